@@ -1,0 +1,30 @@
+# Two commands do everything on a fresh machine with Python 3.11+:
+#   make demo   - the demo on an embedded SQLite file, local sinks
+#   make test   - the whole test suite (SQLite always; PostgreSQL when reachable, required under CI)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck bench clean install
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/arrears demo --database sqlite:///arrears-demo.db --fresh
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) arrears-demo.db .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,151 @@
+"""The seam between the engine and the contact gate: plain, immutable data in, a decision out.
+
+The engine builds a `GateRequest` from stored facts; any `ContactGate` answers it without I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class ContactChannel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    VOICE = "voice"
+    LETTER = "letter"
+
+
+class DestinationKind(StrEnum):
+    MOBILE = "mobile"
+    LANDLINE = "landline"
+    WORK_PHONE = "work_phone"
+    PERSONAL_EMAIL = "personal_email"
+    WORK_EMAIL = "work_email"
+    POSTAL = "postal"
+    UNKNOWN = "unknown"
+
+
+class Purpose(StrEnum):
+    COLLECTION = "collection"
+    VALIDATION_NOTICE = "validation_notice"
+    CEASE_CONFIRMATION = "cease_confirmation"
+    MARKETING = "marketing"
+
+
+class CallerKind(StrEnum):
+    HUMAN = "human"
+    AI_VOICE = "ai_voice"
+    PRERECORDED = "prerecorded"
+    TEXT = "text"
+
+
+class Verdict(StrEnum):
+    ALLOW = "allow"
+    DENY = "deny"
+    DEFER = "defer"
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    country: str | None = None  # ISO 3166-1 alpha-2
+    state: str | None = None  # ISO 3166-2 subdivision without the country prefix, e.g. "MA"
+    city: str | None = None
+    postal_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactProposal:
+    person_id: str
+    debt_id: str
+    channel: ContactChannel
+    destination: str
+    destination_kind: DestinationKind
+    purpose: Purpose = Purpose.COLLECTION
+    caller_kind: CallerKind = CallerKind.TEXT
+    address: Address = field(default_factory=Address)
+    recorded_time_zone: str | None = None  # the customer's zone as stored, IANA name
+
+
+@dataclass(frozen=True, slots=True)
+class PriorContact:
+    at: datetime
+    channel: ContactChannel
+    destination: str
+    destination_kind: DestinationKind
+    debt_id: str
+    connected: bool = False  # a call that reached someone, or a delivered message
+    conversation: bool = False  # a telephone conversation with the consumer took place
+    consumer_initiated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HoldFact:
+    kind: str  # dispute, cease, attorney, bankruptcy, deceased, hardship, vulnerable
+    channel: ContactChannel | None = None  # None: every channel
+    debt_id: str | None = None  # None: every debt of the person
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentFact:
+    channel: ContactChannel
+    destination: str
+    granted_at: datetime
+    source: str
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OptOutFact:
+    channel: ContactChannel | None  # None: every channel
+    destination: str | None  # None: every destination of that channel
+    at: datetime
+    reason: str = "opt_out"
+
+
+@dataclass(frozen=True, slots=True)
+class GateRequest:
+    proposal: ContactProposal
+    now: datetime
+    history: tuple[PriorContact, ...] = ()
+    holds: tuple[HoldFact, ...] = ()
+    consents: tuple[ConsentFact, ...] = ()
+    opt_outs: tuple[OptOutFact, ...] = ()
+    profiles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    rule_id: str
+    source: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict
+    reasons: tuple[Reason, ...] = ()
+    not_before: datetime | None = None  # for DEFER: the earliest instant it would be allowed
+    time_zones: tuple[str, ...] = ()  # the candidate zones the decision used
+    disclosures: tuple[str, ...] = ()  # disclosure ids the message must carry
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict is Verdict.ALLOW
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "verdict": self.verdict.value,
+            "reasons": [{"rule_id": r.rule_id, "source": r.source, "message": r.message} for r in self.reasons],
+            "not_before": self.not_before.isoformat() if self.not_before else None,
+            "time_zones": list(self.time_zones),
+            "disclosures": list(self.disclosures),
+        }
+
+
+class ContactGate(Protocol):
+    def decide(self, request: GateRequest) -> Decision: ...

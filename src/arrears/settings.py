@@ -1,0 +1,35 @@
+"""Settings from the environment (prefix ARREARS_) or a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARREARS_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///arrears.db",
+        description="SQLAlchemy URL; sqlite:///file.db (default) or postgresql+psycopg://user@host/db",
+    )
+    outbox_dir: Path = Field(default=Path("var/outbox"), description="where the local channel sinks write")
+    strategies_dir: Path | None = Field(default=None, description="extra strategy YAML files")
+    default_strategy: str = "consumer-overdue"
+    lease_seconds: int = Field(default=60, ge=5, description="how long a dispatcher owns a claimed action")
+    batch_size: int = Field(default=500, ge=1, le=50_000)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    log_level: str = "INFO"
+    log_json: bool = False
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = 2.0
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
