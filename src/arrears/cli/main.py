@@ -12,6 +12,19 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def main() -> None:
+    """Arrears: work overdue accounts through compliant, multi-channel strategies."""
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    from importlib.metadata import version as dist_version
+
+    typer.echo(dist_version("arrears"))
+
+
 def _register() -> None:
     from arrears.cli import commands_agent
 
