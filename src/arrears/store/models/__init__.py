@@ -1,0 +1,29 @@
+"""Every table, imported here so metadata and Alembic see them all."""
+
+from arrears.store.models.audit import ApiKey, AuditEntry, StrategyVersion
+from arrears.store.models.billing import Account, Invoice, Payment
+from arrears.store.models.cases import Case, Hold, Promise, Task
+from arrears.store.models.conversations import Interaction, Outcome
+from arrears.store.models.customers import Consent, ContactPoint, Customer, OptOut
+from arrears.store.models.messaging import InboxEvent, OutboxAction
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AuditEntry",
+    "Case",
+    "Consent",
+    "ContactPoint",
+    "Customer",
+    "Hold",
+    "InboxEvent",
+    "Interaction",
+    "Invoice",
+    "OptOut",
+    "OutboxAction",
+    "Outcome",
+    "Payment",
+    "Promise",
+    "StrategyVersion",
+    "Task",
+]
