@@ -1,0 +1,1 @@
+"""Cases: one delinquency episode per account, opened, updated and closed from invoice facts."""
