@@ -1,0 +1,263 @@
+"""The pure decision: given a strategy, a case and an instant, what is due now and when to look again.
+
+The answer depends only on its arguments. Steps are keyed on days past due counted from the due date on the
+customer's calendar, so a planner that ran late, or not at all for a week, gets every step whose day has come
+and that is not yet in `completed_step_ids`, in ladder order, and each action carries a deterministic key so
+that planning the same case twice can never send twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from arrears.core.clock import ensure_utc
+from arrears.core.ids import idempotency_key
+from arrears.strategy.calendar import day_start, local_date, start_of_day
+from arrears.strategy.case import FINISHED, WITH_PEOPLE, CaseView, PromiseView
+from arrears.strategy.conditions import matches
+from arrears.strategy.reactions import (
+    hold_task_step_id,
+    promise_breaks_at,
+    reminder_step_id,
+    reminder_window,
+)
+from arrears.strategy.schema import Channel, Placement, Priority, Step, Strategy, Tone
+
+
+class ActionKind(StrEnum):
+    CONTACT = "contact"
+    PROMISE_REMINDER = "promise_reminder"
+    HANDOFF = "handoff"
+    PLACEMENT = "placement"
+    TASK = "task"
+
+
+class PauseReason(StrEnum):
+    PROMISE = "promise"
+    HOLD = "hold"
+    WITH_PEOPLE = "with_people"
+
+
+@dataclass(frozen=True, slots=True)
+class OfferTerms:
+    """An offer priced for this case at planning time, so the message and the payment link agree."""
+
+    currency: str
+    discount_minor: int
+    pay_minor: int  # what settles the account while the offer holds
+    expires_on: date  # last local day the offer holds
+    discount_bps: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    action_key: str  # deterministic: use it as the outbox idempotency key
+    kind: ActionKind
+    step_id: str  # feed back into CaseView.completed_step_ids once the action is written
+    channel: Channel
+    template: str
+    tone: Tone
+    due_at: datetime  # when it became due (UTC); earlier than now on a catch-up
+    reason: str
+    offer: OfferTerms | None = None
+    payment_link: bool = False
+    team: str | None = None  # handoff and task queues
+    priority: Priority | None = None
+    agency: str | None = None  # placement only
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    actions: tuple[Action, ...] = ()
+    wake_at: datetime | None = None  # next instant the case needs planning; None: only an event wakes it
+    close: bool = False  # balance is zero: close the case as settled
+    promise_broken: PromiseView | None = None  # record it broken; broken_promises + 1 (already planned so)
+    paused_by: PauseReason | None = None
+    skipped: tuple[str, ...] = ()  # steps whose day has come but whose conditions do not match (explanation)
+    days_past_due: int | None = None
+
+
+def action_key(case: CaseView, strategy: Strategy, step_id: str, channel: Channel, *extra: object) -> str:
+    return idempotency_key(case.case_id, strategy.name, strategy.version, step_id, channel.value, *extra)
+
+
+def next_actions(strategy: Strategy, case: CaseView, now: datetime) -> Plan:
+    """Everything due for `case` at `now`, in order, and when to plan it next. See docs/strategies.md."""
+    now = ensure_utc(now)
+    if case.status in FINISHED:
+        return Plan()
+    if case.balance_minor <= 0:
+        return Plan(close=True)
+    zone = case.zone
+    today = local_date(now, zone)
+    dpd = (today - case.oldest_unpaid_due).days
+
+    broken: PromiseView | None = None
+    promise = case.active_promise
+    if promise is not None and today > promise.due_on + timedelta(days=strategy.promise.grace_days):
+        # Broken: plan on as the planner will store it, so the case moves on in this very plan.
+        broken = promise
+        case = replace(case, active_promise=None, broken_promises=case.broken_promises + 1)
+        promise = None
+    promise_wake = promise_breaks_at(promise, strategy.promise, zone) if promise is not None else None
+
+    if case.active_hold_kinds:
+        task = _hold_task(strategy, case, now)
+        lapses = case.holds_until if case.holds_until is not None and case.holds_until > now else None
+        return Plan(
+            task,
+            _earliest(lapses, promise_wake),
+            promise_broken=broken,
+            paused_by=PauseReason.HOLD,
+            days_past_due=dpd,
+        )
+    if case.status in WITH_PEOPLE:
+        return Plan(
+            wake_at=promise_wake, promise_broken=broken, paused_by=PauseReason.WITH_PEOPLE, days_past_due=dpd
+        )
+    if promise is not None:
+        actions, wake = _promise_pause(strategy, case, today)
+        return Plan(actions, _earliest(wake, promise_wake), paused_by=PauseReason.PROMISE, days_past_due=dpd)
+    actions, wake, skipped = _ladder(strategy, case, today, dpd)
+    return Plan(actions, wake, promise_broken=broken, skipped=skipped, days_past_due=dpd)
+
+
+def _ladder(
+    strategy: Strategy, case: CaseView, today: date, dpd: int
+) -> tuple[tuple[Action, ...], datetime | None, tuple[str, ...]]:
+    """Due steps in order; a step that does not match is skipped (it neither fires nor delays the rest)."""
+    zone = case.zone
+    done = case.completed_step_ids
+    actions: list[Action] = []
+    skipped: list[str] = []
+    for step in strategy.ordered_steps:
+        if step.id in done:
+            if step.stage is not None:
+                return tuple(actions), None, tuple(skipped)  # with people now: the ladder has ended
+            continue
+        action_kind = _kind(step, case)
+        if action_kind is None or not matches(step.conditions, case):
+            if step.day <= dpd:
+                skipped.append(step.id)
+            continue
+        if step.day > dpd:
+            return tuple(actions), day_start(case.oldest_unpaid_due, step.day, zone), tuple(skipped)
+        actions.append(_step_action(strategy, case, step, action_kind, today))
+        if step.stage is not None:
+            return tuple(actions), None, tuple(skipped)
+    return tuple(actions), None, tuple(skipped)
+
+
+def _kind(step: Step, case: CaseView) -> ActionKind | None:
+    """None when the step cannot run for this case (a placement the account does not allow, no fallback)."""
+    if isinstance(step.stage, Placement):
+        if case.agency_placement_allowed:
+            return ActionKind.PLACEMENT
+        return ActionKind.HANDOFF if step.stage.fallback_team is not None else None
+    if step.stage is not None:
+        return ActionKind.HANDOFF
+    return ActionKind.TASK if step.channel is Channel.TASK else ActionKind.CONTACT
+
+
+def _step_action(strategy: Strategy, case: CaseView, step: Step, kind: ActionKind, today: date) -> Action:
+    due_at = day_start(case.oldest_unpaid_due, step.day, case.zone)
+    reason = f"day {step.day} step {step.id!r}: {(today - case.oldest_unpaid_due).days} days past due"
+    base = Action(
+        action_key(case, strategy, step.id, step.channel),
+        kind,
+        step.id,
+        step.channel,
+        step.template,
+        step.tone,
+        due_at,
+        reason,
+        offer=_price_offer(step, case, today),
+        payment_link=step.payment_link,
+    )
+    stage = step.stage
+    if kind is ActionKind.PLACEMENT and isinstance(stage, Placement):
+        return replace(base, agency=stage.agency, priority=stage.priority)
+    if kind is ActionKind.HANDOFF and stage is not None:
+        team = stage.fallback_team if isinstance(stage, Placement) else stage.team
+        why = "; placement not allowed for this account" if isinstance(stage, Placement) else ""
+        return replace(base, team=team, priority=stage.priority, reason=reason + why)
+    if kind is ActionKind.TASK:
+        return replace(base, team=strategy.default_team, priority=Priority.NORMAL)
+    return base
+
+
+def _price_offer(step: Step, case: CaseView, today: date) -> OfferTerms | None:
+    offer = step.offer
+    if offer is None:
+        return None
+    if offer.discount_bps is not None:
+        discount = case.balance_minor * offer.discount_bps // 10_000  # round down: never promise more
+    else:
+        # Validation guarantees the step only matches currencies the fixed discount is priced in.
+        discount = (offer.discount_minor or {}).get(case.currency, 0)
+    discount = min(discount, case.balance_minor)
+    if discount <= 0:
+        return None
+    return OfferTerms(
+        case.currency,
+        discount,
+        case.balance_minor - discount,
+        today + timedelta(days=offer.valid_days),
+        offer.discount_bps,
+    )
+
+
+def _promise_pause(
+    strategy: Strategy, case: CaseView, today: date
+) -> tuple[tuple[Action, ...], datetime | None]:
+    """While a promise stands the ladder waits; the only contact is the reminder before its date."""
+    promise = case.active_promise
+    assert promise is not None
+    settings = strategy.promise
+    window = reminder_window(promise, settings, case.zone)
+    step_id = reminder_step_id(promise)
+    if window is None or step_id in case.completed_step_ids or today > window[1]:
+        return (), None
+    first, _ = window
+    start = start_of_day(first, case.zone)
+    if today < first:
+        return (), start
+    action = Action(
+        action_key(case, strategy, step_id, settings.reminder_channel, promise.ref),
+        ActionKind.PROMISE_REMINDER,
+        step_id,
+        settings.reminder_channel,
+        settings.reminder_template,
+        Tone.FRIENDLY,
+        start,
+        f"promise of {promise.amount_minor} {case.currency} due {promise.due_on.isoformat()}",
+    )
+    return (action,), None
+
+
+def _hold_task(strategy: Strategy, case: CaseView, now: datetime) -> tuple[Action, ...]:
+    step_id = hold_task_step_id(case.active_hold_kinds)
+    if step_id in case.completed_step_ids:
+        return ()
+    kinds = ", ".join(sorted(case.active_hold_kinds))
+    return (
+        Action(
+            action_key(case, strategy, step_id, Channel.TASK),
+            ActionKind.TASK,
+            step_id,
+            Channel.TASK,
+            strategy.hold_task.template,
+            Tone.NEUTRAL,
+            now,
+            f"on hold ({kinds}): no contact; review",
+            team=strategy.default_team,
+            priority=strategy.hold_task.priority,
+        ),
+    )
+
+
+def _earliest(*instants: datetime | None) -> datetime | None:
+    present = [i for i in instants if i is not None]
+    return min(present) if present else None
