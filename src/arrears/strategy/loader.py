@@ -90,8 +90,20 @@ def parse_strategy(text: str, label: str) -> LoadedStrategy:
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as exc:
-        raise StrategyError([_issue(label, root, error) for error in exc.errors(include_url=False)]) from exc
+        errors = _without_echoes(exc.errors(include_url=False))
+        raise StrategyError([_issue(label, root, error) for error in errors]) from exc
     return LoadedStrategy(strategy, content_hash(strategy), label)
+
+
+def _without_echoes(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Drop "list too short" when its items failed: the item errors are the real news."""
+    locs = [tuple(e["loc"]) for e in errors]
+
+    def echoed(error: ErrorDetails) -> bool:
+        loc = tuple(error["loc"])
+        return error["type"] == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs)
+
+    return [e for e in errors if not echoed(e)]
 
 
 def _issue(label: str, root: yaml.Node, error: ErrorDetails) -> StrategyIssue:
