@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from arrears.strategy import ActionKind, CaseStatus, CustomerKind, Priority, next_actions, start_of_day
+from arrears.strategy import (
+    ActionKind,
+    CaseStatus,
+    CaseView,
+    CustomerKind,
+    Priority,
+    Strategy,
+    next_actions,
+    start_of_day,
+)
 from tests.strategy.helpers import DUE, case, fed_back, local, shipped, strategy_from
 
 B2B = shipped("b2b-ladder")
 
 
-def _run_daily(view, strategy, days: range):  # type: ignore[no-untyped-def]
+def _run_daily(view: CaseView, strategy: Strategy, days: range) -> tuple[list[tuple[int, str]], CaseView]:
     """Plan once a day at 10:00 local, feeding back what was planned, as the planner would."""
     emitted: list[tuple[int, str]] = []
     for n in days:
@@ -58,7 +68,9 @@ def test_catch_up_after_a_missed_week_yields_skipped_steps_in_order_once() -> No
     assert plan.actions[0].due_at == start_of_day(DUE + timedelta(days=7), ZoneInfo("Europe/Paris"))
     assert plan.wake_at == start_of_day(DUE + timedelta(days=21), ZoneInfo("Europe/Paris"))
     # Planning again without the feedback repeats the same keys (the outbox collapses them) ...
-    assert [a.action_key for a in next_actions(B2B, view, late).actions] == [a.action_key for a in plan.actions]
+    assert [a.action_key for a in next_actions(B2B, view, late).actions] == [
+        a.action_key for a in plan.actions
+    ]
     # ... and with it, nothing is repeated.
     assert next_actions(B2B, fed_back(view, plan), late + timedelta(hours=3)).actions == ()
 
@@ -126,7 +138,7 @@ CONDITIONAL = strategy_from(
 )
 
 
-def _due_ids(**overrides: object) -> list[str]:
+def _due_ids(**overrides: Any) -> list[str]:
     plan = next_actions(CONDITIONAL, case(**overrides), local(DUE + timedelta(days=2)))
     return [a.step_id for a in plan.actions]
 
@@ -171,7 +183,11 @@ def test_placement_only_where_the_account_allows_it() -> None:
     done = frozenset({"nudge"})
     strict = strategy_from(PLACEMENT % "")
     [placed] = next_actions(strict, case(agency_placement_allowed=True, completed_step_ids=done), day).actions
-    assert (placed.kind, placed.agency, placed.priority) == (ActionKind.PLACEMENT, "acme-recoveries", Priority.HIGH)
+    assert (placed.kind, placed.agency, placed.priority) == (
+        ActionKind.PLACEMENT,
+        "acme-recoveries",
+        Priority.HIGH,
+    )
     # Not allowed and no fallback: the step is skipped and the ladder goes on.
     plan = next_actions(strict, case(completed_step_ids=done), day)
     assert plan.actions == () and plan.skipped == ("agency",)
@@ -206,5 +222,7 @@ def test_action_keys_are_deterministic_and_distinct() -> None:
     assert len(set(keys)) == len(keys) == 5
     assert keys == [a.action_key for a in next_actions(B2B, case(), at + timedelta(days=2)).actions]
     other_case = [a.action_key for a in next_actions(B2B, case(case_id="case-2"), at).actions]
-    other_version = [a.action_key for a in next_actions(B2B.model_copy(update={"version": 2}), case(), at).actions]
+    other_version = [
+        a.action_key for a in next_actions(B2B.model_copy(update={"version": 2}), case(), at).actions
+    ]
     assert not set(keys) & set(other_case) and not set(keys) & set(other_version)
