@@ -1,0 +1,136 @@
+"""Contact points and consents from an import batch, added or revoked only when they differ.
+
+Contact points are keyed by (customer, channel, value): a new address is added beside the old ones
+(the first on a channel becomes primary), never replacing what an agent or the API recorded.
+Consent has no natural key in the store, so the batch reads the customers' active consents and grants
+only what is missing; a "no" revokes an active consent for that destination and is a no-op otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, select, update
+
+from arrears.core.ids import new_id
+from arrears.ingest.rows import InvoiceRow
+from arrears.ingest.sql import chunks, insert_missing, table
+
+CONTACT_POINTS = table("contact_points")
+CONSENTS = table("consents")
+
+
+def store_contacts(
+    conn: Connection,
+    rows: list[InvoiceRow],
+    customer_ids: dict[str, str],
+    *,
+    source: str,
+    now: datetime,
+) -> dict[str, int]:
+    ids = list({customer_ids[r.customer_ext]: 0 for r in rows if r.contacts})
+    counts = {"contacts_new": 0, "consents_granted": 0, "consents_revoked": 0}
+    if not ids:
+        return counts
+    counts["contacts_new"] = _contact_points(conn, rows, customer_ids, ids, now)
+    granted, revoked = _consents(conn, rows, customer_ids, ids, source, now)
+    counts.update(consents_granted=granted, consents_revoked=revoked)
+    return counts
+
+
+def _contact_points(
+    conn: Connection, rows: list[InvoiceRow], customer_ids: dict[str, str], ids: list[str], now: datetime
+) -> int:
+    stored: dict[tuple[str, str, str], tuple[str, str]] = {}
+    channels_with_primary: set[tuple[str, str]] = set()
+    cp = CONTACT_POINTS.c
+    for part in chunks(ids):
+        query = select(cp.customer_id, cp.channel, cp.value, cp.id, cp.kind).where(cp.customer_id.in_(part))
+        for customer_id, channel, value, point_id, kind in conn.execute(query):
+            stored[(customer_id, channel, value)] = (point_id, kind)
+            channels_with_primary.add((customer_id, channel))
+    wanted: dict[tuple[str, str, str], str] = {}
+    for row in rows:
+        customer_id = customer_ids[row.customer_ext]
+        for contact in row.contacts:
+            wanted[(customer_id, contact.channel, contact.value)] = contact.kind
+    inserts: list[dict[str, Any]] = []
+    kind_changes: list[dict[str, Any]] = []
+    for (customer_id, channel, value), kind in wanted.items():
+        found = stored.get((customer_id, channel, value))
+        if found is None:
+            primary = (customer_id, channel) not in channels_with_primary
+            channels_with_primary.add((customer_id, channel))
+            inserts.append(
+                {
+                    "id": new_id(),
+                    "customer_id": customer_id,
+                    "channel": channel,
+                    "value": value,
+                    "kind": kind,
+                    "is_primary": primary,
+                    "created_at": now,
+                }
+            )
+        elif kind != "unknown" and found[1] != kind:
+            kind_changes.append({"point_id": found[0], "new_kind": kind})
+    insert_missing(conn, CONTACT_POINTS, inserts, keys=("customer_id", "channel", "value"))
+    if kind_changes:
+        stmt = update(CONTACT_POINTS).where(cp.id == bindparam("point_id")).values(kind=bindparam("new_kind"))
+        conn.execute(stmt, kind_changes)
+    return len(inserts)
+
+
+def _consents(
+    conn: Connection,
+    rows: list[InvoiceRow],
+    customer_ids: dict[str, str],
+    ids: list[str],
+    source: str,
+    now: datetime,
+) -> tuple[int, int]:
+    c = CONSENTS.c
+    active: dict[tuple[str, str, str], str] = {}
+    for part in chunks(ids):
+        query = select(c.customer_id, c.channel, c.destination, c.id).where(
+            and_(c.customer_id.in_(part), c.revoked_at.is_(None))
+        )
+        for customer_id, channel, destination, consent_id in conn.execute(query):
+            active[(customer_id, channel, destination)] = consent_id
+    wanted: dict[tuple[str, str, str], tuple[bool, str, datetime]] = {}
+    for row in rows:
+        customer_id = customer_ids[row.customer_ext]
+        for consent in row.consents:
+            key = (customer_id, consent.channel, consent.destination)
+            wanted[key] = (consent.granted, consent.source or f"import:{source}", consent.at or now)
+    grants: list[dict[str, Any]] = []
+    revokes: list[dict[str, Any]] = []
+    for key, (granted, origin, at) in wanted.items():
+        consent_id = active.get(key)
+        if granted and consent_id is None:
+            customer_id, channel, destination = key
+            grants.append(
+                {
+                    "id": new_id(),
+                    "customer_id": customer_id,
+                    "channel": channel,
+                    "destination": destination,
+                    "source": origin,
+                    "granted_at": at,
+                    "revoked_at": None,
+                    "revoked_source": None,
+                }
+            )
+        elif not granted and consent_id is not None:
+            revokes.append({"consent_id": consent_id, "at": at, "origin": origin})
+    if grants:
+        conn.execute(CONSENTS.insert(), grants)
+    if revokes:
+        stmt = (
+            update(CONSENTS)
+            .where(c.id == bindparam("consent_id"))
+            .values(revoked_at=bindparam("at"), revoked_source=bindparam("origin"))
+        )
+        conn.execute(stmt, revokes)
+    return len(grants), len(revokes)

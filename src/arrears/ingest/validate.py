@@ -1,0 +1,277 @@
+"""Turn one raw row (column -> text) into an `InvoiceRow`, or every reason it cannot be one.
+
+Pure and per row, so a bad row never costs the good ones and the same rules hold for CSV and JSON lines.
+All field errors of a row are reported together, so one pass over a file finds them all.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from arrears.core.money import MoneyError, is_currency, parse_minor
+from arrears.ingest.columns import BY_NAME, CONSENT_COLUMNS, REQUIRED
+from arrears.ingest.rows import ConsentValue, ContactValue, InvoiceRow, RowError
+
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_PHONE_NOISE = re.compile(r"[\s\-().]")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_TRUE = frozenset({"true", "yes", "y", "1"})
+_FALSE = frozenset({"false", "no", "n", "0"})
+_KINDS = frozenset({"person", "business"})
+_PHONE_KINDS = frozenset({"mobile", "landline", "work"})
+_PLAIN_CUSTOMER = ("segment", "tier", "owner", "state", "city", "postal_code")
+
+
+class _Row:
+    """Collects errors while reading fields of one row."""
+
+    __slots__ = ("errors", "line", "raw")
+
+    def __init__(self, line: int, raw: dict[str, str]) -> None:
+        self.line = line
+        self.raw = raw
+        self.errors: list[RowError] = []
+
+    def fail(self, field: str, reason: str) -> None:
+        self.errors.append(RowError(self.line, field, reason, self.raw.get("invoice_id") or None))
+
+    def text(self, field: str) -> str | None:
+        """The stripped value, None when blank; enforces the store's length limit."""
+        value = self.raw.get(field)
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            return None
+        limit = BY_NAME[field].max_length
+        if limit is not None and len(value) > limit:
+            self.fail(field, f"longer than {limit} characters")
+        elif "\ufffd" in value:
+            self.fail(field, "not valid UTF-8")
+        return value
+
+    def boolean(self, field: str) -> bool | None:
+        value = self.text(field)
+        if value is None:
+            return None
+        lowered = value.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        self.fail(field, f"expected yes/no or true/false, got {value[:20]!r}")
+        return None
+
+    def day(self, field: str) -> date | None:
+        value = self.text(field)
+        if value is None:
+            return None
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(field, f"expected a date YYYY-MM-DD, got {value[:20]!r}")
+        return None
+
+    def instant(self, field: str) -> datetime | None:
+        value = self.text(field)
+        if value is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(field, f"expected ISO 8601 date-time, got {value[:40]!r}")
+            return None
+        if len(value) == 10:
+            return parsed.replace(tzinfo=UTC)
+        if parsed.tzinfo is None:
+            self.fail(field, "date-time needs a UTC offset (e.g. 2024-05-01T09:00:00Z)")
+            return None
+        return parsed.astimezone(UTC)
+
+
+@lru_cache(maxsize=4096)
+def _zone_ok(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _phone(row: _Row, field: str, country: str | None) -> str | None:
+    """E.164 fast path; national numbers go through libphonenumber with the row's country."""
+    raw = row.text(field)
+    if raw is None:
+        return None
+    compact = _PHONE_NOISE.sub("", raw)
+    if _E164.match(compact):
+        return compact
+    if country:
+        try:
+            parsed = phonenumbers.parse(raw, country)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is not None and phonenumbers.is_possible_number(parsed):
+            return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    row.fail(field, "not a phone number (use E.164 like +15551234567, or give `country`)")
+    return None
+
+
+def _money(row: _Row, field: str, currency: str | None) -> int | None:
+    value = row.text(field)
+    if value is None or currency is None:
+        return None
+    try:
+        minor = parse_minor(value, currency)
+    except MoneyError as exc:
+        row.fail(field, str(exc))
+        return None
+    if minor < 0:
+        row.fail(field, f"negative {field} {value!r}")
+        return None
+    return minor
+
+
+def _customer(row: _Row) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    name = row.text("customer_name")
+    if name is not None:
+        fields["name"] = name
+    kind = row.text("customer_kind")
+    if kind is not None:
+        if kind.lower() in _KINDS:
+            fields["kind"] = kind.lower()
+        else:
+            row.fail("customer_kind", f"expected person or business, got {kind[:20]!r}")
+    zone = row.text("time_zone")
+    if zone is not None:
+        if _zone_ok(zone):
+            fields["time_zone"] = zone
+        else:
+            row.fail("time_zone", f"unknown IANA time zone {zone[:64]!r}")
+    locale = row.text("locale")
+    if locale is not None:
+        if _LOCALE.match(locale):
+            fields["locale"] = locale
+        else:
+            row.fail("locale", f"not a locale tag like en-US: {locale!r}")
+    country = row.text("country")
+    if country is not None:
+        if _COUNTRY.match(country):
+            fields["country"] = country.upper()
+        else:
+            row.fail("country", f"expected an ISO 3166 alpha-2 code, got {country[:20]!r}")
+    for field in _PLAIN_CUSTOMER:
+        value = row.text(field)
+        if value is not None:
+            fields[field] = value
+    return fields
+
+
+def _contacts(row: _Row, country: str | None) -> tuple[ContactValue, ...]:
+    found: list[ContactValue] = []
+    email = row.text("email")
+    if email is not None:
+        if _EMAIL.match(email):
+            found.append(ContactValue("email", email, "personal"))
+        else:
+            row.fail("email", "not an email address")
+    phone_kind = row.text("phone_kind")
+    kind = "unknown"
+    if phone_kind is not None:
+        if phone_kind.lower() in _PHONE_KINDS:
+            kind = phone_kind.lower()
+        else:
+            row.fail("phone_kind", f"expected mobile, landline or work, got {phone_kind[:20]!r}")
+    phone = _phone(row, "phone", country)
+    if phone is not None:
+        found.append(ContactValue("phone", phone, kind))
+    whatsapp = _phone(row, "whatsapp", country)
+    if whatsapp is not None:
+        found.append(ContactValue("whatsapp", whatsapp, "mobile"))
+    return tuple(found)
+
+
+def _consents(row: _Row, contacts: tuple[ContactValue, ...]) -> tuple[ConsentValue, ...]:
+    by_channel = {c.channel: c.value for c in contacts}
+    source = row.text("consent_source")
+    at = row.instant("consent_at")
+    found: list[ConsentValue] = []
+    for field, channel in CONSENT_COLUMNS.items():
+        granted = row.boolean(field)
+        if granted is None:
+            continue
+        if channel == "email":
+            destination = by_channel.get("email")
+        elif channel == "whatsapp":
+            destination = by_channel.get("whatsapp") or by_channel.get("phone")
+        else:
+            destination = by_channel.get("phone")
+        if destination is None:
+            row.fail(field, f"{channel} consent given without a valid destination on the row")
+            continue
+        found.append(ConsentValue(channel, destination, granted, source, at))
+    return tuple(found)
+
+
+def validate_row(line: int, raw: dict[str, str]) -> InvoiceRow | list[RowError]:
+    """Check every documented field of a row; never raises for bad data."""
+    row = _Row(line, raw)
+    for field in REQUIRED:
+        value = raw.get(field)
+        if value is None or not value.strip():
+            row.fail(field, "required")
+    currency_text = row.text("currency")
+    currency: str | None = None
+    if currency_text is not None:
+        if is_currency(currency_text.upper()):
+            currency = currency_text.upper()
+        else:
+            row.fail("currency", f"unknown currency {currency_text[:8]!r} (expected ISO 4217, e.g. USD)")
+    amount = _money(row, "amount", currency)
+    balance = _money(row, "balance", currency)
+    if amount is not None and balance is not None and balance > amount:
+        row.fail("balance", "balance is greater than amount")
+    issued_on = row.day("issued_on")
+    due_on = row.day("due_on")
+    if issued_on is not None and due_on is not None and due_on < issued_on:
+        row.fail("due_on", "due date is before the issue date")
+    customer = _customer(row)
+    contacts = _contacts(row, customer.get("country"))
+    consents = _consents(row, contacts)
+    agency = row.boolean("agency_placement_allowed")
+    strategy = row.text("strategy")
+    customer_ext = row.text("customer_id")
+    account_ext = row.text("account_id")
+    invoice_ext = row.text("invoice_id")
+    number = row.text("invoice_number")
+    if row.errors:
+        return row.errors
+    assert customer_ext and account_ext and invoice_ext and currency  # guaranteed by REQUIRED
+    assert amount is not None and balance is not None and issued_on and due_on
+    return InvoiceRow(
+        line=line,
+        customer_ext=customer_ext,
+        customer=customer,
+        account_ext=account_ext,
+        agency_placement_allowed=agency,
+        strategy=strategy,
+        invoice_ext=invoice_ext,
+        number=number or invoice_ext,
+        currency=currency,
+        amount_minor=amount,
+        balance_minor=balance,
+        issued_on=issued_on,
+        due_on=due_on,
+        contacts=contacts,
+        consents=consents,
+    )
