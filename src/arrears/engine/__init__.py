@@ -1,0 +1,1 @@
+"""The engine: planner (cases -> outbox), dispatcher (outbox -> channels), inbox handling, worker loop."""

@@ -1,0 +1,203 @@
+"""Everything one planning batch writes, gathered in memory and flushed as a few set-based statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from arrears.audit import record_many
+from arrears.compliance.model import Decision
+from arrears.core.ids import new_id
+from arrears.engine.contact import Destination
+from arrears.engine.facts import CaseFacts
+from arrears.store.bulk import insert_ignoring_duplicates
+from arrears.store.models import Case, Interaction, OutboxAction, Promise, Task
+from arrears.strategy.plan import Action
+from arrears.strategy.schema import Priority, Strategy
+
+_PRIORITY = {Priority.URGENT: 1, Priority.HIGH: 2, Priority.NORMAL: 3, Priority.LOW: 4}
+
+
+@dataclass
+class PlanWrites:
+    now: datetime
+    outbox_rows: list[dict[str, Any]] = field(default_factory=list)
+    interaction_rows: list[dict[str, Any]] = field(default_factory=list)
+    task_rows: list[dict[str, Any]] = field(default_factory=list)
+    case_rows: list[dict[str, Any]] = field(default_factory=list)
+    audit_rows: list[dict[str, Any]] = field(default_factory=list)
+    broken_promises: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+    review_used: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def outbox(
+        self, facts: CaseFacts, action: Action, destination: Destination, decision: Decision, *, review: bool
+    ) -> None:
+        payload: dict[str, Any] = {
+            "tone": action.tone.value,
+            "reason": action.reason,
+            "payment_link": action.payment_link,
+            "decision": decision.to_json(),
+        }
+        if action.offer is not None:
+            payload["offer"] = {
+                "currency": action.offer.currency,
+                "discount_minor": action.offer.discount_minor,
+                "pay_minor": action.offer.pay_minor,
+                "expires_on": action.offer.expires_on.isoformat(),
+            }
+        self.outbox_rows.append(
+            {
+                "id": new_id(),
+                "idempotency_key": action.action_key,
+                "case_id": facts.case_id,
+                "customer_id": facts.customer_id,
+                "kind": action.kind.value,
+                "step_id": action.step_id,
+                "channel": action.channel.value,
+                "destination": destination.value,
+                "destination_kind": destination.kind.value,
+                "template": action.template,
+                "payload": payload,
+                "status": "review" if review else "pending",
+                "not_before": self.now,
+                "attempts": 0,
+                "created_at": self.now,
+            }
+        )
+
+    def refusal(
+        self,
+        facts: CaseFacts,
+        action: Action,
+        destination: Destination | None,
+        decision: Decision | None,
+        why: str,
+    ) -> None:
+        """A step that will not go out is still recorded, with the reasons, so `explain` can show it."""
+        self.interaction_rows.append(
+            {
+                "id": new_id(),
+                "case_id": facts.case_id,
+                "customer_id": facts.customer_id,
+                "channel": action.channel.value,
+                "direction": "outbound",
+                "destination": destination.value if destination else None,
+                "destination_kind": destination.kind.value if destination else None,
+                "status": "refused",
+                "connected": False,
+                "conversation": False,
+                "planned_at": self.now,
+                "occurred_at": self.now,
+                "decision": decision.to_json()
+                if decision
+                else {
+                    "verdict": "deny",
+                    "reasons": [
+                        {
+                            "rule_id": "engine.no_destination",
+                            "source": "contact points on file",
+                            "message": why,
+                        }
+                    ],
+                },
+                "detail": {"step_id": action.step_id, "template": action.template, "why": why},
+            }
+        )
+
+    def task(self, facts: CaseFacts, action: Action, strategy: Strategy) -> None:
+        self.task_rows.append(
+            {
+                "id": new_id(),
+                "case_id": facts.case_id,
+                "idempotency_key": action.action_key,
+                "reason": action.kind.value if action.kind.value != "task" else action.template,
+                "team": action.team or strategy.default_team,
+                "owner": None,
+                "priority": _PRIORITY.get(action.priority or Priority.NORMAL, 3),
+                "due_at": self.now + timedelta(days=1),
+                "status": "open",
+                "summary": action.reason,
+                "context": {"step_id": action.step_id, "agency": action.agency, "strategy": strategy.name},
+                "created_at": self.now,
+                "closed_at": None,
+            }
+        )
+
+    def case_update(
+        self, facts: CaseFacts, *, completed: list[str], next_action_at: datetime | None, status: str
+    ) -> None:
+        self.case_rows.append(
+            {
+                "id": facts.case_id,
+                "completed_steps": completed,
+                "next_action_at": next_action_at,
+                "status": status,
+                "broken_promises": facts.broken_promises,
+                "stage": _stage(status, completed),
+                "updated_at": self.now,
+            }
+        )
+
+    def flush(self, session: Session) -> None:
+        insert_ignoring_duplicates(session, OutboxAction.__table__, self.outbox_rows, ["idempotency_key"])
+        insert_ignoring_duplicates(session, Task.__table__, self.task_rows, ["idempotency_key"])
+        if self.interaction_rows:
+            session.execute(insert(Interaction), self.interaction_rows)
+        if self.broken_promises:
+            session.execute(
+                update(Promise)
+                .where(Promise.id.in_(self.broken_promises), Promise.status == "pending")
+                .values(status="broken", resolved_at=self.now)
+            )
+        if self.case_rows:
+            session.execute(update(Case), self.case_rows)
+        for row in self.outbox_rows:
+            self.audit_rows.append(
+                _audit(
+                    self.now,
+                    "action_planned",
+                    "outbox",
+                    row["id"],
+                    {
+                        "case_id": row["case_id"],
+                        "step": row["step_id"],
+                        "channel": row["channel"],
+                        "status": row["status"],
+                    },
+                )
+            )
+        for row in self.task_rows:
+            self.audit_rows.append(
+                _audit(
+                    self.now,
+                    "task_opened",
+                    "task",
+                    row["id"],
+                    {"case_id": row["case_id"], "reason": row["reason"]},
+                )
+            )
+        record_many(session, self.audit_rows)
+
+
+def _audit(at: datetime, action: str, entity: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "at": at,
+        "actor": "planner",
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "data": data,
+    }
+
+
+def _stage(status: str, completed: list[str]) -> str:
+    if status == "handed_off":
+        return "handoff"
+    if status == "placed":
+        return "agency"
+    return "late" if len(completed) >= 3 else "early"

@@ -1,0 +1,219 @@
+"""The planner: claim due cases, ask the strategy and the gate, write outbox rows in the same transaction.
+
+A case is claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so any number of planners share one database;
+the idempotency key on each outbox row makes re-planning the same step a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from arrears.cases.sync import close_cases
+from arrears.compliance.model import ContactChannel, ContactGate, PriorContact, Verdict
+from arrears.core.clock import Clock
+from arrears.engine.contact import choose_destination, gate_request
+from arrears.engine.facts import CaseFacts, load_case_facts
+from arrears.engine.plan_writes import PlanWrites
+from arrears.engine.views import case_view
+from arrears.store.bulk import lock_skipping_locked
+from arrears.store.db import transaction
+from arrears.store.models import Case, StrategyVersion
+from arrears.strategy.catalog import StrategyLibrary
+from arrears.strategy.plan import Action, ActionKind, next_actions
+from arrears.strategy.schema import Strategy
+
+#: Case states the planner works; closed cases are never claimed.
+PLANNABLE = ("open", "handed_off", "placed")
+
+ProfileResolver = Callable[[CaseFacts], tuple[str, ...]]
+
+
+@dataclass
+class PlanStats:
+    cases: int = 0
+    actions: int = 0
+    review: int = 0
+    deferred: int = 0
+    refused: int = 0
+    tasks: int = 0
+    closed: int = 0
+    promises_broken: int = 0
+
+
+class Planner:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        library: StrategyLibrary,
+        gate: ContactGate,
+        *,
+        batch_size: int = 500,
+        profiles_for: ProfileResolver | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.library = library
+        self.gate = gate
+        self.batch_size = batch_size
+        self.profiles_for = profiles_for or (lambda _facts: ())
+
+    def run_once(self) -> PlanStats:
+        """Plan one batch of due cases in one transaction."""
+        now = self.clock.now()
+        stats = PlanStats()
+        with transaction(self.sessions) as session:
+            query = (
+                select(Case.id)
+                .where(Case.status.in_(PLANNABLE), Case.next_action_at <= now)
+                .order_by(Case.next_action_at)
+                .limit(self.batch_size)
+            )
+            case_ids = list(session.scalars(lock_skipping_locked(session, query)))
+            if not case_ids:
+                return stats
+            facts = load_case_facts(session, case_ids, now)
+            writes = PlanWrites(now)
+            review_budget = _review_budget(
+                session, {(f.strategy_name, f.strategy_version) for f in facts.values()}, self.library
+            )
+            for fact in facts.values():
+                self._plan_case(fact, now, writes, review_budget, stats)
+            writes.flush(session)
+            _spend_review_budget(session, writes.review_used)
+            if writes.closed:
+                close_cases(session, writes.closed, now=now, reason="settled")
+            stats.cases = len(facts)
+        return stats
+
+    def run_until_idle(self, max_batches: int = 1_000_000) -> PlanStats:
+        total = PlanStats()
+        for _ in range(max_batches):
+            stats = self.run_once()
+            if stats.cases == 0:
+                break
+            for name in vars(total):
+                setattr(total, name, getattr(total, name) + getattr(stats, name))
+        return total
+
+    def _plan_case(
+        self,
+        facts: CaseFacts,
+        now: datetime,
+        writes: PlanWrites,
+        budget: dict[tuple[str, int], int],
+        stats: PlanStats,
+    ) -> None:
+        loaded = self.library.get(facts.strategy_name, facts.strategy_version)
+        strategy = loaded.strategy
+        plan = next_actions(strategy, case_view(facts), now)
+        if plan.close:
+            writes.closed.append(facts.case_id)
+            stats.closed += 1
+            return
+        completed = list(facts.completed_steps)
+        wake = plan.wake_at
+        status = facts.status
+        if plan.promise_broken is not None and facts.promise is not None:
+            writes.broken_promises.append(facts.promise.id)
+            facts.broken_promises += 1
+            stats.promises_broken += 1
+        for action in plan.actions:
+            if action.kind in (ActionKind.CONTACT, ActionKind.PROMISE_REMINDER):
+                deferred_until = self._contact(facts, strategy, action, now, writes, budget, stats)
+                if deferred_until is not None:
+                    # Later steps wait behind an earlier deferred one, so the ladder keeps its order.
+                    wake = deferred_until if wake is None else min(wake, deferred_until)
+                    break
+            else:
+                writes.task(facts, action, strategy)
+                stats.tasks += 1
+                if action.kind is ActionKind.HANDOFF:
+                    status = "handed_off"
+                elif action.kind is ActionKind.PLACEMENT:
+                    status = "placed"
+            completed.append(action.step_id)
+        writes.case_update(facts, completed=completed, next_action_at=wake, status=status)
+
+    def _contact(
+        self,
+        facts: CaseFacts,
+        strategy: Strategy,
+        action: Action,
+        now: datetime,
+        writes: PlanWrites,
+        budget: dict[tuple[str, int], int],
+        stats: PlanStats,
+    ) -> datetime | None:
+        """Write the action if the gate allows it; returns the instant to retry when it defers."""
+        channel = action.channel.value
+        destination = choose_destination(facts, channel)
+        if destination is None:
+            writes.refusal(facts, action, None, None, "no destination on file for this channel")
+            stats.refused += 1
+            return None
+        decision = self.gate.decide(
+            gate_request(facts, channel, destination, now, profiles=self.profiles_for(facts))
+        )
+        if decision.verdict is Verdict.DEFER and decision.not_before is not None:
+            stats.deferred += 1
+            return decision.not_before
+        if decision.verdict is not Verdict.ALLOW:
+            writes.refusal(facts, action, destination, decision, "refused by the contact gate")
+            stats.refused += 1
+            return None
+        key = (strategy.name, strategy.version)
+        needs_review = budget.get(key, 0) > 0
+        if needs_review:
+            budget[key] -= 1
+            writes.review_used[key] = writes.review_used.get(key, 0) + 1
+            stats.review += 1
+        writes.outbox(facts, action, destination, decision, review=needs_review)
+        stats.actions += 1
+        # Later decisions in this batch must see this contact, as if it had already gone.
+        facts.history.append(
+            PriorContact(
+                at=now,
+                channel=ContactChannel(channel),
+                destination=destination.value,
+                destination_kind=destination.kind,
+                debt_id=facts.case_id,
+            )
+        )
+        return None
+
+
+def _review_budget(
+    session: Session, keys: set[tuple[str, int]], library: StrategyLibrary
+) -> dict[tuple[str, int], int]:
+    """How many more actions of each strategy version must wait for a person before going out."""
+    budget: dict[tuple[str, int], int] = {}
+    wanted = {k for k in keys if library.get(*k).strategy.review_first_n > 0}
+    if not wanted:
+        return budget
+    rows = session.execute(
+        select(
+            StrategyVersion.name,
+            StrategyVersion.version,
+            StrategyVersion.review_first_n,
+            StrategyVersion.actions_planned,
+        ).where(StrategyVersion.name.in_({n for n, _ in wanted}))
+    )
+    for name, version, first_n, planned in rows:
+        if (name, version) in wanted:
+            budget[(name, version)] = max(first_n - planned, 0)
+    return budget
+
+
+def _spend_review_budget(session: Session, used: dict[tuple[str, int], int]) -> None:
+    for (name, version), count in used.items():
+        session.execute(
+            update(StrategyVersion)
+            .where(StrategyVersion.name == name, StrategyVersion.version == version)
+            .values(actions_planned=StrategyVersion.actions_planned + count)
+        )
