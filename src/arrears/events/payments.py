@@ -1,0 +1,153 @@
+"""Money in: record the payment once, allocate it to invoices, credit the case, keep promises.
+
+The payment's external id is its identity: the same payment reported twice (even under another delivery id)
+is recorded and allocated once. Allocation goes to the named invoice first, then to the account's oldest open
+invoices in the payment's currency; money beyond every balance stays recorded on the payment, unallocated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from arrears.events.customers import find_account
+from arrears.events.errors import EventError
+from arrears.events.invoices import Applied, credit_open_case, find_invoice
+from arrears.events.schemas import PaymentReceived
+from arrears.events.upsert import insert_ignore, stable_id
+from arrears.store.models import Case, Invoice, Payment, Promise
+
+
+def apply_payment_received(session: Session, event: PaymentReceived, now: datetime) -> Applied:
+    account = find_account(session, event.source_system, event.account_external_id)
+    named: Invoice | None = None
+    if event.invoice_external_id is not None:
+        named = find_invoice(session, event.source_system, event.invoice_external_id)
+        if named.account_id != account.id:
+            raise EventError(
+                "invoice_external_id",
+                f"invoice {event.invoice_external_id!r} belongs to another account",
+                kind="conflict",
+            )
+        if named.currency != event.currency:
+            raise EventError("currency", f"invoice {event.invoice_external_id!r} is in {named.currency}")
+    applied = Applied(account_id=account.id)
+    payment_id = stable_id("payment", event.source_system, event.payment_external_id)
+    values: dict[str, object] = {
+        "account_id": account.id,
+        "invoice_id": named.id if named is not None else None,
+        "currency": event.currency,
+        "amount_minor": event.amount_minor,
+        "method": event.method,
+        "received_at": event.received_at,
+    }
+    created = insert_ignore(
+        session,
+        Payment,
+        {
+            "id": payment_id,
+            "source_system": event.source_system,
+            "external_id": event.payment_external_id,
+            **values,
+        },
+        ("source_system", "external_id"),
+    )
+    if not created:
+        _check_same_payment(session, event, values)
+        return applied
+    applied.note("payment", payment_id, ["created"])
+    overdue_paid = _allocate(session, account.id, named, event, now, applied)
+    if overdue_paid:
+        credit_open_case(session, account.id, event.currency, overdue_paid, now)
+    _keep_promises(session, account.id, event.currency, now)
+    return applied
+
+
+def _check_same_payment(session: Session, event: PaymentReceived, values: dict[str, object]) -> None:
+    """A known payment id with different facts is a source-system bug; say so rather than guess."""
+    existing = session.scalars(
+        select(Payment).where(
+            Payment.source_system == event.source_system, Payment.external_id == event.payment_external_id
+        )
+    ).one()
+    for name in ("account_id", "currency", "amount_minor"):
+        if getattr(existing, name) != values[name]:
+            field = {"account_id": "account_external_id", "amount_minor": "amount"}.get(name, name)
+            raise EventError(
+                field,
+                f"payment {event.payment_external_id!r} was already recorded with a different {field}",
+                kind="conflict",
+            )
+
+
+def _allocate(
+    session: Session,
+    account_id: str,
+    named: Invoice | None,
+    event: PaymentReceived,
+    now: datetime,
+    applied: Applied,
+) -> int:
+    """Reduce balances (named invoice, then oldest due first).
+
+    Returns what went to overdue invoices: that is what the case was chasing, so that is what it recovered.
+    """
+    open_invoices = list(
+        session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.account_id == account_id,
+                Invoice.currency == event.currency,
+                Invoice.status == "open",
+                Invoice.balance_minor > 0,
+            )
+            .order_by(Invoice.due_on, Invoice.issued_on, Invoice.id)
+            .with_for_update()
+        )
+    )
+    if named is not None:
+        open_invoices = [named, *[i for i in open_invoices if i.id != named.id]]
+    remaining, overdue_paid = event.amount_minor, 0
+    for invoice in open_invoices:
+        if remaining == 0:
+            break
+        if invoice.status != "open" or invoice.balance_minor == 0:
+            continue
+        take = min(remaining, invoice.balance_minor)
+        invoice.balance_minor -= take
+        if invoice.balance_minor == 0:
+            invoice.status = "paid"
+        invoice.updated_at = now
+        remaining -= take
+        if invoice.due_on < now.date():
+            overdue_paid += take
+        applied.note("invoice", invoice.id, ["balance_minor"])
+    session.flush()
+    return overdue_paid
+
+
+def _keep_promises(session: Session, account_id: str, currency: str, now: datetime) -> None:
+    """A pending promise is kept once the payments received since it was made reach its amount."""
+    pending = session.scalars(
+        select(Promise)
+        .join(Case, Case.id == Promise.case_id)
+        .where(
+            Case.account_id == account_id,
+            Case.status != "closed",
+            Promise.status == "pending",
+            Promise.currency == currency,
+        )
+    ).all()
+    for promise in pending:
+        paid = session.scalar(
+            select(func.coalesce(func.sum(Payment.amount_minor), 0)).where(
+                Payment.account_id == account_id,
+                Payment.currency == currency,
+                Payment.received_at >= promise.created_at,
+            )
+        )
+        if int(paid or 0) >= promise.amount_minor:
+            promise.status = "kept"
+            promise.resolved_at = now
