@@ -38,4 +38,6 @@ class MinimalGate:
         day = local.date() if local.time() < _OPEN else local.date() + timedelta(days=1)
         opens = datetime.combine(day, _OPEN, tzinfo=zone)
         reason = Reason("minimal.window", "08:00-21:00 local", f"outside hours at {local:%H:%M} local")
-        return Decision(Verdict.DEFER, (reason,), not_before=opens.astimezone(request.now.tzinfo), time_zones=zones)
+        return Decision(
+            Verdict.DEFER, (reason,), not_before=opens.astimezone(request.now.tzinfo), time_zones=zones
+        )

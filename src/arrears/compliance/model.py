@@ -6,7 +6,7 @@ The engine builds a `GateRequest` from stored facts; any `ContactGate` answers i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Protocol
 
@@ -34,6 +34,8 @@ class Purpose(StrEnum):
     VALIDATION_NOTICE = "validation_notice"
     CEASE_CONFIRMATION = "cease_confirmation"
     MARKETING = "marketing"
+    OPT_OUT_CONFIRMATION = "opt_out_confirmation"  # the one confirmation allowed after a revocation
+    REMEDY_NOTICE = "remedy_notice"  # after a cease request: notice that a specific remedy is invoked
 
 
 class CallerKind(StrEnum):
@@ -68,6 +70,7 @@ class ContactProposal:
     caller_kind: CallerKind = CallerKind.TEXT
     address: Address = field(default_factory=Address)
     recorded_time_zone: str | None = None  # the customer's zone as stored, IANA name
+    autodialed: bool = False  # placed by an automatic dialer (TCPA consent applies to mobiles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,8 @@ class PriorContact:
     connected: bool = False  # a call that reached someone, or a delivered message
     conversation: bool = False  # a telephone conversation with the consumer took place
     consumer_initiated: bool = False
+    failed_to_connect: bool = False  # busy, not in service, network error: not a Reg F call attempt
+    with_direct_consent: bool = False  # placed within the consumer's direct prior consent (Reg F exclusion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +113,60 @@ class OptOutFact:
 
 
 @dataclass(frozen=True, slots=True)
+class InconvenientTime:
+    """A time of day the consumer said is inconvenient, in the consumer's local time.
+
+    `end` before `start` wraps past midnight (22:00-09:00). Empty `weekdays` means every day (0 = Monday).
+    """
+
+    start: time
+    end: time
+    weekdays: tuple[int, ...] = ()
+    channel: ContactChannel | None = None  # None: every channel
+
+
+@dataclass(frozen=True, slots=True)
+class InconvenientPlace:
+    """A place (one destination, or a kind such as work phone) the consumer or employer ruled out."""
+
+    destination: str | None = None
+    destination_kind: DestinationKind | None = None
+    reason: str = "consumer"  # consumer, employer_prohibits
+
+
+@dataclass(frozen=True, slots=True)
+class DoNotContactEntry:
+    """A destination found on a do-not-contact list (the engine looks it up in the imported lists)."""
+
+    destination: str
+    list_name: str = "tenant"
+    channel: ContactChannel | None = None  # None: every channel
+
+
+@dataclass(frozen=True, slots=True)
+class DirectConsentFact:
+    """The consumer's direct prior consent to be called (Reg F: such calls are not counted, up to 7 days)."""
+
+    given_at: datetime
+    channel: ContactChannel = ContactChannel.VOICE
+    debt_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class GateRequest:
     proposal: ContactProposal
     now: datetime
-    history: tuple[PriorContact, ...] = ()
+    history: tuple[PriorContact, ...] = ()  # every contact with the person, any debt (the gate filters)
     holds: tuple[HoldFact, ...] = ()
     consents: tuple[ConsentFact, ...] = ()
     opt_outs: tuple[OptOutFact, ...] = ()
-    profiles: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()  # empty: resolved from the address and the tenant's collector kind
+    phone_numbers: tuple[str, ...] = ()  # every number on file for the person (time-zone inputs)
+    inconvenient_times: tuple[InconvenientTime, ...] = ()
+    inconvenient_places: tuple[InconvenientPlace, ...] = ()
+    do_not_contact: tuple[DoNotContactEntry, ...] = ()
+    direct_consents: tuple[DirectConsentFact, ...] = ()
+    time_barred: bool = False  # statute of limitations expired (a person decided)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +183,8 @@ class Decision:
     not_before: datetime | None = None  # for DEFER: the earliest instant it would be allowed
     time_zones: tuple[str, ...] = ()  # the candidate zones the decision used
     disclosures: tuple[str, ...] = ()  # disclosure ids the message must carry
+    zone_inputs: tuple[str, ...] = ()  # where each candidate zone came from (address, phone, recorded)
+    validation_period_end: date | None = None  # when the validation notice is due with this contact
 
     @property
     def allowed(self) -> bool:
@@ -140,10 +193,16 @@ class Decision:
     def to_json(self) -> dict[str, object]:
         return {
             "verdict": self.verdict.value,
-            "reasons": [{"rule_id": r.rule_id, "source": r.source, "message": r.message} for r in self.reasons],
+            "reasons": [
+                {"rule_id": r.rule_id, "source": r.source, "message": r.message} for r in self.reasons
+            ],
             "not_before": self.not_before.isoformat() if self.not_before else None,
             "time_zones": list(self.time_zones),
             "disclosures": list(self.disclosures),
+            "zone_inputs": list(self.zone_inputs),
+            "validation_period_end": (
+                self.validation_period_end.isoformat() if self.validation_period_end else None
+            ),
         }
 
 

@@ -1,0 +1,57 @@
+"""Which disclosures a contact must carry, chosen by the profile rather than by each template.
+
+Initial versus subsequent follows Reg F: the first communication about a debt carries the full
+Mini-Miranda (and triggers the validation notice); later ones say they are from a debt collector.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from arrears.compliance.model import GateRequest, Purpose
+from arrears.compliance.policy import ContactRules
+from arrears.compliance.validation import validation_period_end
+
+VALIDATION_NOTICE = "validation_notice"
+
+
+def is_initial(request: GateRequest) -> bool:
+    """No communication about this debt has reached the consumer yet."""
+    debt = request.proposal.debt_id
+    return not any(c.debt_id == debt and (c.connected or c.conversation) for c in request.history)
+
+
+def select(rules: ContactRules, request: GateRequest) -> tuple[str, ...]:
+    if not rules.disclosures:
+        return ()
+    initial = is_initial(request)
+    out = []
+    for d in rules.disclosures:
+        if d.when == "initial" and not initial:
+            continue
+        if d.when == "subsequent" and initial:
+            continue
+        if d.requires == "time_barred" and not request.time_barred:
+            continue
+        out.append(d.id)
+    return tuple(out)
+
+
+def validation_end(
+    rules: ContactRules,
+    disclosures: tuple[str, ...],
+    request: GateRequest,
+    send_at: datetime,
+    local_dates: tuple[date, ...],
+) -> date | None:
+    """The validation period end to print, when this contact carries or is the validation notice.
+
+    Only where a profile defines the validation notice (Reg F); sent "today" in the latest candidate
+    zone, which gives the later (consumer-friendly) end date when zones straddle midnight.
+    """
+    if VALIDATION_NOTICE not in disclosures:
+        is_notice = request.proposal.purpose is Purpose.VALIDATION_NOTICE
+        if not (is_notice and any(d.id == VALIDATION_NOTICE for d in rules.disclosures)):
+            return None
+    sent_on = max(local_dates) if local_dates else send_at.astimezone(UTC).date()
+    return validation_period_end(sent_on)
