@@ -26,9 +26,10 @@ def version() -> None:
 
 
 def _register() -> None:
-    from arrears.cli import commands_agent
+    from arrears.cli import commands_agent, commands_engine
 
     commands_agent.register(app)
+    commands_engine.register(app)
 
 
 _register()

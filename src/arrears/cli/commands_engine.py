@@ -1,0 +1,145 @@
+"""Engine commands: `arrears db upgrade`, `arrears worker`, `arrears demo`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from arrears.core.clock import SystemClock
+from arrears.settings import Settings, get_settings
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+
+def _settings(database: str | None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"database_url": database}) if database else settings
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database: str | None = typer.Option(None, help="SQLAlchemy URL (default ARREARS_DATABASE_URL)"),
+) -> None:
+    """Create or migrate the schema to the latest version."""
+    from arrears.store.db import make_engine
+    from arrears.store.migrate import upgrade
+
+    upgrade(make_engine(_settings(database).database_url))
+    typer.echo("schema up to date")
+
+
+def worker(
+    database: str | None = typer.Option(None, help="SQLAlchemy URL (default ARREARS_DATABASE_URL)"),
+    once: bool = typer.Option(False, help="do one pass of every stage and exit"),
+    lease_seconds: int | None = typer.Option(None, help="dispatcher lease (default ARREARS_LEASE_SECONDS)"),
+) -> None:
+    """Apply events, plan due cases and dispatch actions until stopped (SIGTERM / Ctrl-C)."""
+    from arrears.engine.wiring import channels, contact_gate
+    from arrears.engine.worker import Worker
+    from arrears.store.db import make_engine, session_factory
+    from arrears.store.migrate import upgrade
+
+    settings = _settings(database)
+    if lease_seconds is not None:
+        settings = settings.model_copy(update={"lease_seconds": lease_seconds})
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    runner = Worker(
+        settings, session_factory(engine), SystemClock(), contact_gate(settings), channels(settings)
+    )
+    if once:
+        stats = runner.tick()
+        typer.echo(
+            json.dumps({"events": stats.events, "planned": stats.plan.cases, "sent": stats.dispatch.sent})
+        )
+        return
+    runner.run_forever()
+
+
+def demo(
+    accounts: int = typer.Option(2000, min=1, help="accounts in the synthetic portfolio"),
+    days: int = typer.Option(30, min=1, max=365, help="simulated days"),
+    seed: int = typer.Option(7, help="random seed: the same seed gives the same run"),
+    database: str = typer.Option("sqlite:///arrears-demo.db", help="where to build the demo"),
+    fresh: bool = typer.Option(True, help="start from an empty database (SQLite file removed)"),
+    as_json: bool = typer.Option(False, "--json", help="print the KPIs as one JSON object"),
+    outbox: Path = typer.Option(Path("var/demo-outbox"), help="where the local channel sinks write"),
+) -> None:
+    """Work a synthetic portfolio through the full engine on simulated time, then print the KPIs."""
+    from arrears.demo.run import DemoOptions, fresh_sqlite, run_demo
+    from arrears.store.db import make_engine, session_factory
+    from arrears.store.migrate import upgrade
+
+    settings = get_settings().model_copy(update={"database_url": database, "outbox_dir": outbox})
+    if fresh:
+        fresh_sqlite(database)
+        shutil.rmtree(outbox, ignore_errors=True)
+    engine = make_engine(database)
+    upgrade(engine)
+    options = DemoOptions(accounts=accounts, days=days, seed=seed)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("hours"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=as_json or not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("demo", total=days * 24)
+        kpis = run_demo(
+            settings,
+            session_factory(engine),
+            options,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if as_json:
+        typer.echo(json.dumps(kpis.to_json(), sort_keys=True))
+        return
+    _print_kpis(kpis, accounts, days)
+
+
+def _print_kpis(kpis: object, accounts: int, days: int) -> None:
+    from arrears.metrics.kpis import Kpis
+
+    assert isinstance(kpis, Kpis)
+    table = Table(title=f"Arrears demo: {accounts} accounts, {days} simulated days")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    table.add_row("cases worked", str(kpis.cases))
+    table.add_row("contact rate", f"{kpis.contact_rate:.1%}")
+    table.add_row("promise-to-pay rate", f"{kpis.promise_to_pay_rate:.1%}")
+    table.add_row(
+        "kept-promise rate",
+        f"{kpis.kept_rate:.1%} ({kpis.promises_kept} kept, {kpis.promises_broken} broken)",
+    )
+    for currency, amount in sorted(kpis.recovered.items()):
+        table.add_row(f"recovered {currency}", amount)
+    table.add_row("dispute escalation rate", f"{kpis.dispute_escalation_rate:.1%}")
+    table.add_row("cases settled", str(kpis.cases_closed_paid))
+    table.add_row(
+        "mean days overdue before / after",
+        f"{kpis.mean_days_overdue_before:.1f} / {kpis.mean_days_overdue_after:.1f}",
+    )
+    table.add_row("days-overdue improvement vs doing nothing", f"{kpis.days_overdue_improvement:.1f}")
+    for currency in sorted(kpis.dso_before):
+        table.add_row(
+            f"DSO {currency} before / after",
+            f"{kpis.dso_before[currency]:.1f} / {kpis.dso_after.get(currency, 0.0):.1f}",
+        )
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.command()(worker)
+    app.command()(demo)

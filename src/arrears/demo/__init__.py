@@ -1,0 +1,1 @@
+"""The demo: a synthetic portfolio worked by the real engine on simulated time, with simulated customers."""

@@ -1,0 +1,1 @@
+"""Recovery metrics computed from recorded facts only."""
