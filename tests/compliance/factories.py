@@ -62,5 +62,7 @@ def call(at: datetime, **changes: Any) -> PriorContact:
     return replace(base, **changes)
 
 
-def calls(count: int, start: datetime, step: timedelta = timedelta(hours=1), **changes: Any) -> tuple[PriorContact, ...]:
+def calls(
+    count: int, start: datetime, step: timedelta = timedelta(hours=1), **changes: Any
+) -> tuple[PriorContact, ...]:
     return tuple(call(start + i * step, **changes) for i in range(count))

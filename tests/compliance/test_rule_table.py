@@ -24,7 +24,7 @@ from arrears.compliance.model import (
     Purpose,
     Verdict,
 )
-from tests.compliance.factories import BOSTON, MOBILE, NOON_NY, call, calls, gate, request
+from tests.compliance.factories import MOBILE, NOON_NY, call, calls, gate, request
 
 # Every rule id RULES.md lists that a contact decision can cite, plus the house (arrears.*) rules.
 RULES_MD_IDS = {
@@ -137,7 +137,9 @@ DISCLOSURES: list[tuple[str, str, Callable[[], GateRequest], str]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("rule_id", "kind", "build", "disclosure"), DISCLOSURES, ids=[d[3] for d in DISCLOSURES])
+@pytest.mark.parametrize(
+    ("rule_id", "kind", "build", "disclosure"), DISCLOSURES, ids=[d[3] for d in DISCLOSURES]
+)
 def test_disclosure_rules_add_their_disclosure(
     rule_id: str, kind: str, build: Callable[[], GateRequest], disclosure: str
 ) -> None:
@@ -153,7 +155,13 @@ def test_every_rule_id_in_the_shipped_profiles_is_from_rules_md_and_covered_here
     used: set[str] = set()
     for name in registry.names():
         f = registry.get(name)
-        refs = [f.unknown_zone, f.inconvenient_time, f.inconvenient_place, f.do_not_contact, f.revocation_keywords]
+        refs = [
+            f.unknown_zone,
+            f.inconvenient_time,
+            f.inconvenient_place,
+            f.do_not_contact,
+            f.revocation_keywords,
+        ]
         used |= {r.id for r in refs if r is not None}
         for group in (f.windows, f.holidays, f.caps, f.quiet, f.consent, f.holds, f.destinations, f.opt_outs,
                       f.purpose_consent):  # fmt: skip
@@ -183,19 +191,25 @@ def test_one_opt_out_confirmation_then_none() -> None:
 def test_consent_lets_the_ai_call_through_and_revocation_stops_it() -> None:
     granted = consent()
     assert gate("creditor").decide(request(caller_kind=CallerKind.AI_VOICE, consents=(granted,))).allowed
-    revoked = ConsentFact(granted.channel, granted.destination, granted.granted_at, "form", NOON_NY - timedelta(1))
+    revoked = ConsentFact(
+        granted.channel, granted.destination, granted.granted_at, "form", NOON_NY - timedelta(1)
+    )
     assert not gate("creditor").decide(request(caller_kind=CallerKind.AI_VOICE, consents=(revoked,))).allowed
 
 
 def test_work_email_passes_with_the_consumers_consent() -> None:
     work = {"channel": ContactChannel.EMAIL, "destination": "jo@employer.example",
             "destination_kind": DestinationKind.WORK_EMAIL}  # fmt: skip
-    given = ConsentFact(ContactChannel.EMAIL, "Jo@Employer.example", NOON_NY - timedelta(days=2), "consumer email")
+    given = ConsentFact(
+        ContactChannel.EMAIL, "Jo@Employer.example", NOON_NY - timedelta(days=2), "consumer email"
+    )
     assert gate().decide(request(consents=(given,), **work)).allowed
 
 
 def test_quiet_period_after_a_conversation_counts_the_conversation_day_as_day_one() -> None:
-    talked = call(datetime(2026, 11, 16, 20, 0, tzinfo=UTC), conversation=True, connected=True)  # Mon 15:00 ET
+    talked = call(
+        datetime(2026, 11, 16, 20, 0, tzinfo=UTC), conversation=True, connected=True
+    )  # Mon 15:00 ET
     decision = gate().decide(request(address=TX, destination="+15125550100", history=(talked,)))
     assert decision.verdict is Verdict.DEFER
     # Day 1 = Monday 16th; days 1-7 end Sunday 22nd; first call Monday 23rd 08:00 Central (the later zone).
