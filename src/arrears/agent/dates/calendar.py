@@ -1,0 +1,191 @@
+"""Calendar arithmetic the date grammar needs: month steps, weekdays, and the holidays people pay around.
+
+Holidays are computed, not looked up, so the module stays pure and works for any year (Easter by the
+anonymous Gregorian computus; floating holidays as the n-th weekday of a month).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from datetime import date, timedelta
+
+MONTHS = {
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+}
+WEEKDAYS = {
+    "mon": 0,
+    "monday": 0,
+    "tue": 1,
+    "tues": 1,
+    "tuesday": 1,
+    "wed": 2,
+    "weds": 2,
+    "wednesday": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "thursday": 3,
+    "fri": 4,
+    "friday": 4,
+    "sat": 5,
+    "saturday": 5,
+    "sun": 6,
+    "sunday": 6,
+    "lunes": 0,
+    "martes": 1,
+    "miercoles": 2,
+    "miércoles": 2,
+    "jueves": 3,
+    "viernes": 4,
+    "sabado": 5,
+    "sábado": 5,
+    "domingo": 6,
+}
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def add_years(day: date, years: int) -> date:
+    return add_months(day, 12 * years)
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def week_start(day: date) -> date:
+    """Monday of the week holding ``day`` ("this/next/last Friday" count weeks from Monday)."""
+    return day - timedelta(days=day.weekday())
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
+    """The n-th given weekday of a month (n = -1 for the last); None when the month has no such day."""
+    if n < 0:
+        last = month_end(year, month)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    day = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    return day if day.month == month else None
+
+
+def add_business_days(day: date, count: int) -> date:
+    step = 1 if count >= 0 else -1
+    remaining = abs(count)
+    while remaining:
+        day += timedelta(days=step)
+        if day.weekday() < 5:
+            remaining -= 1
+    return day
+
+
+def easter(year: int) -> date:
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def _fixed(month: int, day: int) -> Callable[[int], date]:
+    return lambda year: date(year, month, day)
+
+
+def _floating(month: int, weekday: int, n: int) -> Callable[[int], date]:
+    def compute(year: int) -> date:
+        found = nth_weekday(year, month, weekday, n)
+        assert found is not None
+        return found
+
+    return compute
+
+
+def _black_friday(year: int) -> date:
+    return _floating(11, 3, 4)(year) + timedelta(days=1)
+
+
+HOLIDAYS: dict[str, Callable[[int], date]] = {
+    "christmas eve": _fixed(12, 24),
+    "christmas": _fixed(12, 25),
+    "xmas": _fixed(12, 25),
+    "boxing day": _fixed(12, 26),
+    "new years eve": _fixed(12, 31),
+    "new year": _fixed(1, 1),
+    "new years": _fixed(1, 1),
+    "valentines": _fixed(2, 14),
+    "saint patrick": _fixed(3, 17),
+    "saint patricks": _fixed(3, 17),
+    "st patrick": _fixed(3, 17),
+    "st patricks": _fixed(3, 17),
+    "earth day": _fixed(4, 22),
+    "international workers day": _fixed(5, 1),
+    "may day": _fixed(5, 1),
+    "independence day": _fixed(7, 4),
+    "halloween": _fixed(10, 31),
+    "veterans day": _fixed(11, 11),
+    "easter": easter,
+    "good friday": lambda y: easter(y) - timedelta(days=2),
+    "easter monday": lambda y: easter(y) + timedelta(days=1),
+    "thanksgiving": _floating(11, 3, 4),
+    "black friday": _black_friday,
+    "memorial day": _floating(5, 0, -1),
+    "labor day": _floating(9, 0, 1),
+    "labour day": _floating(9, 0, 1),
+    "mothers day": _floating(5, 6, 2),
+    "fathers day": _floating(6, 6, 3),
+    "martin luther king day": _floating(1, 0, 3),
+    "presidents day": _floating(2, 0, 3),
+}

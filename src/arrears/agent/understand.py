@@ -1,0 +1,111 @@
+"""``understand``: one customer turn in, labels and slots out. Deterministic, offline, bounded in time.
+
+The pipeline is: decode and cap -> find and mask card data -> normalise -> labels -> date (direction chosen
+by the labels: backward for a payment already made, forward for a promise) -> amount. Every step is total:
+empty, enormous, undecodable or foreign text gives ``unclear`` rather than an exception, because the caller
+is a live conversation and a crash there is worse than asking again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from arrears.agent.amounts import decimal_string, find_amount, resolve_currency
+from arrears.agent.cards import scan
+from arrears.agent.classify import classify
+from arrears.agent.dates import Direction, prepare, resolve_date
+from arrears.agent.labels import ESCALATION, Label
+from arrears.agent.numbers import digitise
+from arrears.agent.text import canonical, normalise
+from arrears.core.money import Money, MoneyError, parse_minor
+
+_DATED = frozenset({Label.PROMISE_TO_PAY, Label.ALREADY_PAID, Label.PAYMENT_PLAN})
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What one turn means. ``labels`` is never empty and its first element is the main label."""
+
+    labels: tuple[Label, ...]
+    date: date | None
+    """The promised date, or the date a payment was made (None when the turn names no single day)."""
+    amount: str | None
+    """The amount as a decimal string ("200.00"), in ``currency``'s minor digits when known."""
+    amount_minor: int | None
+    """The amount in minor units of ``currency``; None when no currency is known."""
+    currency: str | None
+    contains_card: bool
+    redacted: str
+    """The turn with card numbers and security codes masked: the only form that may be stored or logged."""
+
+    @property
+    def main(self) -> Label:
+        return self.labels[0]
+
+    @property
+    def escalation(self) -> tuple[Label, ...]:
+        return tuple(label for label in self.labels if label in ESCALATION)
+
+    @property
+    def money(self) -> Money | None:
+        if self.amount_minor is None or self.currency is None:
+            return None
+        return Money(self.amount_minor, self.currency)
+
+
+def _direction(labels: tuple[Label, ...]) -> Direction:
+    if Label.ALREADY_PAID in labels:
+        return "backward"
+    if set(labels) & {Label.PROMISE_TO_PAY, Label.PAYMENT_PLAN, Label.CALLBACK}:
+        return "forward"
+    return "neutral"
+
+
+def _reference_day(reference: datetime | date) -> date:
+    return reference.date() if isinstance(reference, datetime) else reference
+
+
+def understand(
+    text: str | bytes,
+    reference: datetime | date,
+    channel: str,
+    language: str = "en",
+    *,
+    default_currency: str | None = None,
+) -> Understanding:
+    """Labels, date, amount and card data of one customer turn.
+
+    ``reference`` is the moment the turn was said, in the customer's local time (only its calendar day is
+    used). ``default_currency`` (the account's currency) fills in amounts said without one ("two hundred")
+    and decides which dollar a bare "$" means.
+    """
+    norm = normalise(text)
+    cards = scan(norm.raw)
+    words_view = normalise(cards.redacted) if cards.contains_card else norm
+    labels = classify(words_view.words, channel, contains_card=cards.contains_card)
+    slots_text = cards.redacted
+    day: date | None = None
+    if set(labels) & _DATED:
+        day = resolve_date(prepare(slots_text), _reference_day(reference), _direction(labels))
+    found = find_amount(digitise(canonical(slots_text)))
+    amount = minor = currency = None
+    if found is not None and found.value > 0:
+        resolved = resolve_currency(found, default_currency)
+        currency = resolved.currency
+        amount = decimal_string(resolved.value, currency)
+        if currency is not None:
+            try:
+                minor = parse_minor(amount, currency)
+            except MoneyError:
+                minor = None
+    del language  # The lexicon is English with common Spanish phrases; other languages fall to "unclear".
+    return Understanding(
+        labels=labels,
+        date=day,
+        amount=amount,
+        amount_minor=minor,
+        currency=currency,
+        contains_card=cards.contains_card,
+        redacted=cards.redacted,
+    )
