@@ -47,7 +47,7 @@ class StrategyVersion(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(80))
     body: Mapped[str] = mapped_column(Text)
     review_first_n: Mapped[int] = mapped_column(Integer, default=0)
     actions_planned: Mapped[int] = mapped_column(Integer, default=0)

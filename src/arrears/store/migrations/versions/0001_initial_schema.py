@@ -137,7 +137,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("content_hash", sa.String(length=80), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("review_first_n", sa.Integer(), nullable=False),
         sa.Column("actions_planned", sa.Integer(), nullable=False),
