@@ -28,7 +28,7 @@ _GATES: dict[str, ProfileGate] = {}
 
 def gate(kind: str = "third_party") -> ProfileGate:
     if kind not in _GATES:
-        _GATES[kind] = ProfileGate(tenant=TenantSettings(collector_kind=kind))  # type: ignore[arg-type]
+        _GATES[kind] = ProfileGate(tenant=TenantSettings(collector_kind=kind))
     return _GATES[kind]
 
 

@@ -70,9 +70,10 @@ def _count_days(stamps: list[datetime], t: datetime, days: int, zones: tuple[str
 
 def _attempts(history: tuple[PriorContact, ...], debt: str | None) -> list[PriorContact]:
     return [
-        c for c in history
+        c
+        for c in history
         if not c.consumer_initiated and not c.failed_to_connect and (debt is None or c.debt_id == debt)
-    ]  # fmt: skip
+    ]
 
 
 def ok_at(req: GateRequest, j: Jurisdiction, zones: tuple[str, ...], t: datetime) -> bool:
@@ -90,10 +91,12 @@ def ok_at(req: GateRequest, j: Jurisdiction, zones: tuple[str, ...], t: datetime
         ):
             return False
     consented = any(
-        c.channel == p.channel and _norm(c.destination) == dest and c.granted_at <= t
+        c.channel == p.channel
+        and _norm(c.destination) == dest
+        and c.granted_at <= t
         and (c.revoked_at is None or c.revoked_at > t)
         for c in req.consents
-    )  # fmt: skip
+    )
     reg_f = j.country == "US" and (j.kind == "third_party" or j.state == "CA" or j.nyc)
     if j.country == "US" and p.destination_kind in (DestinationKind.MOBILE, DestinationKind.UNKNOWN):
         robo = p.channel is ContactChannel.VOICE and p.caller_kind in (
@@ -102,7 +105,7 @@ def ok_at(req: GateRequest, j: Jurisdiction, zones: tuple[str, ...], t: datetime
         )
         if (robo or p.channel in (ContactChannel.SMS, ContactChannel.WHATSAPP)) and not consented:
             return False
-    if reg_f and p.destination_kind is DestinationKind.WORK_EMAIL and p.channel is ContactChannel.EMAIL:
+    if reg_f and p.destination_kind is DestinationKind.WORK_EMAIL and p.channel is ContactChannel.EMAIL:  # noqa: SIM102
         if not consented:
             return False
     if p.channel in TIMED:
@@ -133,10 +136,10 @@ def ok_at(req: GateRequest, j: Jurisdiction, zones: tuple[str, ...], t: datetime
             return False
     if j.country == "US" and j.state == "MA" and p.channel in PHONES:
         mine = [c for c in _attempts(req.history, p.debt_id) if c.channel in PHONES]
-        if p.destination_kind in PERSONAL:
+        if p.destination_kind in PERSONAL:  # noqa: SIM102
             if _count_days([c.at for c in mine if c.destination_kind in PERSONAL], t, 7, counting) >= 2:
                 return False
-        if p.destination_kind in OTHER:
+        if p.destination_kind in OTHER:  # noqa: SIM102
             if _count_days([c.at for c in mine if c.destination_kind in OTHER], t, 30, counting) >= 2:
                 return False
     if j.country == "US" and j.state == "WA" and j.kind == "third_party":
@@ -144,7 +147,7 @@ def ok_at(req: GateRequest, j: Jurisdiction, zones: tuple[str, ...], t: datetime
         if _count_days([c.at for c in everything], t, 7, counting) >= 3:
             return False
         work = {DestinationKind.WORK_PHONE, DestinationKind.WORK_EMAIL}
-        if p.destination_kind in work:
+        if p.destination_kind in work:  # noqa: SIM102
             if _count_days([c.at for c in everything if c.destination_kind in work], t, 7, counting) >= 1:
                 return False
     if j.country == "IN" and p.channel is ContactChannel.VOICE:

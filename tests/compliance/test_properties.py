@@ -124,7 +124,7 @@ def scenarios(draw: st.DrawFn) -> tuple[GateRequest, Jurisdiction, ProfileGate]:
         if draw(st.integers(0, 5)) == 0
         else ()
     )
-    designated = ()
+    designated: tuple[InconvenientTime, ...] = ()
     if draw(st.integers(0, 3)) == 0:
         start, end = draw(st.integers(0, 23)), draw(st.integers(0, 23))
         designated = (InconvenientTime(time(start), time(end, 30)),)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
@@ -28,13 +29,33 @@ from tests.compliance.factories import MOBILE, NOON_NY, call, calls, gate, reque
 
 # Every rule id RULES.md lists that a contact decision can cite, plus the house (arrears.*) rules.
 RULES_MD_IDS = {
-    "us.regf.call_frequency", "us.regf.inconvenient_time", "us.regf.ambiguous_timezone", "us.regf.place",
-    "us.regf.medium_stop", "us.regf.eoptout", "us.regf.work_email", "us.regf.validation_notice",
-    "us.regf.dispute_hold", "us.regf.cease", "us.regf.attorney", "us.regf.time_barred", "us.regf.third_party",
-    "us.regf.limited_content", "us.regf.mini_miranda", "us.tcpa.consent", "us.tcpa.revocation", "us.fl.hours",
-    "us.ma.frequency", "us.wa.frequency", "us.ca.rosenthal", "us.nyc.language", "uk.fca.forbearance",
-    "uk.fca.contact", "uk.fca.vulnerability", "in.rbi.hours",
-}  # fmt: skip
+    "us.regf.call_frequency",
+    "us.regf.inconvenient_time",
+    "us.regf.ambiguous_timezone",
+    "us.regf.place",
+    "us.regf.medium_stop",
+    "us.regf.eoptout",
+    "us.regf.work_email",
+    "us.regf.validation_notice",
+    "us.regf.dispute_hold",
+    "us.regf.cease",
+    "us.regf.attorney",
+    "us.regf.time_barred",
+    "us.regf.third_party",
+    "us.regf.limited_content",
+    "us.regf.mini_miranda",
+    "us.tcpa.consent",
+    "us.tcpa.revocation",
+    "us.fl.hours",
+    "us.ma.frequency",
+    "us.wa.frequency",
+    "us.ca.rosenthal",
+    "us.nyc.language",
+    "uk.fca.forbearance",
+    "uk.fca.contact",
+    "uk.fca.vulnerability",
+    "in.rbi.hours",
+}
 
 TX = Address("US", "TX", "Austin", "78701")
 SEATTLE = Address("US", "WA", "Seattle", "98101")
@@ -57,54 +78,177 @@ def consent(channel: ContactChannel = ContactChannel.VOICE, dest: str = MOBILE) 
 Case = tuple[str, str, Callable[[], GateRequest], Verdict]
 
 CASES: list[Case] = [
-    ("arrears.fail_closed", "third_party", lambda: request(address=Address("FR"), destination="+33612345678",
-     recorded_time_zone="Europe/Paris"), Verdict.DENY),
-    ("arrears.customer_request", "third_party", lambda: request(WED_NOON_INDIA, address=MUMBAI,
-     destination=IN_MOBILE, inconvenient_times=(InconvenientTime(time(11, 0), time(13, 0)),)), Verdict.DEFER),
-    ("arrears.do_not_contact", "third_party", lambda: request(do_not_contact=(DoNotContactEntry("+1 617 555 0100"),)),
-     Verdict.DENY),
+    (
+        "arrears.fail_closed",
+        "third_party",
+        lambda: request(address=Address("FR"), destination="+33612345678", recorded_time_zone="Europe/Paris"),
+        Verdict.DENY,
+    ),
+    (
+        "arrears.customer_request",
+        "third_party",
+        lambda: request(
+            WED_NOON_INDIA,
+            address=MUMBAI,
+            destination=IN_MOBILE,
+            inconvenient_times=(InconvenientTime(time(11, 0), time(13, 0)),),
+        ),
+        Verdict.DEFER,
+    ),
+    (
+        "arrears.do_not_contact",
+        "third_party",
+        lambda: request(do_not_contact=(DoNotContactEntry("+1 617 555 0100"),)),
+        Verdict.DENY,
+    ),
     ("arrears.hold", "third_party", lambda: request(holds=(HoldFact("bankruptcy"),)), Verdict.DENY),
     ("arrears.cease", "creditor", lambda: request(holds=(HoldFact("cease"),)), Verdict.DENY),
-    ("arrears.opt_out", "third_party", lambda: request(WED_NOON_INDIA, address=MUMBAI, destination=IN_MOBILE,
-     opt_outs=(OptOutFact(None, None, NOON_NY - timedelta(days=1)),)), Verdict.DENY),
+    (
+        "arrears.opt_out",
+        "third_party",
+        lambda: request(
+            WED_NOON_INDIA,
+            address=MUMBAI,
+            destination=IN_MOBILE,
+            opt_outs=(OptOutFact(None, None, NOON_NY - timedelta(days=1)),),
+        ),
+        Verdict.DENY,
+    ),
     ("arrears.marketing_consent", "third_party", lambda: request(purpose=Purpose.MARKETING), Verdict.DENY),
-    ("us.regf.ambiguous_timezone", "third_party", lambda: request(address=Address("US", "ZZ"),
-     destination="+18005550100"), Verdict.DENY),
+    (
+        "us.regf.ambiguous_timezone",
+        "third_party",
+        lambda: request(address=Address("US", "ZZ"), destination="+18005550100"),
+        Verdict.DENY,
+    ),
     ("us.regf.inconvenient_time", "third_party", lambda: request(NOON_NY.replace(hour=2)), Verdict.DEFER),
-    ("us.regf.place", "third_party", lambda: request(destination_kind=DestinationKind.WORK_PHONE,
-     inconvenient_places=(InconvenientPlace(destination_kind=DestinationKind.WORK_PHONE, reason="employer"),)),
-     Verdict.DENY),
-    ("us.regf.medium_stop", "third_party", lambda: request(opt_outs=(OptOutFact(ContactChannel.VOICE, None,
-     NOON_NY - timedelta(hours=1), "medium_stop"),)), Verdict.DENY),
+    (
+        "us.regf.place",
+        "third_party",
+        lambda: request(
+            destination_kind=DestinationKind.WORK_PHONE,
+            inconvenient_places=(
+                InconvenientPlace(destination_kind=DestinationKind.WORK_PHONE, reason="employer"),
+            ),
+        ),
+        Verdict.DENY,
+    ),
+    (
+        "us.regf.medium_stop",
+        "third_party",
+        lambda: request(
+            opt_outs=(OptOutFact(ContactChannel.VOICE, None, NOON_NY - timedelta(hours=1), "medium_stop"),)
+        ),
+        Verdict.DENY,
+    ),
     ("us.tcpa.consent", "creditor", lambda: request(caller_kind=CallerKind.AI_VOICE), Verdict.DENY),
-    ("us.tcpa.revocation", "creditor", lambda: request(channel=ContactChannel.SMS, caller_kind=CallerKind.TEXT,
-     consents=(consent(ContactChannel.SMS),), opt_outs=(OptOutFact(ContactChannel.SMS, MOBILE,
-     NOON_NY - timedelta(hours=1), "revocation"),)), Verdict.DENY),
-    ("us.regf.call_frequency", "third_party", lambda: request(address=TX, destination="+15125550100",
-     history=calls(7, NOON_NY - timedelta(days=3), destination="+15125550100")), Verdict.DEFER),
-    ("us.regf.work_email", "third_party", lambda: request(channel=ContactChannel.EMAIL,
-     destination="jo@employer.example", destination_kind=DestinationKind.WORK_EMAIL), Verdict.DENY),
-    ("us.regf.attorney", "third_party", lambda: request(holds=(HoldFact("attorney", debt_id="d1"),)), Verdict.DENY),
+    (
+        "us.tcpa.revocation",
+        "creditor",
+        lambda: request(
+            channel=ContactChannel.SMS,
+            caller_kind=CallerKind.TEXT,
+            consents=(consent(ContactChannel.SMS),),
+            opt_outs=(OptOutFact(ContactChannel.SMS, MOBILE, NOON_NY - timedelta(hours=1), "revocation"),),
+        ),
+        Verdict.DENY,
+    ),
+    (
+        "us.regf.call_frequency",
+        "third_party",
+        lambda: request(
+            address=TX,
+            destination="+15125550100",
+            history=calls(7, NOON_NY - timedelta(days=3), destination="+15125550100"),
+        ),
+        Verdict.DEFER,
+    ),
+    (
+        "us.regf.work_email",
+        "third_party",
+        lambda: request(
+            channel=ContactChannel.EMAIL,
+            destination="jo@employer.example",
+            destination_kind=DestinationKind.WORK_EMAIL,
+        ),
+        Verdict.DENY,
+    ),
+    (
+        "us.regf.attorney",
+        "third_party",
+        lambda: request(holds=(HoldFact("attorney", debt_id="d1"),)),
+        Verdict.DENY,
+    ),
     ("us.regf.dispute_hold", "third_party", lambda: request(holds=(HoldFact("dispute"),)), Verdict.DENY),
     ("us.regf.cease", "third_party", lambda: request(holds=(HoldFact("cease"),)), Verdict.DENY),
-    ("us.ma.frequency", "creditor", lambda: request(history=calls(2, NOON_NY - timedelta(days=2),
-     channel=ContactChannel.SMS)), Verdict.DEFER),
-    ("us.wa.frequency", "third_party", lambda: request(address=SEATTLE, phone_numbers=(WA_MOBILE,),
-     channel=ContactChannel.EMAIL, destination="jo@home.example", destination_kind=DestinationKind.PERSONAL_EMAIL,
-     history=calls(3, NOON_NY - timedelta(days=2), channel=ContactChannel.EMAIL, destination="jo@home.example",
-                   destination_kind=DestinationKind.PERSONAL_EMAIL, debt_id="d2")), Verdict.DEFER),
-    ("us.fl.hours", "creditor", lambda: request(NOON_NY.replace(hour=3), address=MIAMI, destination=MIAMI_MOBILE,
-     channel=ContactChannel.SMS, caller_kind=CallerKind.TEXT, consents=(consent(ContactChannel.SMS, MIAMI_MOBILE),)),
-     Verdict.DEFER),
-    ("uk.fca.contact", "third_party", lambda: request(datetime(2026, 11, 22, 12, 0, tzinfo=UTC), address=LONDON,
-     destination=UK_MOBILE), Verdict.DEFER),
-    ("uk.fca.vulnerability", "third_party", lambda: request(WED_NOON_LONDON, address=LONDON, destination=UK_MOBILE,
-     holds=(HoldFact("vulnerable"),)), Verdict.DENY),
-    ("uk.fca.forbearance", "third_party", lambda: request(WED_NOON_LONDON, address=LONDON, destination=UK_MOBILE,
-     holds=(HoldFact("hardship"),)), Verdict.DENY),
-    ("in.rbi.hours", "third_party", lambda: request(datetime(2026, 11, 18, 14, 0, tzinfo=UTC), address=MUMBAI,
-     destination=IN_MOBILE), Verdict.DEFER),
-]  # fmt: skip
+    (
+        "us.ma.frequency",
+        "creditor",
+        lambda: request(history=calls(2, NOON_NY - timedelta(days=2), channel=ContactChannel.SMS)),
+        Verdict.DEFER,
+    ),
+    (
+        "us.wa.frequency",
+        "third_party",
+        lambda: request(
+            address=SEATTLE,
+            phone_numbers=(WA_MOBILE,),
+            channel=ContactChannel.EMAIL,
+            destination="jo@home.example",
+            destination_kind=DestinationKind.PERSONAL_EMAIL,
+            history=calls(
+                3,
+                NOON_NY - timedelta(days=2),
+                channel=ContactChannel.EMAIL,
+                destination="jo@home.example",
+                destination_kind=DestinationKind.PERSONAL_EMAIL,
+                debt_id="d2",
+            ),
+        ),
+        Verdict.DEFER,
+    ),
+    (
+        "us.fl.hours",
+        "creditor",
+        lambda: request(
+            NOON_NY.replace(hour=3),
+            address=MIAMI,
+            destination=MIAMI_MOBILE,
+            channel=ContactChannel.SMS,
+            caller_kind=CallerKind.TEXT,
+            consents=(consent(ContactChannel.SMS, MIAMI_MOBILE),),
+        ),
+        Verdict.DEFER,
+    ),
+    (
+        "uk.fca.contact",
+        "third_party",
+        lambda: request(datetime(2026, 11, 22, 12, 0, tzinfo=UTC), address=LONDON, destination=UK_MOBILE),
+        Verdict.DEFER,
+    ),
+    (
+        "uk.fca.vulnerability",
+        "third_party",
+        lambda: request(
+            WED_NOON_LONDON, address=LONDON, destination=UK_MOBILE, holds=(HoldFact("vulnerable"),)
+        ),
+        Verdict.DENY,
+    ),
+    (
+        "uk.fca.forbearance",
+        "third_party",
+        lambda: request(
+            WED_NOON_LONDON, address=LONDON, destination=UK_MOBILE, holds=(HoldFact("hardship"),)
+        ),
+        Verdict.DENY,
+    ),
+    (
+        "in.rbi.hours",
+        "third_party",
+        lambda: request(datetime(2026, 11, 18, 14, 0, tzinfo=UTC), address=MUMBAI, destination=IN_MOBILE),
+        Verdict.DEFER,
+    ),
+]
 
 
 @pytest.mark.parametrize(("rule_id", "kind", "build", "verdict"), CASES, ids=[c[0] for c in CASES])
@@ -120,21 +264,49 @@ def test_rule_refuses_with_its_id_and_source(
 
 DISCLOSURES: list[tuple[str, str, Callable[[], GateRequest], str]] = [
     ("us.regf.mini_miranda", "third_party", lambda: request(), "mini_miranda"),
-    ("us.regf.mini_miranda", "third_party", lambda: request(history=(call(NOON_NY - timedelta(days=9),
-     connected=True),)), "from_a_debt_collector"),
+    (
+        "us.regf.mini_miranda",
+        "third_party",
+        lambda: request(history=(call(NOON_NY - timedelta(days=9), connected=True),)),
+        "from_a_debt_collector",
+    ),
     ("us.regf.validation_notice", "third_party", lambda: request(), "validation_notice"),
     ("us.regf.limited_content", "third_party", lambda: request(), "limited_content_voicemail"),
     ("us.regf.third_party", "third_party", lambda: request(), "right_party_verification"),
-    ("us.regf.eoptout", "third_party", lambda: request(channel=ContactChannel.EMAIL, destination="jo@home.example",
-     destination_kind=DestinationKind.PERSONAL_EMAIL), "list_unsubscribe"),
-    ("us.tcpa.consent", "creditor", lambda: request(caller_kind=CallerKind.AI_VOICE, consents=(consent(),)),
-     "ai_caller_identification"),
-    ("us.nyc.language", "creditor", lambda: request(address=Address("US", "NY", "Brooklyn", "11201"),
-     destination="+17185550100"), "nyc_language_access"),
-    ("us.regf.time_barred", "creditor", lambda: request(NOON_NY + timedelta(hours=4),
-     address=Address("US", "CA", "Los Angeles", "90012"),
-     destination=LA_MOBILE, time_barred=True), "time_barred_notice_ca"),
-]  # fmt: skip
+    (
+        "us.regf.eoptout",
+        "third_party",
+        lambda: request(
+            channel=ContactChannel.EMAIL,
+            destination="jo@home.example",
+            destination_kind=DestinationKind.PERSONAL_EMAIL,
+        ),
+        "list_unsubscribe",
+    ),
+    (
+        "us.tcpa.consent",
+        "creditor",
+        lambda: request(caller_kind=CallerKind.AI_VOICE, consents=(consent(),)),
+        "ai_caller_identification",
+    ),
+    (
+        "us.nyc.language",
+        "creditor",
+        lambda: request(address=Address("US", "NY", "Brooklyn", "11201"), destination="+17185550100"),
+        "nyc_language_access",
+    ),
+    (
+        "us.regf.time_barred",
+        "creditor",
+        lambda: request(
+            NOON_NY + timedelta(hours=4),
+            address=Address("US", "CA", "Los Angeles", "90012"),
+            destination=LA_MOBILE,
+            time_barred=True,
+        ),
+        "time_barred_notice_ca",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -163,8 +335,17 @@ def test_every_rule_id_in_the_shipped_profiles_is_from_rules_md_and_covered_here
             f.revocation_keywords,
         ]
         used |= {r.id for r in refs if r is not None}
-        for group in (f.windows, f.holidays, f.caps, f.quiet, f.consent, f.holds, f.destinations, f.opt_outs,
-                      f.purpose_consent):  # fmt: skip
+        for group in (
+            f.windows,
+            f.holidays,
+            f.caps,
+            f.quiet,
+            f.consent,
+            f.holds,
+            f.destinations,
+            f.opt_outs,
+            f.purpose_consent,
+        ):
             used |= {r.id for r in group}
         used |= {d.rule_id for d in f.disclosures}
     assert {u for u in used if not u.startswith("arrears.")} <= RULES_MD_IDS
@@ -179,8 +360,12 @@ def test_cease_lets_the_confirmation_through() -> None:
 
 def test_one_opt_out_confirmation_then_none() -> None:
     stop = OptOutFact(ContactChannel.SMS, MOBILE, NOON_NY - timedelta(minutes=5), "revocation")
-    base = {"channel": ContactChannel.SMS, "caller_kind": CallerKind.TEXT, "purpose": Purpose.OPT_OUT_CONFIRMATION,
-            "opt_outs": (stop,)}  # fmt: skip
+    base: dict[str, Any] = {
+        "channel": ContactChannel.SMS,
+        "caller_kind": CallerKind.TEXT,
+        "purpose": Purpose.OPT_OUT_CONFIRMATION,
+        "opt_outs": (stop,),
+    }
     assert gate("creditor").decide(request(**base)).verdict is Verdict.ALLOW
     sent = call(NOON_NY - timedelta(minutes=4), channel=ContactChannel.SMS)
     again = gate("creditor").decide(request(history=(sent,), **base))
@@ -198,8 +383,11 @@ def test_consent_lets_the_ai_call_through_and_revocation_stops_it() -> None:
 
 
 def test_work_email_passes_with_the_consumers_consent() -> None:
-    work = {"channel": ContactChannel.EMAIL, "destination": "jo@employer.example",
-            "destination_kind": DestinationKind.WORK_EMAIL}  # fmt: skip
+    work: dict[str, Any] = {
+        "channel": ContactChannel.EMAIL,
+        "destination": "jo@employer.example",
+        "destination_kind": DestinationKind.WORK_EMAIL,
+    }
     given = ConsentFact(
         ContactChannel.EMAIL, "Jo@Employer.example", NOON_NY - timedelta(days=2), "consumer email"
     )
@@ -219,12 +407,15 @@ def test_quiet_period_after_a_conversation_counts_the_conversation_day_as_day_on
 def test_direct_consent_lifts_the_call_cap() -> None:
     history = calls(7, NOON_NY - timedelta(days=3))
     ok = DirectConsentFact(NOON_NY - timedelta(days=1))
-    assert gate().decide(request(address=TX, destination="+15125550100", history=history,
-                                 direct_consents=(ok,))).allowed  # fmt: skip
+    assert (
+        gate()
+        .decide(request(address=TX, destination="+15125550100", history=history, direct_consents=(ok,)))
+        .allowed
+    )
 
 
 def test_ma_other_numbers_cap_is_thirty_days() -> None:
-    work = {"destination": "+16175550199", "destination_kind": DestinationKind.WORK_PHONE}
+    work: dict[str, Any] = {"destination": "+16175550199", "destination_kind": DestinationKind.WORK_PHONE}
     history = calls(2, NOON_NY - timedelta(days=20), **work)
     decision = gate("creditor").decide(request(history=history, **work))
     assert decision.verdict is Verdict.DEFER
