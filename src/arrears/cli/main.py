@@ -26,9 +26,10 @@ def version() -> None:
 
 
 def _register() -> None:
-    from arrears.cli import commands_agent, commands_engine
+    from arrears.cli import commands_agent, commands_compliance, commands_engine
 
     commands_agent.register(app)
+    commands_compliance.register(app)
     commands_engine.register(app)
 
 
