@@ -8,6 +8,7 @@ same envelope with an empty list. Details never echo secrets or submitted person
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -130,7 +131,9 @@ def _problem(request: Request, exc: ProblemError) -> JSONResponse:
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", extra={"path": request.url.path, "error": type(exc).__name__})
+    # The traceback without the message: database errors quote the row's values, which may be personal data.
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unhandled %s on %s\n%s", type(exc).__name__, request.url.path, frames)
     return problem_response(
         request,
         ProblemError(500, "internal-error", "Internal error", "the request failed; nothing was stored"),

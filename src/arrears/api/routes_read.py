@@ -40,6 +40,7 @@ router = APIRouter(prefix="/v1", tags=["read"])
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": Problem, "content": {"application/problem+json": {}}} for code in (401, 403, 404, 422)
 }
+CUSTOMER_COLUMNS = [c.key for c in Customer.__table__.columns if c.key in CustomerView.model_fields]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` from the previous page")]
 
@@ -128,7 +129,7 @@ def get_customer(customer_id: str, session: SessionDep, _: Read) -> CustomerView
         select(Case.id).where(Case.customer_id == customer.id, Case.status != "closed").order_by(Case.id)
     )
     return CustomerView(
-        **{name: getattr(customer, name) for name in CustomerView.model_fields if hasattr(Customer, name)},
+        **{name: getattr(customer, name) for name in CUSTOMER_COLUMNS},
         contact_points=rows(ContactPointView, contacts),
         accounts=rows(AccountView, accounts),
         open_case_ids=list(open_cases),
