@@ -76,9 +76,8 @@ def intents(records: list[dict[str, Any]], name: str) -> None:
     print(f"escalation precision       {ratio(esc_tp, esc_tp + esc_fp):.3f}")
     print(f"date accuracy              {ratio(date_ok, n):.3f}  (exact slot, null must be null)")
     print(f"amount accuracy            {ratio(amount_ok, n):.3f}  (exact decimal string, null must be null)")
-    print(
-        f"card precision / recall    {ratio(card_tp, card_tp + card_fp):.3f} / {ratio(card_tp, card_tp + card_fn):.3f}"
-    )
+    card_p, card_r = ratio(card_tp, card_tp + card_fp), ratio(card_tp, card_tp + card_fn)
+    print(f"card precision / recall    {card_p:.3f} / {card_r:.3f}")
     print("per label                  precision recall  support")
     for label in sorted(set(tp) | set(fn) | set(fp)):
         p, rc = ratio(tp[label], tp[label] + fp[label]), ratio(tp[label], tp[label] + fn[label])
@@ -155,7 +154,7 @@ def cards(seed: int = 7, count: int = 1000) -> None:
         ("62", 19),
     ]
     styles = ["plain", "spaced", "dashed", "spoken"]
-    words = "zero one two three four five six seven eight nine".split()
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     tp = fn = fp = 0
     for i in range(count):
         prefix, length = prefixes[i % len(prefixes)]
@@ -177,9 +176,7 @@ def cards(seed: int = 7, count: int = 1000) -> None:
                 fn += not u.contains_card
             else:
                 fp += u.contains_card
-    print(
-        f"\n== generated cards: {count} Luhn-valid and {count} Luhn-failing numbers (plain, spaced, dashed, spoken)"
-    )
+    print(f"\n== generated cards: {count} Luhn-valid, {count} Luhn-failing (plain, spaced, dashed, spoken)")
     print(f"card recall                {ratio(tp, tp + fn):.3f}")
     print(f"false positives (non-Luhn) {fp}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 
@@ -16,7 +17,10 @@ def nlu(
     ),
 ) -> None:
     """Read JSON lines {"text","reference","channel"} on stdin; write one JSON answer per line, in order."""
-    stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    stdin = sys.stdin
+    if isinstance(stdin, io.TextIOWrapper):
+        # Undecodable bytes must become U+FFFD on one line, not abort the whole run.
+        stdin.reconfigure(encoding="utf-8", errors="replace")
     out = sys.stdout
     for line_no, line in enumerate(stdin, start=1):
         if not line.strip():
