@@ -1,0 +1,374 @@
+"""Planning benchmark: due cases planned per second and peak memory, against a database-only floor.
+
+For each database: a fresh database, migrated, bulk-loaded with `--cases` open cases of which `--due` are due
+at NOW (see planning_data.py), then, in a child process so its peak RSS is its own:
+
+1. `Planner.run_until_idle()` on a SimulatedClock at NOW with the gate `arrears.engine.wiring.contact_gate`
+   picks (or `--gate minimal|profile`): due cases per second, and peak memory as ru_maxrss (the child's
+   high-water RSS) and its growth over the child's RSS just before planning.
+2. The floor, on a second, identical set of cases parked a year ahead: per batch of the same size, one
+   SELECT of cases joined to their customers (FOR UPDATE SKIP LOCKED on PostgreSQL), one bulk INSERT of
+   one outbox row per case (ON CONFLICT DO NOTHING) and one bulk UPDATE of the cases, then COMMIT, with the
+   raw driver and no Python decisions: what the database alone needs to read the cases and write the rows.
+
+Usage:
+    .venv/bin/python bench/planning_bench.py --cases 1000000 --due 100000 --db both [--batch 2000]
+Development loop: `--keep` leaves the loaded database behind; `--reuse URL` resets and measures it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sqlalchemy import Engine, create_engine, text
+
+from planning_data import FLOOR_AT, NOW, TABLES, generate
+
+PG_ADMIN_URL = os.environ.get(
+    "ARREARS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+SNAPSHOT = "bench_cases_orig"
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _sqlite_ts(instant: datetime) -> str:
+    """SQLAlchemy's storage format for SQLite DATETIME, in UTC: what UTCDateTime writes and compares."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _pg_ts(instant: datetime) -> datetime:
+    return instant
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def load(url: str, cases: int, due: int, chunk: int = 50_000) -> None:
+    from arrears.engine.wiring import strategy_library
+    from arrears.settings import Settings
+
+    library = strategy_library(Settings())
+    started = time.perf_counter()
+    pg = url.startswith("postgresql")
+    if pg:
+        import psycopg
+
+        conn: Any = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+        conn.execute("SET session_replication_role = replica")  # skip FK triggers while loading
+    else:
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+    done = 0
+    for rows in generate(cases, due, library, _pg_ts if pg else _sqlite_ts, chunk=chunk):
+        if pg:
+            with conn.cursor() as cur:
+                for table, batch in rows.items():
+                    with cur.copy(f"COPY {table} ({', '.join(TABLES[table])}) FROM STDIN") as copy:
+                        for row in batch:
+                            copy.write_row(row)
+            conn.commit()
+        else:
+            conn.execute("BEGIN")
+            for table, batch in rows.items():
+                marks = ", ".join("?" * len(TABLES[table]))
+                conn.executemany(f"INSERT INTO {table} ({', '.join(TABLES[table])}) VALUES ({marks})", batch)
+            conn.execute("COMMIT")
+        done += len(rows["cases"])
+        elapsed = time.perf_counter() - started
+        print(
+            f"  loaded {done:,}/{cases:,} cases ({done / elapsed:,.0f} cases/s, {elapsed:.0f}s)", flush=True
+        )
+    conn.close()
+    _snapshot_and_analyze(url)
+    print(f"  load + analyze: {time.perf_counter() - started:.0f}s", flush=True)
+
+
+def _snapshot_and_analyze(url: str) -> None:
+    """Keep the starting state of the due and floor cases so `--reuse` can put it back."""
+    engine = _engine(url)
+    params = {"now": _bind(url, NOW), "floor": _bind(url, FLOOR_AT - timedelta(days=2))}
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE IF EXISTS {SNAPSHOT}"))
+        conn.execute(
+            text(
+                f"CREATE TABLE {SNAPSHOT} AS SELECT id, status, stage, completed_steps, next_action_at, "
+                "broken_promises, updated_at FROM cases "
+                "WHERE next_action_at <= :now OR next_action_at >= :floor"
+            ),
+            params,
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
+    engine.dispose()
+
+
+def reset(url: str) -> None:
+    """Undo one measured run: drop what it wrote, restore the snapshot of the cases it moved."""
+    engine = _engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM outbox_actions"))
+        conn.execute(text("DELETE FROM tasks"))
+        conn.execute(text("DELETE FROM interactions WHERE status = 'refused'"))
+        conn.execute(
+            text(
+                "UPDATE cases SET status = o.status, stage = o.stage, completed_steps = o.completed_steps, "
+                "next_action_at = o.next_action_at, broken_promises = o.broken_promises, "
+                f"updated_at = o.updated_at FROM {SNAPSHOT} AS o WHERE cases.id = o.id"
+            )
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
+    engine.dispose()
+
+
+def _engine(url: str) -> Engine:
+    from arrears.store.db import make_engine
+
+    return make_engine(url)
+
+
+def _bind(url: str, instant: datetime) -> Any:
+    return instant if url.startswith("postgresql") else _sqlite_ts(instant)
+
+
+# ------------------------------------------------------------------------------------------ measuring
+
+
+def _gate(name: str) -> Any:
+    from arrears.compliance.gate import ProfileGate
+    from arrears.compliance.minimal import MinimalGate
+    from arrears.engine.wiring import contact_gate
+    from arrears.settings import Settings
+
+    if name == "minimal":
+        return MinimalGate()
+    if name == "profile":
+        return ProfileGate.from_files()
+    return contact_gate(Settings())
+
+
+def child(url: str, batch: int, gate_name: str, profile: str | None) -> None:
+    """Runs in its own process: plan every due case, then the floor; prints one JSON result line."""
+    from sqlalchemy import func, select
+
+    from arrears.core.clock import SimulatedClock
+    from arrears.engine.planner import Planner
+    from arrears.engine.wiring import register_strategies, strategy_library
+    from arrears.settings import Settings
+    from arrears.store.db import session_factory, transaction
+    from arrears.store.models import OutboxAction, Task
+
+    engine = _engine(url)
+    sessions = session_factory(engine)
+    library = strategy_library(Settings())
+    gate = _gate(gate_name)
+    with transaction(sessions) as session:
+        register_strategies(session, library, NOW)
+    planner = Planner(sessions, SimulatedClock(NOW), library, gate, batch_size=batch)
+    before = _rss_mib()
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    stats = planner.run_until_idle()
+    if profiler:
+        profiler.disable()
+    seconds = time.perf_counter() - started
+    peak = _rss_mib()
+    with sessions() as session:
+        outbox = session.scalar(select(func.count()).select_from(OutboxAction))
+        tasks = session.scalar(select(func.count()).select_from(Task))
+    floor_cases, floor_seconds = floor(engine, batch)
+    engine.dispose()
+    result = {
+        "db": engine.dialect.name,
+        "gate": type(gate).__name__,
+        "batch": batch,
+        "due_cases": stats.cases,
+        "seconds": round(seconds, 2),
+        "cases_per_s": round(stats.cases / seconds),
+        "outbox_rows": outbox,
+        "tasks": tasks,
+        "stats": vars(stats),
+        "rss_before_mib": round(before, 1),
+        "peak_rss_mib": round(peak, 1),
+        "growth_mib": round(peak - before, 1),
+        "floor_cases": floor_cases,
+        "floor_seconds": round(floor_seconds, 2),
+        "floor_cases_per_s": round(floor_cases / floor_seconds),
+        "ratio": round((floor_cases / floor_seconds) / (stats.cases / seconds), 2),
+    }
+    print("RESULT " + json.dumps(result), flush=True)
+    if profiler and profile:
+        profiler.dump_stats(profile)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+
+
+def floor(engine: Engine, batch: int) -> tuple[int, float]:
+    """Read each batch of floor cases with their customers, write one outbox row each, move the cases on."""
+    pg = engine.dialect.name == "postgresql"
+    mark = "%s" if pg else "?"
+    lo, hi = FLOOR_AT - timedelta(days=2), FLOOR_AT
+    later = FLOOR_AT + timedelta(days=7)
+    select_sql = (
+        "SELECT c.id, c.customer_id, c.completed_steps, c.strategy_name, c.balance_minor, cu.name, "
+        "cu.time_zone, cu.country FROM cases c JOIN customers cu ON cu.id = c.customer_id "
+        f"WHERE c.status IN ('open', 'handed_off', 'placed') AND c.next_action_at >= {mark} "
+        f"AND c.next_action_at <= {mark} ORDER BY c.next_action_at LIMIT {mark}"
+        + (" FOR UPDATE OF c SKIP LOCKED" if pg else "")
+    )
+    jsonb = f"CAST({mark} AS jsonb)" if pg else mark
+    insert_sql = (
+        "INSERT INTO outbox_actions (id, idempotency_key, case_id, customer_id, kind, step_id, channel, "
+        "destination, destination_kind, template, payload, status, not_before, attempts, created_at) "
+        f"VALUES ({', '.join([mark] * 10)}, {jsonb}, {', '.join([mark] * 4)}) "
+        "ON CONFLICT (idempotency_key) DO NOTHING"
+    )
+    update_sql = (
+        f"UPDATE cases SET completed_steps = {jsonb}, next_action_at = {mark}, stage = {mark}, "
+        f"updated_at = {mark} WHERE id = {mark}"
+    )
+    ts = _pg_ts if pg else _sqlite_ts
+    now, wake = ts(NOW), ts(later)
+    raw: Any = engine.raw_connection()
+    cur = raw.cursor()
+    count = 0
+    started = time.perf_counter()
+    while True:
+        if not pg:
+            cur.execute("BEGIN IMMEDIATE")
+        cur.execute(select_sql, (ts(lo), ts(hi), batch))
+        rows = cur.fetchall()
+        if not rows:
+            raw.commit() if pg else cur.execute("COMMIT")
+            break
+        outbox, updates = [], []
+        for case_id, customer_id, completed, strategy, balance, name, zone, _country in rows:
+            steps = completed if isinstance(completed, list) else json.loads(completed)
+            payload = json.dumps(
+                {"tone": "friendly", "reason": f"{strategy}: {balance} due", "payment_link": True,
+                 "decision": {"verdict": "allow", "reasons": [], "time_zones": [zone]}}
+            )  # fmt: skip
+            outbox.append(
+                (uuid.uuid4().hex, f"{case_id}:floor", case_id, customer_id, "contact", "floor-step", "email",
+                 f"{name}@example.test", "personal_email", "floor/template", payload, "pending", now, 0, now)
+            )  # fmt: skip
+            updates.append((json.dumps([*steps, "floor-step"]), wake, "early", now, case_id))
+        cur.executemany(insert_sql, outbox)
+        cur.executemany(update_sql, updates)
+        raw.commit() if pg else cur.execute("COMMIT")
+        count += len(rows)
+    seconds = time.perf_counter() - started
+    cur.close()
+    raw.close()
+    return count, seconds
+
+
+# ------------------------------------------------------------------------------------------- driving
+
+
+def _measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", url, "--batch", str(args.batch), "--gate", args.gate]
+    if args.profile:
+        command += ["--profile", args.profile]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    result: dict[str, Any] = {}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("RESULT "):
+            result = json.loads(line.removeprefix("RESULT "))
+        print(line, end="", flush=True)
+    if proc.wait() != 0:
+        raise SystemExit(f"child failed on {url}")
+    return result
+
+
+def _fresh(db: str, tmp: Path) -> tuple[str, Engine | None, str]:
+    if db == "sqlite":
+        return f"sqlite:///{tmp / 'planning.db'}", None, ""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"arrears_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return admin.url.set(database=name).render_as_string(hide_password=False), admin, name
+
+
+def run(db: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from arrears.store.migrate import upgrade
+
+    url, admin, name = _fresh(db, tmp)
+    print(f"== {db}: {args.cases:,} cases, {args.due:,} due, batch {args.batch} ({url})", flush=True)
+    try:
+        engine = _engine(url)
+        upgrade(engine)
+        engine.dispose()
+        load(url, args.cases, args.due)
+        return _measure(url, args)
+    finally:
+        if admin is not None and not args.keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--batch", type=int, default=2000, help="planner batch size (and the floor's)")
+    parser.add_argument("--gate", choices=["wired", "minimal", "profile"], default="wired")
+    parser.add_argument("--profile", help="write cProfile stats of the planner run to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the loaded database for --reuse")
+    parser.add_argument("--reuse", help="reset and measure an already loaded database URL")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.batch, args.gate, args.profile)
+        return
+    print(f"# planning benchmark {datetime.now(UTC):%Y-%m-%d %H:%M}Z, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores, NOW={NOW.isoformat()}", flush=True)  # fmt: skip
+    if args.reuse:
+        reset(args.reuse)
+        _measure(args.reuse, args)
+        return
+    results = []
+    tmp = Path(tempfile.mkdtemp(prefix="arrears-planning-"))
+    for db in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
+        results.append(run(db, args, tmp))
+    print(
+        "\n| db | gate | batch | due cases | planner cases/s | floor cases/s | floor/planner | peak RSS MiB |"
+    )
+    for r in results:
+        print(f"| {r['db']} | {r['gate']} | {r['batch']} | {r['due_cases']:,} | {r['cases_per_s']:,} | "
+              f"{r['floor_cases_per_s']:,} | {r['ratio']} | "
+              f"{r['peak_rss_mib']} (+{r['growth_mib']}) |")  # fmt: skip
+    if args.keep:
+        print(f"kept: {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
