@@ -31,6 +31,9 @@ def _register() -> None:
     commands_agent.register(app)
     commands_compliance.register(app)
     commands_engine.register(app)
+    from arrears.cli import commands_api
+
+    commands_api.register(app)
 
 
 _register()
