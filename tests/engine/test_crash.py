@@ -1,4 +1,4 @@
-"""Kill a worker with SIGKILL mid-run, restart it, and prove from the sinks that nothing was lost or doubled."""
+"""SIGKILL a worker mid-run, restart it, and prove from the sinks that nothing was lost or doubled."""
 
 from __future__ import annotations
 
@@ -31,7 +31,11 @@ def _midday_zone(now: datetime) -> str:
 
 
 def _sink_keys(outbox: Path) -> list[str]:
-    keys = [p.name.split(".")[0] for p in (outbox / "email").glob("*.eml")] if (outbox / "email").exists() else []
+    keys = (
+        [p.name.split(".")[0] for p in (outbox / "email").glob("*.eml")]
+        if (outbox / "email").exists()
+        else []
+    )
     for name in ("sms", "whatsapp", "voice", "letter"):
         path = outbox / f"{name}.jsonl"
         if path.exists():
@@ -43,7 +47,10 @@ def _start(url: str, outbox: Path, mode: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.engine.crash_worker", url, str(outbox), mode],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -55,8 +62,15 @@ def test_sigkill_mid_run_loses_nothing_and_sends_nothing_twice(
     zone = _midday_zone(now)
     with sessions.begin() as session:
         for _ in range(150):
-            add_debtor(session, now=now, due_on=now.date() - timedelta(days=16), time_zone=zone, country="GB",
-                       state="", mobile="+447700900123")
+            add_debtor(
+                session,
+                now=now,
+                due_on=now.date() - timedelta(days=16),
+                time_zone=zone,
+                country="GB",
+                state="",
+                mobile="+447700900123",
+            )
     open_cases(sessions, now)
     outbox = tmp_path / "outbox"
     rng = random.Random(42)

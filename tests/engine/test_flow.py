@@ -23,7 +23,9 @@ from tests.engine.portfolio import add_debtor, open_cases
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 
 
-def _engine(sessions: sessionmaker[Session], clock: SimulatedClock, outbox: Path) -> tuple[Planner, Dispatcher]:
+def _engine(
+    sessions: sessionmaker[Session], clock: SimulatedClock, outbox: Path
+) -> tuple[Planner, Dispatcher]:
     library = strategy_library(Settings())
     gate = MinimalGate()
     planner = Planner(sessions, clock, library, gate, batch_size=50)
@@ -92,8 +94,16 @@ def test_opt_out_after_planning_stops_the_send(sessions: sessionmaker[Session], 
     assert planner.run_until_idle().actions >= 1
     with sessions.begin() as session:
         customer_id = session.scalar(select(Case.customer_id))
-        session.add(OptOut(customer_id=customer_id, channel=None, destination=None, reason="cease",
-                           source="test", at=START))
+        session.add(
+            OptOut(
+                customer_id=customer_id,
+                channel=None,
+                destination=None,
+                reason="cease",
+                source="test",
+                at=START,
+            )
+        )
     stats = dispatcher.run_until_idle()
     assert stats.sent == 0 and stats.refused >= 1
     assert _sink_keys(tmp_path) == []

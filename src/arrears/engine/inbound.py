@@ -222,4 +222,3 @@ def _summary(labels: tuple[str, ...], next_step: str) -> str:
     return f"Customer: {said}. Next: {next_step}."
 
 
-__all__ = ["datetime", "handle_message"]

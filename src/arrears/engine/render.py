@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from string import Template
 from typing import Any
 
+import yaml
+
 from arrears.core.money import format_minor
 
-_TEMPLATES: dict[str, tuple[str, str]] = {
+#: Generic texts by tone, used when a strategy names a template this deployment does not define.
+_BY_TONE: dict[str, tuple[str, str]] = {
     "friendly": (
         "A quick reminder about your account",
         "Hi $name, this is a friendly reminder that $balance is past due on your account "
@@ -34,11 +39,15 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "Hi $name, this is a final notice: $balance is $days days past due. "
         "Please pay or contact us now so we can keep this with our own team.",
     ),
-    "promise-reminder": (
-        "Reminder: your payment date is tomorrow",
-        "Hi $name, a reminder of the payment you arranged: $promise_amount on $promise_date. Thank you.",
-    ),
 }
+
+
+@lru_cache(maxsize=1)
+def templates() -> dict[str, tuple[str, str]]:
+    """The shipped template catalogue (templates.yaml beside this module)."""
+    text = resources.files("arrears.engine").joinpath("templates.yaml").read_text(encoding="utf-8")
+    loaded: dict[str, dict[str, str]] = yaml.safe_load(text)
+    return {key: (value["subject"], value["body"]) for key, value in loaded.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +71,7 @@ def render(
     payment_link: str | None,
     promise: tuple[str, str] | None = None,
 ) -> RenderedMessage:
-    subject, text = _TEMPLATES.get(template) or _TEMPLATES.get(tone) or _TEMPLATES["neutral"]
+    subject, text = templates().get(template) or _BY_TONE.get(tone) or _BY_TONE["neutral"]
     values = {
         "name": customer_name.split(" ")[0] if customer_name else "there",
         "balance": f"{format_minor(balance_minor, currency)} {currency}",

@@ -88,14 +88,16 @@ class Kpis:
 
 
 DEFINITIONS = {
-    "contact_rate": "cases where the customer answered (any inbound message or conversation) / cases attempted",
+    "contact_rate": "cases where the customer answered (an inbound message or conversation) "
+    "/ cases attempted",
     "promise_to_pay_rate": "cases with at least one promise to pay / cases contacted",
     "kept_rate": "promises kept / promises resolved (kept + broken)",
     "recovered": "payments received since the start, per currency",
     "dispute_escalation_rate": "cases put on dispute hold / cases contacted",
     "days_overdue_improvement": "mean days past due of the oldest unpaid invoice per account (paid = 0), "
     "start minus end, against doing nothing (start + elapsed days)",
-    "dso": "overdue receivables / amount billed in the portfolio x the billing window (90 days), per currency",
+    "dso": "overdue receivables / amount billed in the portfolio x the billing window (90 days), "
+    "per currency",
 }
 
 
