@@ -11,18 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from arrears.core.ids import new_id
 from arrears.ingest.rows import InvoiceRow
-from arrears.ingest.sql import chunks, insert_missing, table
+from arrears.ingest.sql import Bulk, chunks, table
 
 CONTACT_POINTS = table("contact_points")
 CONSENTS = table("consents")
 
 
 def store_contacts(
-    conn: Connection,
+    bulk: Bulk,
     rows: list[InvoiceRow],
     customer_ids: dict[str, str],
     *,
@@ -33,15 +33,17 @@ def store_contacts(
     counts = {"contacts_new": 0, "consents_granted": 0, "consents_revoked": 0}
     if not ids:
         return counts
-    counts["contacts_new"] = _contact_points(conn, rows, customer_ids, ids, now)
-    granted, revoked = _consents(conn, rows, customer_ids, ids, source, now)
+    counts["contacts_new"] = _contact_points(bulk, rows, customer_ids, ids, now)
+    granted, revoked = _consents(bulk, rows, customer_ids, ids, source, now)
     counts.update(consents_granted=granted, consents_revoked=revoked)
     return counts
 
 
 def _contact_points(
-    conn: Connection, rows: list[InvoiceRow], customer_ids: dict[str, str], ids: list[str], now: datetime
+    bulk: Bulk, rows: list[InvoiceRow], customer_ids: dict[str, str], ids: list[str], now: datetime
 ) -> int:
+    conn = bulk.conn
+    stamp = bulk.ts(now)
     stored: dict[tuple[str, str, str], tuple[str, str]] = {}
     channels_with_primary: set[tuple[str, str]] = set()
     cp = CONTACT_POINTS.c
@@ -55,27 +57,22 @@ def _contact_points(
         customer_id = customer_ids[row.customer_ext]
         for contact in row.contacts:
             wanted[(customer_id, contact.channel, contact.value)] = contact.kind
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     kind_changes: list[dict[str, Any]] = []
     for (customer_id, channel, value), kind in wanted.items():
         found = stored.get((customer_id, channel, value))
         if found is None:
             primary = (customer_id, channel) not in channels_with_primary
             channels_with_primary.add((customer_id, channel))
-            inserts.append(
-                {
-                    "id": new_id(),
-                    "customer_id": customer_id,
-                    "channel": channel,
-                    "value": value,
-                    "kind": kind,
-                    "is_primary": primary,
-                    "created_at": now,
-                }
-            )
+            inserts.append((new_id(), customer_id, channel, value, kind, primary, stamp))
         elif kind != "unknown" and found[1] != kind:
             kind_changes.append({"point_id": found[0], "new_kind": kind})
-    insert_missing(conn, CONTACT_POINTS, inserts, keys=("customer_id", "channel", "value"))
+    bulk.upsert(
+        CONTACT_POINTS,
+        ("id", "customer_id", "channel", "value", "kind", "is_primary", "created_at"),
+        inserts,
+        keys=("customer_id", "channel", "value"),
+    )
     if kind_changes:
         stmt = update(CONTACT_POINTS).where(cp.id == bindparam("point_id")).values(kind=bindparam("new_kind"))
         conn.execute(stmt, kind_changes)
@@ -83,13 +80,14 @@ def _contact_points(
 
 
 def _consents(
-    conn: Connection,
+    bulk: Bulk,
     rows: list[InvoiceRow],
     customer_ids: dict[str, str],
     ids: list[str],
     source: str,
     now: datetime,
 ) -> tuple[int, int]:
+    conn = bulk.conn
     c = CONSENTS.c
     active: dict[tuple[str, str, str], str] = {}
     for part in chunks(ids):
@@ -104,28 +102,25 @@ def _consents(
         for consent in row.consents:
             key = (customer_id, consent.channel, consent.destination)
             wanted[key] = (consent.granted, consent.source or f"import:{source}", consent.at or now)
-    grants: list[dict[str, Any]] = []
+    grants: list[tuple[Any, ...]] = []
     revokes: list[dict[str, Any]] = []
-    for key, (granted, origin, at) in wanted.items():
-        consent_id = active.get(key)
+    for (customer_id, channel, destination), (granted, origin, at) in wanted.items():
+        consent_id = active.get((customer_id, channel, destination))
         if granted and consent_id is None:
-            customer_id, channel, destination = key
-            grants.append(
-                {
-                    "id": new_id(),
-                    "customer_id": customer_id,
-                    "channel": channel,
-                    "destination": destination,
-                    "source": origin,
-                    "granted_at": at,
-                    "revoked_at": None,
-                    "revoked_source": None,
-                }
-            )
+            grants.append((new_id(), customer_id, channel, destination, origin, bulk.ts(at), None, None))
         elif not granted and consent_id is not None:
             revokes.append({"consent_id": consent_id, "at": at, "origin": origin})
-    if grants:
-        conn.execute(CONSENTS.insert(), grants)
+    columns = (
+        "id",
+        "customer_id",
+        "channel",
+        "destination",
+        "source",
+        "granted_at",
+        "revoked_at",
+        "revoked_source",
+    )
+    bulk.upsert(CONSENTS, columns, grants, keys=("id",))
     if revokes:
         stmt = (
             update(CONSENTS)

@@ -29,6 +29,7 @@ from arrears.ingest import seen
 from arrears.ingest.contacts import store_contacts
 from arrears.ingest.readers import ByteCounter, ImportFileError, RawRecord, read_csv, read_jsonl
 from arrears.ingest.rows import InvoiceRow, RowError
+from arrears.ingest.sql import Bulk
 from arrears.ingest.store import store_batch
 from arrears.ingest.validate import validate_row
 
@@ -196,13 +197,12 @@ class _Run:
         return True
 
     def _apply(self, rows: list[InvoiceRow], now: datetime) -> tuple[int, list[RowError], dict[str, int]]:
-        kept, errors = seen.claim(self.conn, rows)
-        stored = store_batch(self.conn, kept, source=self.source, now=now)
+        bulk = Bulk(self.conn)
+        kept, errors = seen.claim(bulk, rows)
+        stored = store_batch(bulk, kept, source=self.source, now=now)
         errors += stored.errors
         counts = dict(stored.counts)
-        counts.update(
-            store_contacts(self.conn, stored.rows, stored.customer_ids, source=self.source, now=now)
-        )
+        counts.update(store_contacts(bulk, stored.rows, stored.customer_ids, source=self.source, now=now))
         with Session(bind=self.conn) as session:
             touched = [stored.account_ids[row.account_ext] for row in stored.rows]
             synced = sync_cases(session, now=now, resolve_strategy=self.resolve_strategy, account_ids=touched)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, select
 
 from arrears.ingest.rows import InvoiceRow, RowError
-from arrears.ingest.sql import chunks, insert_missing
+from arrears.ingest.sql import Bulk, chunks
 
 _META = MetaData()
 SEEN = Table(
@@ -33,8 +33,9 @@ def drop(conn: Connection) -> None:
         SEEN.drop(conn, checkfirst=True)
 
 
-def claim(conn: Connection, rows: list[InvoiceRow]) -> tuple[list[InvoiceRow], list[RowError]]:
+def claim(bulk: Bulk, rows: list[InvoiceRow]) -> tuple[list[InvoiceRow], list[RowError]]:
     """Keep the first row of each invoice id in the file; later ones become errors naming the first."""
+    conn = bulk.conn
     first: dict[str, int] = {}
     ids = list({row.invoice_ext: 0 for row in rows})
     for part in chunks(ids):
@@ -43,7 +44,7 @@ def claim(conn: Connection, rows: list[InvoiceRow]) -> tuple[list[InvoiceRow], l
             first[external_id] = line
     kept: list[InvoiceRow] = []
     errors: list[RowError] = []
-    claimed: list[dict[str, object]] = []
+    claimed: list[tuple[str, int]] = []
     for row in rows:
         earlier = first.get(row.invoice_ext)
         if earlier is not None:
@@ -51,7 +52,7 @@ def claim(conn: Connection, rows: list[InvoiceRow]) -> tuple[list[InvoiceRow], l
             errors.append(RowError(row.line, "invoice_id", reason, row.invoice_ext))
             continue
         first[row.invoice_ext] = row.line
-        claimed.append({"external_id": row.invoice_ext, "line": row.line})
+        claimed.append((row.invoice_ext, row.line))
         kept.append(row)
-    insert_missing(conn, SEEN, claimed, keys=("external_id",))
+    bulk.upsert(SEEN, ("external_id", "line"), claimed, keys=("external_id",))
     return kept, errors

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from arrears.core.ids import new_id
 from arrears.ingest.rows import CUSTOMER_DEFAULTS, CUSTOMER_FIELDS, InvoiceRow, RowError
-from arrears.ingest.sql import chunks, table, upsert
+from arrears.ingest.sql import Bulk, chunks, table
 
 CUSTOMERS = table("customers")
 ACCOUNTS = table("accounts")
@@ -58,7 +58,8 @@ def _existing(conn: Connection, target: Any, source: str, keys: list[str], *colu
     return found
 
 
-def store_batch(conn: Connection, rows: list[InvoiceRow], *, source: str, now: datetime) -> StoredBatch:
+def store_batch(bulk: Bulk, rows: list[InvoiceRow], *, source: str, now: datetime) -> StoredBatch:
+    conn = bulk.conn
     customers = _existing(
         conn, CUSTOMERS, source, list({r.customer_ext: 0 for r in rows}), "id", *CUSTOMER_FIELDS
     )
@@ -75,9 +76,9 @@ def store_batch(conn: Connection, rows: list[InvoiceRow], *, source: str, now: d
     invoices = _existing(conn, INVOICES, source, [r.invoice_ext for r in rows], "id", *INVOICE_FIELDS)
     kept, errors = _check_ownership(rows, customers, accounts, invoices)
     batch = StoredBatch(kept, errors)
-    _write_customers(conn, batch, customers, source, now)
-    _write_accounts(conn, batch, accounts, source, now)
-    _write_invoices(conn, batch, invoices, source, now)
+    _write_customers(bulk, batch, customers, source, now)
+    _write_accounts(bulk, batch, accounts, source, now)
+    _write_invoices(bulk, batch, invoices, source, now)
     return batch
 
 
@@ -111,7 +112,7 @@ def _check_ownership(
 
 
 def _write_customers(
-    conn: Connection, batch: StoredBatch, existing: dict[str, Any], source: str, now: datetime
+    bulk: Bulk, batch: StoredBatch, existing: dict[str, Any], source: str, now: datetime
 ) -> None:
     wanted: dict[str, dict[str, Any]] = {}
     for row in batch.rows:
@@ -121,7 +122,8 @@ def _write_customers(
             base = dict(zip(CUSTOMER_FIELDS, stored[1:], strict=True)) if stored else dict(CUSTOMER_DEFAULTS)
             current = wanted[row.customer_ext] = base
         current.update(row.customer)
-    writes: list[dict[str, Any]] = []
+    writes: list[tuple[Any, ...]] = []
+    stamp = bulk.ts(now)
     new = updated = 0
     for ext, values in wanted.items():
         stored = existing.get(ext)
@@ -138,20 +140,23 @@ def _write_customers(
             updated += 1
             # Field names only: customer values are personal data and stay out of the audit payload.
             batch.audit.append(_audit(now, "customer.updated", "customer", customer_id, {"fields": changed}))
-        writes.append(
-            {"id": customer_id, "source_system": source, "external_id": ext, **values}
-            | {"created_at": now, "updated_at": now}
-        )
-    upsert(conn, CUSTOMERS, writes, keys=("source_system", "external_id"), update=CUSTOMER_FIELDS)
-    fresh = [ext for ext in wanted if ext not in batch.customer_ids]
-    batch.customer_ids.update(
-        {ext: ids[0] for ext, ids in _existing(conn, CUSTOMERS, source, fresh, "id").items()}
+        writes.append((customer_id, source, ext, *(values[name] for name in CUSTOMER_FIELDS), stamp, stamp))
+    bulk.upsert(
+        CUSTOMERS,
+        ("id", "source_system", "external_id", *CUSTOMER_FIELDS, "created_at", "updated_at"),
+        writes,
+        keys=("source_system", "external_id"),
+        update=CUSTOMER_FIELDS,
+        touch=("updated_at",),
     )
+    fresh = [ext for ext in wanted if ext not in batch.customer_ids]
+    found = _existing(bulk.conn, CUSTOMERS, source, fresh, "id")
+    batch.customer_ids.update({ext: ids[0] for ext, ids in found.items()})
     batch.counts.update(customers_new=new, customers_updated=updated)
 
 
 def _write_accounts(
-    conn: Connection, batch: StoredBatch, existing: dict[str, Any], source: str, now: datetime
+    bulk: Bulk, batch: StoredBatch, existing: dict[str, Any], source: str, now: datetime
 ) -> None:
     wanted: dict[str, dict[str, Any]] = {}
     for row in batch.rows:
@@ -167,7 +172,8 @@ def _write_accounts(
             current["agency_placement_allowed"] = row.agency_placement_allowed
         if row.strategy is not None:
             current["strategy"] = row.strategy
-    writes: list[dict[str, Any]] = []
+    writes: list[tuple[Any, ...]] = []
+    stamp = bulk.ts(now)
     new = updated = 0
     for ext, values in wanted.items():
         stored = existing.get(ext)
@@ -181,27 +187,34 @@ def _write_accounts(
                 continue
             updated += 1
             batch.audit.append(_audit(now, "account.updated", "account", account_id, {}))
-        writes.append(
-            {"id": account_id, "source_system": source, "external_id": ext, "created_at": now, **values}
-        )
-    upsert(
-        conn,
+        agency, strategy = values["agency_placement_allowed"], values["strategy"]
+        writes.append((account_id, values["customer_id"], source, ext, agency, strategy, stamp))
+    bulk.upsert(
         ACCOUNTS,
+        (
+            "id",
+            "customer_id",
+            "source_system",
+            "external_id",
+            "agency_placement_allowed",
+            "strategy",
+            "created_at",
+        ),
         writes,
         keys=("source_system", "external_id"),
         update=("agency_placement_allowed", "strategy"),
     )
     fresh = [ext for ext in wanted if ext not in batch.account_ids]
-    batch.account_ids.update(
-        {ext: ids[0] for ext, ids in _existing(conn, ACCOUNTS, source, fresh, "id").items()}
-    )
+    found = _existing(bulk.conn, ACCOUNTS, source, fresh, "id")
+    batch.account_ids.update({ext: ids[0] for ext, ids in found.items()})
     batch.counts.update(accounts_new=new, accounts_updated=updated)
 
 
 def _write_invoices(
-    conn: Connection, batch: StoredBatch, existing: dict[str, Any], source: str, now: datetime
+    bulk: Bulk, batch: StoredBatch, existing: dict[str, Any], source: str, now: datetime
 ) -> None:
-    writes: list[dict[str, Any]] = []
+    writes: list[tuple[Any, ...]] = []
+    stamp = bulk.ts(now)
     new = updated = unchanged = 0
     for row in batch.rows:
         stored = existing.get(row.invoice_ext)
@@ -233,12 +246,16 @@ def _write_invoices(
                 if old != value
             }
             batch.audit.append(_audit(now, "invoice.updated", "invoice", invoice_id, changes))
-        writes.append(
-            {"id": invoice_id, "source_system": source, "external_id": row.invoice_ext}
-            | dict(zip(INVOICE_FIELDS, values, strict=True))
-            | {"created_at": now, "updated_at": now}
-        )
-    upsert(conn, INVOICES, writes, keys=("source_system", "external_id"), update=INVOICE_FIELDS)
+        issued, due = bulk.day(row.issued_on), bulk.day(row.due_on)
+        writes.append((invoice_id, source, row.invoice_ext, *values[:5], issued, due, status, stamp, stamp))
+    bulk.upsert(
+        INVOICES,
+        ("id", "source_system", "external_id", *INVOICE_FIELDS, "created_at", "updated_at"),
+        writes,
+        keys=("source_system", "external_id"),
+        update=INVOICE_FIELDS,
+        touch=("updated_at",),
+    )
     batch.counts.update(invoices_new=new, invoices_updated=updated, invoices_unchanged=unchanged)
 
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from arrears.core.money import MoneyError, is_currency, parse_minor
-from arrears.ingest.columns import BY_NAME, CONSENT_COLUMNS, REQUIRED
+from arrears.core.money import MoneyError, currency_exponent, is_currency, parse_minor
+from arrears.ingest.columns import COLUMNS, CONSENT_COLUMNS, REQUIRED
 from arrears.ingest.rows import ConsentValue, ContactValue, InvoiceRow, RowError
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -29,36 +29,43 @@ _PHONE_KINDS = frozenset({"mobile", "landline", "work"})
 _PLAIN_CUSTOMER = ("segment", "tier", "owner", "state", "city", "postal_code")
 
 
-class _Row:
-    """Collects errors while reading fields of one row."""
+_LIMITS = {c.name: c.max_length for c in COLUMNS if c.max_length is not None}
+_POW10: list[int] = [int(10**n) for n in range(8)]
 
-    __slots__ = ("errors", "line", "raw")
+
+class _Row:
+    """Collects errors while reading the fields of one row; values are stripped, blanks dropped."""
+
+    __slots__ = ("errors", "line", "raw", "values")
 
     def __init__(self, line: int, raw: dict[str, str]) -> None:
         self.line = line
         self.raw = raw
         self.errors: list[RowError] = []
+        values: dict[str, str] = {}
+        for key, value in raw.items():
+            if value:
+                value = value.strip()
+                if value:
+                    values[key] = value
+        self.values = values
+        for key, value in values.items():
+            limit = _LIMITS.get(key)
+            if limit is not None and len(value) > limit:
+                self.fail(key, f"longer than {limit} characters")
+        if "\ufffd" in "".join(values.values()):
+            for key, value in values.items():
+                if "\ufffd" in value:
+                    self.fail(key, "not valid UTF-8")
 
     def fail(self, field: str, reason: str) -> None:
         self.errors.append(RowError(self.line, field, reason, self.raw.get("invoice_id") or None))
 
     def text(self, field: str) -> str | None:
-        """The stripped value, None when blank; enforces the store's length limit."""
-        value = self.raw.get(field)
-        if value is None:
-            return None
-        value = value.strip()
-        if not value:
-            return None
-        limit = BY_NAME[field].max_length
-        if limit is not None and len(value) > limit:
-            self.fail(field, f"longer than {limit} characters")
-        elif "\ufffd" in value:
-            self.fail(field, "not valid UTF-8")
-        return value
+        return self.values.get(field)
 
     def boolean(self, field: str) -> bool | None:
-        value = self.text(field)
+        value = self.values.get(field)
         if value is None:
             return None
         lowered = value.lower()
@@ -70,7 +77,7 @@ class _Row:
         return None
 
     def day(self, field: str) -> date | None:
-        value = self.text(field)
+        value = self.values.get(field)
         if value is None:
             return None
         if len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -82,7 +89,7 @@ class _Row:
         return None
 
     def instant(self, field: str) -> datetime | None:
-        value = self.text(field)
+        value = self.values.get(field)
         if value is None:
             return None
         try:
@@ -96,6 +103,18 @@ class _Row:
             self.fail(field, "date-time needs a UTC offset (e.g. 2024-05-01T09:00:00Z)")
             return None
         return parsed.astimezone(UTC)
+
+
+def _fast_minor(text: str, exponent: int) -> int | None:
+    """Plain "1234" or "1234.5" without Decimal; anything else takes the exact general path."""
+    if not text.isascii():
+        return None
+    if text.isdigit():
+        return int(text) * _POW10[exponent]
+    whole, dot, fraction = text.partition(".")
+    if dot and whole.isdigit() and fraction.isdigit() and len(fraction) <= exponent:
+        return int(whole) * _POW10[exponent] + int(fraction) * _POW10[exponent - len(fraction)]
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -127,9 +146,12 @@ def _phone(row: _Row, field: str, country: str | None) -> str | None:
 
 
 def _money(row: _Row, field: str, currency: str | None) -> int | None:
-    value = row.text(field)
+    value = row.values.get(field)
     if value is None or currency is None:
         return None
+    fast = _fast_minor(value, currency_exponent(currency))
+    if fast is not None:
+        return fast
     try:
         minor = parse_minor(value, currency)
     except MoneyError as exc:
@@ -227,8 +249,7 @@ def validate_row(line: int, raw: dict[str, str]) -> InvoiceRow | list[RowError]:
     """Check every documented field of a row; never raises for bad data."""
     row = _Row(line, raw)
     for field in REQUIRED:
-        value = raw.get(field)
-        if value is None or not value.strip():
+        if field not in row.values:
             row.fail(field, "required")
     currency_text = row.text("currency")
     currency: str | None = None

@@ -1,0 +1,167 @@
+"""Invoice import benchmark: rows per second and peak memory, per file size, on SQLite and PostgreSQL.
+
+Each (size, database) pair runs in a fresh child process so its peak RSS (ru_maxrss) is its own:
+flat peaks across sizes show that the import streams. Usage:
+
+    .venv/bin/python bench/import_bench.py --sizes 100000,300000,1000000 [--no-postgres] [--reimport]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+PG_ADMIN_URL = os.environ.get(
+    "ARREARS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+INVOICES_PER_ACCOUNT = 4
+HEADER = [
+    "customer_id", "customer_name", "customer_kind", "email", "phone", "phone_kind", "time_zone", "locale",
+    "segment", "tier", "country", "account_id", "invoice_id", "invoice_number", "currency", "amount",
+    "balance", "issued_on", "due_on", "sms_consent", "email_consent",
+]  # fmt: skip
+ZONES = [
+    ("US", "America/New_York"),
+    ("US", "America/Chicago"),
+    ("GB", "Europe/London"),
+    ("DE", "Europe/Berlin"),
+]
+CURRENCIES = {"US": "CAD", "GB": "GBP", "DE": "EUR"}
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """A synthetic portfolio: one customer per account, four invoices per account; 70% overdue,
+    20% not yet due, 10% paid. Synthetic names and reserved-looking numbers only."""
+    rng = random.Random(seed)
+    today = NOW.date()
+    with path.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(HEADER)
+        for n in range(rows):
+            account = n // INVOICES_PER_ACCOUNT
+            country, zone = ZONES[account % len(ZONES)]
+            roll = rng.random()
+            due = today - timedelta(days=rng.randint(1, 120)) if roll < 0.8 else today + timedelta(days=20)
+            amount = rng.randint(1_000, 500_000)
+            balance = 0 if roll >= 0.9 else amount - rng.randint(0, amount // 2)
+            out.writerow(
+                [
+                    f"C{account:08d}", f"Customer {account}", "business" if account % 5 == 0 else "person",
+                    f"c{account}@example.test", f"+1555{account % 10_000_000:07d}", "mobile", zone, "en-US",
+                    f"seg{account % 6}", "gold" if account % 10 == 0 else "standard", country,
+                    f"A{account:08d}", f"INV{n:09d}", f"N-{n}", CURRENCIES[country],
+                    f"{amount // 100}.{amount % 100:02d}", f"{balance // 100}.{balance % 100:02d}",
+                    (due - timedelta(days=30)).isoformat(), due.isoformat(), "yes", "no" if n % 7 == 0 else "yes",
+                ]
+            )  # fmt: skip
+
+
+def child(url: str, file: Path, repeat: int) -> None:
+    """Runs inside the measured process: import `repeat` times, print one JSON line per run."""
+    from arrears.core.clock import SimulatedClock
+    from arrears.ingest import import_invoices
+    from arrears.store.db import make_engine
+
+    engine = make_engine(url)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for run in range(repeat):
+        started = time.perf_counter()
+        report = import_invoices(
+            engine,
+            file,
+            resolve_strategy=lambda name: (name or "consumer-overdue", 1),
+            clock=SimulatedClock(NOW),
+        )
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(
+            json.dumps(
+                {
+                    "run": "first" if run == 0 else "again",
+                    "rows": report.rows_imported,
+                    "rejected": report.rows_rejected,
+                    "seconds": round(seconds, 2),
+                    "rows_per_s": round(report.rows_imported / seconds),
+                    "baseline_mib": round(baseline / 1024, 1),
+                    "peak_mib": round(peak / 1024, 1),
+                    "cases_opened": report.counts.get("cases_opened", 0),
+                    "invoices_unchanged": report.counts.get("invoices_unchanged", 0),
+                }
+            ),
+            flush=True,
+        )
+    engine.dispose()
+
+
+def _measure(url: str, file: Path, repeat: int) -> list[dict[str, object]]:
+    from arrears.store.db import make_engine
+    from arrears.store.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", url, str(file), str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+def _postgres(file: Path, repeat: int) -> list[dict[str, object]]:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"arrears_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        return _measure(admin.url.set(database=name).render_as_string(hide_password=False), file, repeat)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--reimport", action="store_true", help="import each file twice (idempotent run)")
+    args = parser.parse_args()
+    print(f"# invoice import benchmark, {date.today().isoformat()}, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="arrears-bench-") as tmp:
+        for size in (int(s) for s in args.sizes.split(",")):
+            file = Path(tmp) / f"invoices-{size}.csv"
+            generate(file, size)
+            print(f"## {size} rows, {file.stat().st_size / 1e6:.0f} MB", flush=True)
+            repeat = 2 if args.reimport else 1
+            if not args.no_sqlite:
+                for result in _measure(f"sqlite:///{tmp}/bench-{size}.db", file, repeat):
+                    print(json.dumps({"db": "sqlite", "size": size, **result}), flush=True)
+            if not args.no_postgres:
+                for result in _postgres(file, repeat):
+                    print(json.dumps({"db": "postgresql", "size": size, **result}), flush=True)
+            file.unlink()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]))
+    else:
+        main()
