@@ -112,5 +112,22 @@ def classify(words: str, channel: str, *, contains_card: bool = False) -> tuple[
         found.add(Label.PAY_NOW)
     found = _relate(found, bare)
     if not found:
+        # Nothing more specific: a leading yes/no still answers the question that was asked.
+        first = bare.split()[0]
+        if first in {
+            "yes",
+            "yeah",
+            "yep",
+            "yup",
+            "sure",
+            "correct",
+            "ok",
+            "okay",
+            "absolutely",
+            "definitely",
+        }:
+            return (Label.AFFIRM,)
+        if first in {"no", "nope", "nah"}:
+            return (Label.DENY,)
         return (Label.UNCLEAR,)
     return tuple(sorted(found, key=rank))

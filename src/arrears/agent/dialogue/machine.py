@@ -1,0 +1,364 @@
+"""The collections dialogue as an explicit state machine: ``start`` opens, ``step`` takes one understood
+customer turn and returns the next state, the reply and the actions.
+
+Order of checks in every turn, most protective first: card data (stop, refuse, offer the link), escalation
+labels (stop collecting, hand to a person), contact refusal and wrong party, then the stage's own logic.
+Nothing about the debt is said before right-party verification succeeds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+
+from arrears.agent.dates import find_dates, prepare
+from arrears.agent.dialogue import replies
+from arrears.agent.dialogue.model import (
+    Action,
+    CaseContext,
+    ConversationState,
+    EndConversation,
+    MarkWrongNumber,
+    OpenTask,
+    Outcome,
+    RecordPromise,
+    Routing,
+    ScheduleCallback,
+    SendPaymentLink,
+    Stage,
+    Step,
+    StopContact,
+    Turn,
+    Urgency,
+    WarmTransfer,
+)
+from arrears.agent.labels import ESCALATION, Label, rank
+from arrears.agent.understand import Understanding
+from arrears.core.money import Money, MoneyError
+
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\b")
+_HIGH = frozenset({Label.VULNERABLE, Label.DECEASED, Label.LEGAL, Label.BANKRUPTCY})
+
+
+def start(ctx: CaseContext) -> Step:
+    """The opening turn: AI disclosure, who is calling, and who we want; nothing about the debt."""
+    reply = replies.opening(ctx)
+    return Step(ConversationState(transcript=(Turn("agent", reply),)), reply, ())
+
+
+def _say(state: ConversationState, reply: str, actions: tuple[Action, ...] = (), **changes: object) -> Step:
+    new = replace(state, transcript=(*state.transcript, Turn("agent", reply)), **changes)  # type: ignore[arg-type]
+    return Step(new, reply, actions)
+
+
+def _summary(state: ConversationState, ctx: CaseContext, note: str) -> str:
+    said = ", ".join(label.value for label in state.labels) or "nothing recognised"
+    who = "verified" if state.verified else "not verified"
+    last = next((t.text for t in reversed(state.transcript) if t.speaker == "customer"), "")
+    debt = (
+        f" Balance {replies.say_money(ctx.balance)}, {ctx.days_overdue} days overdue."
+        if state.verified
+        else ""
+    )
+    return f'{ctx.customer_name} ({who}) said: {said}. {note}.{debt} Last words: "{last[:200]}"'
+
+
+def _finish(
+    state: ConversationState,
+    ctx: CaseContext,
+    reply: str,
+    actions: tuple[Action, ...],
+    routing: Routing,
+    next_step: str,
+    *,
+    urgency: Urgency = Urgency.LOW,
+    promise: RecordPromise | None = None,
+) -> Step:
+    transcript = (*state.transcript, Turn("agent", reply))
+    ended = replace(state, stage=Stage.ENDED, transcript=transcript)
+    outcome = Outcome(
+        labels=tuple(sorted(set(state.labels), key=rank)),
+        urgency=urgency,
+        objection=state.objection,
+        promise=promise,
+        next_step=next_step,
+        routing=routing,
+        summary=_summary(ended, ctx, next_step),
+        transcript=transcript,
+    )
+    return Step(ended, reply, (*actions, EndConversation()), outcome)
+
+
+def identity_matches(text: str, ctx: CaseContext) -> bool:
+    """Does the customer's answer state the identity value on record? Dates compare as dates, anything else
+    as letters and digits ("sw1a 1aa" = "SW1A1AA")."""
+    value = ctx.identity.value
+    try:
+        expected = date.fromisoformat(value)
+    except ValueError:
+        squash = re.sub(r"[\W_]", "", value.lower())
+        return bool(squash) and squash in re.sub(r"[\W_]", "", text.lower())
+    if any(f.day == expected for f in find_dates(prepare(text), expected, "neutral")):
+        return True
+    # "12/07/1984" is 12 July to most of the world and 7 December to the US: either reading may match.
+    for m in _NUMERIC_DATE.finditer(text):
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        year = y if y > 99 else (2000 + y if y < 40 else 1900 + y)
+        if (year, expected.month, expected.day) in {(year, a, b), (year, b, a)} and year == expected.year:
+            return True
+    return False
+
+
+def _money(u: Understanding, ctx: CaseContext) -> Money | None:
+    if u.amount is None or (u.currency not in (None, ctx.balance.currency)):
+        return None
+    try:
+        return Money.parse(u.amount, ctx.balance.currency)
+    except MoneyError:
+        return None
+
+
+def _escalate(state: ConversationState, ctx: CaseContext, label: Label) -> Step:
+    urgency = Urgency.HIGH if label in _HIGH else Urgency.NORMAL
+    summary = _summary(state, ctx, f"Escalated for {label.value}; no collection attempted after it")
+    actions: list[Action] = [OpenTask(label.value, summary, urgency)]
+    transfer = ctx.staff_available and label is not Label.CEASE_CONTACT
+    if label is Label.CEASE_CONTACT:
+        actions.append(StopContact(ctx.channel))
+    elif transfer:
+        actions.append(WarmTransfer(summary))
+    else:
+        actions.append(ScheduleCallback(label.value))
+    reply = replies.escalation(label, transfer, ctx.callback_number)
+    next_step = "warm transfer to staff" if transfer else f"human task: {label.value}"
+    return _finish(state, ctx, reply, tuple(actions), Routing.ESCALATED, next_step, urgency=urgency)
+
+
+def _reprompt(state: ConversationState, ctx: CaseContext, question: str) -> Step:
+    if state.attempts + 1 >= ctx.max_attempts + 1:
+        return _finish(
+            state,
+            ctx,
+            replies.give_up(),
+            (ScheduleCallback("no usable answer"),),
+            Routing.RETRIED,
+            "retry later",
+        )
+    return _say(state, f"{replies.reprompt()} {question}", attempts=state.attempts + 1)
+
+
+def _after_draft(state: ConversationState, ctx: CaseContext) -> Step:
+    """Ask for whatever the promise still lacks, then read it back."""
+    limit = ctx.today + timedelta(days=ctx.max_promise_days)
+    if state.draft_day is None:
+        return _say(state, replies.ask_date(limit), stage=Stage.PROMISE_DATE, attempts=0)
+    if state.draft_instalments > 1 and state.draft_amount is not None:
+        reply = replies.plan_offer(state.draft_amount, state.draft_instalments, state.draft_day)
+        return _say(state, reply, stage=Stage.PLAN_CONFIRM, attempts=0)
+    if state.draft_amount is None:
+        return _say(state, replies.ask_amount(ctx), stage=Stage.PROMISE_AMOUNT, attempts=0)
+    return _say(
+        state, replies.read_back(state.draft_amount, state.draft_day), stage=Stage.PROMISE_CONFIRM, attempts=0
+    )
+
+
+def _set_day(state: ConversationState, ctx: CaseContext, day: date | None) -> ConversationState | str:
+    if day is None:
+        return state
+    limit = ctx.today + timedelta(days=ctx.max_promise_days)
+    if not ctx.today <= day <= limit:
+        return replies.date_out_of_range(limit)
+    return replace(state, draft_day=day)
+
+
+def _set_amount(state: ConversationState, ctx: CaseContext, amount: Money | None) -> ConversationState | str:
+    if amount is None:
+        return state
+    if amount.minor > ctx.balance.minor:
+        return replies.amount_too_high(ctx)
+    if amount.minor <= 0:
+        return state
+    return replace(state, draft_amount=amount)
+
+
+def _plan(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
+    bounds = ctx.plan_bounds
+    per = _money(u, ctx)
+    if bounds is not None and per is None:
+        per = Money(-(-ctx.balance.minor // bounds.max_instalments), ctx.balance.currency)
+    count = -(-ctx.balance.minor // per.minor) if per is not None and per.minor > 0 else 0
+    if (
+        bounds is None
+        or per is None
+        or per.minor < bounds.min_instalment.minor
+        or not 1 < count <= (bounds.max_instalments)
+    ):
+        summary = _summary(state, ctx, "Asked for a plan outside the automatic bounds")
+        actions: tuple[Action, ...] = (OpenTask("payment_plan", summary, Urgency.NORMAL),)
+        actions += (WarmTransfer(summary),) if ctx.staff_available else (ScheduleCallback("payment plan"),)
+        return _finish(
+            state,
+            ctx,
+            replies.plan_needs_person(),
+            actions,
+            Routing.SENT_TO_REVIEW,
+            "person to agree a plan",
+            urgency=Urgency.NORMAL,
+        )
+    drafted = _set_day(replace(state, draft_amount=per, draft_instalments=count), ctx, u.date)
+    if isinstance(drafted, str):
+        return _say(state, drafted, stage=Stage.PROMISE_DATE)
+    return _after_draft(drafted, ctx)
+
+
+def _ask(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
+    labels = set(u.labels)
+    if labels & {Label.PAY_NOW, Label.AFFIRM} and Label.PROMISE_TO_PAY not in labels:
+        reply = replies.link_sent(ctx.link_channel) + " Thank you, goodbye."
+        return _finish(
+            state, ctx, reply, (SendPaymentLink(ctx.link_channel),), Routing.BOOKED, "customer paying by link"
+        )
+    if Label.PROMISE_TO_PAY in labels:
+        drafted = _set_day(state, ctx, u.date)
+        drafted = _set_amount(drafted, ctx, _money(u, ctx)) if not isinstance(drafted, str) else drafted
+        if isinstance(drafted, str):
+            return _say(state, drafted, stage=Stage.PROMISE_DATE)
+        return _after_draft(drafted, ctx)
+    if Label.PAYMENT_PLAN in labels:
+        return _plan(state, u, ctx)
+    if Label.ALREADY_PAID in labels:
+        summary = _summary(state, ctx, "Customer says the balance is already paid")
+        return _finish(
+            state,
+            ctx,
+            replies.paid_claim(),
+            (OpenTask("payment claimed", summary, Urgency.NORMAL),),
+            Routing.SENT_TO_REVIEW,
+            "check the claimed payment",
+            urgency=Urgency.NORMAL,
+        )
+    if Label.QUESTION in labels:
+        return _say(state, replies.answer_question(ctx))
+    if labels & {Label.REFUSE, Label.DENY}:
+        if state.objection is None:
+            reason = "refused" if Label.REFUSE in labels else "declined to pay today"
+            return _say(state, replies.objection(True), objection=reason)
+        return _finish(state, ctx, replies.objection(False), (), Routing.NURTURED, "continue the strategy")
+    return _reprompt(state, ctx, "Can you pay the balance today?")
+
+
+def _promise_stage(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
+    labels = set(u.labels)
+    if state.stage is Stage.PROMISE_CONFIRM or state.stage is Stage.PLAN_CONFIRM:
+        if Label.AFFIRM in labels and state.draft_day and state.draft_amount:
+            promise = RecordPromise(state.draft_day, state.draft_amount, state.draft_instalments)
+            if state.draft_instalments > 1:
+                reply = replies.plan_recorded(state.draft_amount, state.draft_instalments)
+            else:
+                reply = replies.promise_recorded(state.draft_amount, state.draft_day)
+            return _finish(
+                state,
+                ctx,
+                reply,
+                (promise,),
+                Routing.BOOKED,
+                "remind before the promised date",
+                promise=promise,
+            )
+        if labels & {Label.DENY, Label.REFUSE}:
+            return _after_draft(replace(state, draft_day=None, draft_amount=None, draft_instalments=1), ctx)
+        return _reprompt(state, ctx, "Shall I note that?")
+    day = u.date
+    if day is None and state.stage is Stage.PROMISE_DATE:
+        found = find_dates(prepare(u.redacted), ctx.today, "forward")
+        day = found[-1].day if found and found[-1].day != date.min else None
+    drafted = _set_day(state, ctx, day)
+    if isinstance(drafted, str):
+        return _say(state, drafted)
+    amount = _money(u, ctx)
+    if state.stage is Stage.PROMISE_AMOUNT and amount is None and Label.AFFIRM in labels:
+        amount = ctx.balance
+    drafted2 = _set_amount(drafted, ctx, amount)
+    if isinstance(drafted2, str):
+        return _say(state, drafted2)
+    if drafted2 == state:
+        question = (
+            "What date can you pay by?" if state.stage is Stage.PROMISE_DATE else "How much will you pay?"
+        )
+        return _reprompt(state, ctx, question)
+    return _after_draft(drafted2, ctx)
+
+
+def step(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
+    """One customer turn. ``u`` must come from ``understand`` on that turn (its redacted text is the only
+    form of the turn that is kept)."""
+    if state.stage is Stage.ENDED:
+        return Step(state, "", ())
+    state = replace(
+        state,
+        transcript=(*state.transcript, Turn("customer", u.redacted)),
+        labels=tuple(dict.fromkeys((*state.labels, *u.labels))),
+    )
+    labels = set(u.labels)
+    if u.contains_card:
+        if state.verified and not state.link_sent:
+            return _say(
+                state,
+                replies.card_refused(ctx.link_channel),
+                (SendPaymentLink(ctx.link_channel),),
+                link_sent=True,
+            )
+        return _say(state, replies.card_refused(ctx.link_channel if state.link_sent else None))
+    escalations = sorted(labels & ESCALATION, key=rank)
+    if escalations:
+        return _escalate(state, ctx, escalations[0])
+    if Label.OPT_OUT in labels:
+        return _finish(
+            state,
+            ctx,
+            "You're unsubscribed. Goodbye.",
+            (StopContact(ctx.channel),),
+            Routing.CLOSED,
+            "opted out of this channel",
+        )
+    if Label.WRONG_PARTY in labels or (state.stage is Stage.OPENING and Label.DENY in labels):
+        return _finish(
+            state, ctx, replies.wrong_party(), (MarkWrongNumber(),), Routing.CLOSED, "wrong number"
+        )
+    if Label.LANGUAGE in labels:
+        summary = _summary(state, ctx, "Needs another language")
+        return _finish(
+            state,
+            ctx,
+            replies.language_handoff(),
+            (OpenTask("language", summary, Urgency.NORMAL), ScheduleCallback("language")),
+            Routing.SENT_TO_REVIEW,
+            "contact in the customer's language",
+            urgency=Urgency.NORMAL,
+        )
+    if Label.CALLBACK in labels:
+        return _finish(
+            state,
+            ctx,
+            replies.callback_ok(),
+            (ScheduleCallback("customer asked"),),
+            Routing.RETRIED,
+            "call back later",
+        )
+    if state.stage is Stage.OPENING:
+        if Label.AFFIRM in labels:
+            return _say(state, replies.ask_identity(ctx), stage=Stage.VERIFY, attempts=0)
+        return _reprompt(state, ctx, f"Am I speaking with {ctx.customer_name}?")
+    if state.stage is Stage.VERIFY:
+        if identity_matches(u.redacted, ctx):
+            reply = " ".join([*ctx.disclosures, replies.balance(ctx)])
+            return _say(state, reply, stage=Stage.ASK, verified=True, attempts=0)
+        if state.attempts + 1 >= ctx.max_attempts:
+            return _finish(
+                state, ctx, replies.identity_failed(), (), Routing.RETRIED, "identity not confirmed"
+            )
+        return _say(state, replies.identity_retry(ctx), attempts=state.attempts + 1)
+    if state.stage is Stage.ASK:
+        return _ask(state, u, ctx)
+    return _promise_stage(state, u, ctx)
