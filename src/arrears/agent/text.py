@@ -137,6 +137,10 @@ _ASR_FIXES: tuple[tuple[str, str], ...] = (
 )
 
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\b[a-z0-9]+\b")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufffd]")
+_CONTRACTIONS_RE = tuple((re.compile(p), r) for p, r in _CONTRACTIONS)
+_ASR_RE = tuple((re.compile(p), r) for p, r in _ASR_FIXES)
 _REPEAT = re.compile(r"\b(\w+)(?: \1\b)+")
 _WORD_PUNCT = re.compile(r"[^\w$£€¥₹₩₽₺₪₫₦₱₡₾₭₿%\s]")
 
@@ -172,18 +176,18 @@ def _fold(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     text = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2014", " - ").replace("\u2013", "-")
     # Drop control characters and the replacement character left by bad bytes.
-    return "".join(ch if (ch.isprintable() or ch in "\n\t") and ch != "\ufffd" else " " for ch in text)
+    return _CONTROL.sub(" ", text)
 
 
 def canonical(text: str) -> str:
     """Lowercase text with contractions, shorthand, fillers and known ASR errors rewritten."""
     text = _fold(text).lower()
-    for pattern, repl in _CONTRACTIONS:
-        text = re.sub(pattern, repl, text)
-    text = re.sub(r"\b[a-z0-9]+\b", lambda m: _SHORTHAND.get(m.group(0), m.group(0)), text)
+    for pattern, repl in _CONTRACTIONS_RE:
+        text = pattern.sub(repl, text)
+    text = _WORD.sub(lambda m: _SHORTHAND.get(m.group(0), m.group(0)), text)
     text = _FILLERS.sub(" ", text)
-    for pattern, repl in _ASR_FIXES:
-        text = re.sub(pattern, repl, text)
+    for pattern, repl in _ASR_RE:
+        text = pattern.sub(repl, text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from arrears.agent.amounts import decimal_string, find_amount, resolve_currency
 from arrears.agent.cards import scan
 from arrears.agent.classify import classify
-from arrears.agent.dates import Direction, prepare, resolve_date
+from arrears.agent.dates import Direction, prepare_digitised, resolve_date
 from arrears.agent.labels import ESCALATION, Label
 from arrears.agent.numbers import digitise
-from arrears.agent.text import canonical, normalise
+from arrears.agent.text import normalise
 from arrears.core.money import Money, MoneyError, parse_minor
 
 _DATED = frozenset({Label.PROMISE_TO_PAY, Label.ALREADY_PAID, Label.PAYMENT_PLAN})
@@ -82,13 +82,14 @@ def understand(
     """
     norm = normalise(text)
     cards = scan(norm.raw)
-    words_view = normalise(cards.redacted) if cards.contains_card else norm
-    labels = classify(words_view.words, channel, contains_card=cards.contains_card)
-    slots_text = cards.redacted
+    if cards.contains_card:
+        norm = normalise(cards.redacted)
+    labels = classify(norm.words, channel, contains_card=cards.contains_card)
+    digitised = digitise(norm.text)
     day: date | None = None
     if set(labels) & _DATED:
-        day = resolve_date(prepare(slots_text), _reference_day(reference), _direction(labels))
-    found = find_amount(digitise(canonical(slots_text)))
+        day = resolve_date(prepare_digitised(digitised), _reference_day(reference), _direction(labels))
+    found = find_amount(digitised)
     amount = minor = currency = None
     if found is not None and found.value > 0:
         resolved = resolve_currency(found, default_currency)

@@ -17,7 +17,7 @@ from arrears.agent.dates.grammar import INVALID, RULES, Direction, roll_weekday
 from arrears.agent.numbers import digitise
 from arrears.agent.text import canonical
 
-__all__ = ["INVALID", "Direction", "Found", "find_dates", "prepare", "resolve_date"]
+__all__ = ["INVALID", "Direction", "Found", "find_dates", "prepare", "prepare_digitised", "resolve_date"]
 
 _UNIT = r"(?:business days?|working days?|days?|weeks?|wks?|months?|years?|fortnights?)"
 _QTY = r"(?:\d+|an?|a couple of|couple of|a few|few|several)"
@@ -31,6 +31,7 @@ _LINK = re.compile(rf"\b(?:in )?{_DUR} (?P<dir>from|after|before|since) (?:the y
 _NTH_WD = re.compile(rf"\b(?P<q>\d+|an?) {_WD}s? (?:from now|later)\b")
 _WD_BEFORE = re.compile(rf"\b{_WD},? $")
 _WD_AFTER = re.compile(rf"^,?\s*(?:on )?{_WD}\b")
+_APOSTROPHE = re.compile(r"'s\b|'")
 _YEAR_ANCHOR = re.compile(r"\b(?:the year )?(?P<y>(?:1[89]|20)\d{2})\b")
 
 
@@ -126,7 +127,11 @@ def _attach_weekday(text: str, found: list[Found]) -> list[Found]:
 
 def prepare(text: str) -> str:
     """Canonical, digitised text without apostrophes ("today's" -> "today", "workers'" -> "workers")."""
-    return re.sub(r"'s\b|'", "", digitise(canonical(text)))
+    return prepare_digitised(digitise(canonical(text)))
+
+
+def prepare_digitised(digitised: str) -> str:
+    return _APOSTROPHE.sub("", digitised)
 
 
 def find_dates(prepared: str, reference: date, direction: Direction = "neutral") -> list[Found]:
