@@ -139,7 +139,70 @@ def _print_kpis(kpis: object, accounts: int, days: int) -> None:
     Console().print(table)
 
 
+review_app = typer.Typer(help="Actions held for a person before sending.", no_args_is_help=True)
+
+
+@review_app.command("list")
+def review_list(
+    database: str | None = typer.Option(None, help="SQLAlchemy URL (default ARREARS_DATABASE_URL)"),
+    limit: int = typer.Option(100, min=1, max=10_000),
+) -> None:
+    """Show the actions waiting for review, oldest first."""
+    from arrears.engine.review import pending_review
+    from arrears.store.db import make_engine, session_factory
+
+    with session_factory(make_engine(_settings(database).database_url))() as session:
+        items = pending_review(session, limit)
+    table = Table(title=f"{len(items)} action(s) waiting for review")
+    for column in ("action", "case", "channel", "step", "template", "created (UTC)", "note"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            item.id,
+            item.case_id,
+            item.channel,
+            item.step_id,
+            item.template,
+            item.created_at.strftime("%Y-%m-%d %H:%M"),
+            item.last_error or "",
+        )
+    Console().print(table)
+
+
+def _decide(ids: list[str], database: str | None, actor: str, approve: bool) -> None:
+    from arrears.engine.review import decide
+    from arrears.store.db import make_engine, session_factory, transaction
+
+    with transaction(session_factory(make_engine(_settings(database).database_url))) as session:
+        changed = decide(session, ids, approve=approve, actor=actor, now=SystemClock().now())
+    verb = "approved" if approve else "rejected"
+    typer.echo(f"{changed} of {len(ids)} action(s) {verb}")
+    if changed != len(ids):
+        raise typer.Exit(code=1)
+
+
+@review_app.command("approve")
+def review_approve(
+    ids: list[str] = typer.Argument(..., help="action ids from `arrears review list`"),
+    actor: str = typer.Option(..., help="who approves (recorded in the audit log)"),
+    database: str | None = typer.Option(None),
+) -> None:
+    """Release actions to be sent (the contact gate still decides at send time)."""
+    _decide(ids, database, actor, approve=True)
+
+
+@review_app.command("reject")
+def review_reject(
+    ids: list[str] = typer.Argument(..., help="action ids from `arrears review list`"),
+    actor: str = typer.Option(..., help="who rejects (recorded in the audit log)"),
+    database: str | None = typer.Option(None),
+) -> None:
+    """Cancel actions so they are never sent."""
+    _decide(ids, database, actor, approve=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
+    app.add_typer(review_app, name="review")
     app.command()(worker)
     app.command()(demo)
