@@ -24,14 +24,24 @@ def is_initial(request: GateRequest) -> bool:
 def select(rules: ContactRules, request: GateRequest) -> tuple[str, ...]:
     if not rules.disclosures:
         return ()
-    initial = is_initial(request)
+    key = (rules, is_initial(request), request.time_barred)
+    found = _SELECTED.get(key)
+    if found is None:
+        found = _SELECTED[key] = _select(rules, key[1], request.time_barred)
+    return found
+
+
+_SELECTED: dict[tuple[ContactRules, bool, bool], tuple[str, ...]] = {}
+
+
+def _select(rules: ContactRules, initial: bool, time_barred: bool) -> tuple[str, ...]:
     out = []
     for d in rules.disclosures:
         if d.when == "initial" and not initial:
             continue
         if d.when == "subsequent" and initial:
             continue
-        if d.requires == "time_barred" and not request.time_barred:
+        if d.requires == "time_barred" and not time_barred:
             continue
         out.append(d.id)
     return tuple(out)

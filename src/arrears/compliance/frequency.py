@@ -9,36 +9,41 @@ which is what makes "earliest permitted instant" exact rather than a search.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from arrears.compliance.model import ContactProposal, PriorContact
+from arrears.compliance.model import PriorContact
 from arrears.compliance.schema import CapRule, QuietRule
 from arrears.compliance.windows import local_date, midnight
 
 NEVER = datetime.max.replace(tzinfo=UTC)
 
 
-def counts(cap: CapRule, contact: PriorContact, proposal: ContactProposal) -> bool:
-    """Whether a past contact counts against this cap for the proposed contact."""
-    if contact.consumer_initiated:
-        return False
-    if cap.per_debt and contact.debt_id != proposal.debt_id:
-        return False
-    if cap.count_channels is not None and contact.channel not in cap.count_channels:
-        return False
-    if (
-        cap.count_destination_kinds is not None
-        and contact.destination_kind not in cap.count_destination_kinds
-    ):
-        return False
-    if contact.failed_to_connect and not cap.count_failed:
-        return False
-    return not (contact.with_direct_consent and cap.direct_consent_exempt)
+def counted(cap: CapRule, history: Sequence[PriorContact], debt_id: str) -> list[datetime]:
+    """When each past contact that counts against this cap happened (one pass, no per-item calls)."""
+    debt = debt_id if cap.per_debt else None
+    channels, kinds = cap.count_channels, cap.count_destination_kinds
+    failed_ok, consent_exempt = cap.count_failed, cap.direct_consent_exempt
+    return [
+        c.at
+        for c in history
+        if not c.consumer_initiated
+        and (debt is None or c.debt_id == debt)
+        and (channels is None or c.channel in channels)
+        and (kinds is None or c.destination_kind in kinds)
+        and (failed_ok or not c.failed_to_connect)
+        and not (consent_exempt and c.with_direct_consent)
+    ]
 
 
-def _window_start(now: datetime, days: int, zones: Sequence[str]) -> datetime:
-    """The earliest instant that falls within the last `days` local days ending today, over all zones."""
-    return min(midnight(local_date(now, z) - timedelta(days=days - 1), z) for z in zones)
+def local_days(now: datetime, zones: Sequence[str]) -> tuple[date, ...]:
+    """Today's local date in each zone, computed once per decision."""
+    return tuple(local_date(now, z) for z in zones)
+
+
+def _window_start(today: Sequence[date], days: int, zones: Sequence[str]) -> datetime:
+    """The earliest instant within the last `days` local days ending today, over all zones."""
+    back = timedelta(days=days - 1)
+    return min(midnight(d - back, z) for d, z in zip(today, zones, strict=True))
 
 
 def _day_after(instant: datetime, days: int, zones: Sequence[str]) -> datetime:
@@ -49,17 +54,17 @@ def _day_after(instant: datetime, days: int, zones: Sequence[str]) -> datetime:
 def cap_bound(
     cap: CapRule,
     history: Sequence[PriorContact],
-    proposal: ContactProposal,
+    debt_id: str,
     zones: Sequence[str],
-    now: datetime,
+    today: Sequence[date],
 ) -> datetime | None:
-    """The earliest instant this cap allows, or None when it allows `now` already."""
+    """The earliest instant this cap allows, or None when it allows now already."""
     if cap.max_contacts == 0:
         return NEVER
-    stamps = [c.at for c in history if counts(cap, c, proposal)]
+    stamps = counted(cap, history, debt_id)
     if len(stamps) < cap.max_contacts:
         return None
-    start = _window_start(now, cap.days, zones)
+    start = _window_start(today, cap.days, zones)
     if sum(1 for at in stamps if at >= start) < cap.max_contacts:
         return None
     stamps.sort(reverse=True)
@@ -69,18 +74,14 @@ def cap_bound(
 def quiet_bound(
     rule: QuietRule,
     history: Sequence[PriorContact],
-    proposal: ContactProposal,
+    debt_id: str,
     zones: Sequence[str],
     now: datetime,
 ) -> datetime | None:
     """The earliest instant after the latest conversation's quiet period, or None when already over."""
-    latest: datetime | None = None
-    for c in history:
-        if not c.conversation or (rule.per_debt and c.debt_id != proposal.debt_id):
-            continue
-        if latest is None or c.at > latest:
-            latest = c.at
-    if latest is None:
+    per_debt = rule.per_debt
+    talks = [c.at for c in history if c.conversation and (not per_debt or c.debt_id == debt_id)]
+    if not talks:
         return None
-    bound = _day_after(latest, rule.days, zones)
+    bound = _day_after(max(talks), rule.days, zones)
     return bound if bound > now else None

@@ -13,13 +13,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from arrears.compliance import checks, disclosures
-from arrears.compliance.frequency import NEVER, cap_bound, quiet_bound
-from arrears.compliance.model import Address, Decision, GateRequest, Reason, Verdict
+from arrears.compliance.frequency import NEVER, cap_bound, local_days, quiet_bound
+from arrears.compliance.model import (
+    Address,
+    ContactChannel,
+    Decision,
+    GateRequest,
+    InconvenientTime,
+    Reason,
+    Verdict,
+)
 from arrears.compliance.policy import DEFAULT_FALLBACK, ContactRules, Policy
 from arrears.compliance.profiles import CollectorKind, ProfileRegistry, TenantSettings, load_tenant
+from arrears.compliance.schema import CapRule, QuietRule
 from arrears.compliance.timing import WindowContext, window_reasons
-from arrears.compliance.windows import earliest_open, is_open, local_date
-from arrears.compliance.zones import find_zones
+from arrears.compliance.windows import earliest_open, local_date
+from arrears.compliance.zones import ZoneFinding, find_zones
 
 # Counting days without a known zone: the two extreme offsets make every calendar day as long as possible.
 _COUNTING_FALLBACK = ("Etc/GMT+12", "Etc/GMT-14")
@@ -39,6 +48,9 @@ class ProfileGate:
         self.horizon = timedelta(days=horizon_days)
         self._horizon_days = horizon_days
         self._resolved: dict[tuple[Address, tuple[str, ...]], Policy | None] = {}
+        self._customers: dict[tuple[object, ...], _Customer] = {}
+        self._contexts: dict[tuple[object, ...], WindowContext] = {}
+        self._allows: dict[tuple[object, ...], Decision] = {}
         for name in self.tenant.extra_profiles:
             self.registry.get(name)  # fail at construction, not at the first contact
 
@@ -72,8 +84,11 @@ class ProfileGate:
 
     def decide(self, request: GateRequest) -> Decision:
         proposal = request.proposal
-        now = request.now.astimezone(UTC)
-        policy = self.policy_for(proposal.address, request.profiles)
+        now = request.now
+        if now.tzinfo is not UTC:
+            now = now.astimezone(UTC)
+        customer = self._customer(request)
+        policy = customer.policy
         if policy is None:
             country = proposal.address.country or "unknown"
             return _deny([Reason(DEFAULT_FALLBACK.id, DEFAULT_FALLBACK.source, f"no profile for {country}")])
@@ -86,69 +101,118 @@ class ProfileGate:
                 proposal.autodialed,
             )
         )
-        reasons = checks.opt_out_reasons(request, policy)
-        held, hold_until = checks.hold_reasons(request, policy, now)
-        reasons += held
+        reasons = checks.opt_out_reasons(request, policy) if request.opt_outs else []
+        hold_until = None
+        if request.holds:
+            held, hold_until = checks.hold_reasons(request, policy, now)
+            reasons += held
         reasons += checks.fact_reasons(request, policy, rules, now)
         timed = rules.window_open is not None
-        finding = find_zones(
-            proposal.address, proposal.recorded_time_zone, proposal.destination, request.phone_numbers
-        )
+        finding = customer.finding
         zones = finding.zones
         if timed and not zones:
             reasons.append(
                 checks.reason(policy.unknown_zone, "no time zone known for the customer: no contact")
             )
         if reasons:
-            return _deny(reasons, finding.zones, finding.inputs)
+            return _deny(reasons, zones, finding.inputs)
         ctx = (
-            WindowContext.build(rules, proposal.address, proposal.channel, request.inconvenient_times)
+            self._context(rules, customer, proposal.channel, request.inconvenient_times)
             if timed
             else None
         )
-        count_zones = zones or _COUNTING_FALLBACK
-        strict, exempt, exempt_until = self._bounds(request, policy, rules, count_zones, now)
+        bounds, exempt_until = self._bounds(request, policy, rules, zones or _COUNTING_FALLBACK, now)
+        strict = exempt = now
+        for rule, bound in bounds:
+            if exempt_until is not None and rule.direct_consent_exempt:
+                exempt = max(exempt, bound)
+            else:
+                strict = max(strict, bound)
         if hold_until is not None:
             strict = max(strict, hold_until)
-        allowed_at = self._earliest(ctx, zones, max(strict, exempt) if exempt_until is None else strict, now)
+        allowed_at = self._earliest(
+            ctx, zones, strict if exempt_until is not None else max(strict, exempt), now
+        )
         if exempt_until is not None and (allowed_at is None or allowed_at >= exempt_until):
             allowed_at = self._earliest(ctx, zones, max(strict, exempt), now)
+        chosen = disclosures.select(rules, request)
         if allowed_at == now:
-            chosen = disclosures.select(rules, request)
-            dates = tuple(local_date(now, z) for z in zones)
-            end = disclosures.validation_end(rules, chosen, request, now, dates)
-            return Decision(Verdict.ALLOW, (), None, zones, chosen, finding.inputs, end)
-        why = self._why_not_now(request, policy, rules, ctx, zones, count_zones, now, exempt_until)
+            end = None
+            if chosen:
+                dates = tuple(local_date(now, z) for z in zones)
+                end = disclosures.validation_end(rules, chosen, request, now, dates)
+            key = (customer, chosen, end)
+            decision = self._allows.get(key)
+            if decision is None:  # decisions are immutable: identical allows share one object
+                if len(self._allows) > 65536:
+                    self._allows.clear()
+                decision = self._allows[key] = Decision(
+                    Verdict.ALLOW, (), None, zones, chosen, finding.inputs, end
+                )
+            return decision
+        why = window_reasons(ctx, rules, policy, zones, now) if ctx is not None else []
+        for rule, bound in bounds:
+            if exempt_until is not None and rule.direct_consent_exempt:
+                continue
+            why.append(checks.reason(rule, _bound_message(rule, bound)))
+        if hold_until is not None:
+            why += checks.hold_deferral_reasons(request, policy, now)
         if allowed_at is None:
             horizon = f"no permitted time within {self._horizon_days} days"
             why.append(checks.reason(DEFAULT_FALLBACK, horizon))
             return _deny(why, zones, finding.inputs)
-        chosen = disclosures.select(rules, request)
         return Decision(Verdict.DEFER, tuple(_unique(why)), allowed_at, zones, chosen, finding.inputs)
 
+    def _customer(self, request: GateRequest) -> _Customer:
+        """Policy and candidate zones per customer and destination, looked up with a single hash."""
+        p = request.proposal
+        key = (p.address, request.profiles, p.recorded_time_zone, p.destination, request.phone_numbers)
+        found = self._customers.get(key)
+        if found is None:
+            if len(self._customers) > 262144:
+                self._customers.clear()
+            policy = self.policy_for(p.address, request.profiles)
+            finding = find_zones(p.address, p.recorded_time_zone, p.destination, request.phone_numbers)
+            found = self._customers[key] = _Customer(p.address, policy, finding)
+        return found
+
+    def _context(
+        self,
+        rules: ContactRules,
+        customer: _Customer,
+        channel: ContactChannel,
+        times: tuple[InconvenientTime, ...],
+    ) -> WindowContext:
+        zones = customer.finding.zones
+        key = (rules, customer.address, zones, channel, times)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            if len(self._contexts) > 65536:
+                self._contexts.clear()
+            ctx = self._contexts[key] = WindowContext.build(rules, customer.address, channel, times, zones)
+        return ctx
+
+    @staticmethod
     def _bounds(
-        self, request: GateRequest, policy: Policy, rules: ContactRules, zones: tuple[str, ...], now: datetime
-    ) -> tuple[datetime, datetime, datetime | None]:
-        """Lower bounds from caps and quiet periods: (binding, lifted by direct consent, until when)."""
-        exempt_until = _direct_consent_until(request, policy, now)
-        strict = exempt = now
+        request: GateRequest, policy: Policy, rules: ContactRules, zones: tuple[str, ...], now: datetime
+    ) -> tuple[list[tuple[CapRule | QuietRule, datetime]], datetime | None]:
+        """Every cap or quiet period that binds now, with the instant it stops binding."""
+        history = request.history
+        if not history or not (rules.caps or rules.quiet):
+            return [], None
+        exempt_until = _direct_consent_until(request, policy, now) if request.direct_consents else None
+        debt = request.proposal.debt_id
+        out: list[tuple[CapRule | QuietRule, datetime]] = []
+        today = local_days(now, zones) if rules.caps else ()
         for cap in rules.caps:
-            bound = cap_bound(cap, request.history, request.proposal, zones, now)
-            if bound is None:
-                continue
-            if cap.direct_consent_exempt and exempt_until is not None:
-                exempt = max(exempt, bound)
-            else:
-                strict = max(strict, bound)
+            bound = cap_bound(cap, history, debt, zones, today)
+            if bound is not None:
+                out.append((cap, bound))
         for quiet in rules.quiet:
-            bound = quiet_bound(quiet, request.history, request.proposal, zones, now)
-            if bound is None:
-                continue
-            if quiet.direct_consent_exempt and exempt_until is not None:
-                exempt = max(exempt, bound)
-            else:
-                strict = max(strict, bound)
-        return strict, exempt, exempt_until
+            found = quiet_bound(quiet, history, debt, zones, now)
+            if found is not None:
+                out.append((quiet, found))
+        return out, exempt_until
 
     def _earliest(
         self, ctx: WindowContext | None, zones: tuple[str, ...], bound: datetime, now: datetime
@@ -157,42 +221,26 @@ class ProfileGate:
             return None
         if ctx is None:
             return bound
-        if bound == now and is_open(ctx.spec, zones, now):
+        if bound == now and ctx.is_open(now):
             return now
         return earliest_open(ctx.spec, zones, bound, self._horizon_days)
 
-    def _why_not_now(
-        self,
-        request: GateRequest,
-        policy: Policy,
-        rules: ContactRules,
-        ctx: WindowContext | None,
-        zones: tuple[str, ...],
-        count_zones: tuple[str, ...],
-        now: datetime,
-        exempt_until: datetime | None,
-    ) -> list[Reason]:
-        """Every time-based rule that keeps the contact from going out right now (slow path only)."""
-        why: list[Reason] = []
-        if ctx is not None:
-            why += window_reasons(ctx, rules, policy, zones, now)
-        for cap in rules.caps:
-            if cap.direct_consent_exempt and exempt_until is not None:
-                continue
-            bound = cap_bound(cap, request.history, request.proposal, count_zones, now)
-            if bound is not None:
-                message = f"{cap.max_contacts} per {cap.days} days reached; next from {_iso(bound)}"
-                why.append(checks.reason(cap, message))
-        for quiet in rules.quiet:
-            if quiet.direct_consent_exempt and exempt_until is not None:
-                continue
-            bound = quiet_bound(quiet, request.history, request.proposal, count_zones, now)
-            if bound is not None:
-                why.append(
-                    checks.reason(quiet, f"{quiet.days}-day quiet after a conversation; ends {_iso(bound)}")
-                )
-        why += checks.hold_deferral_reasons(request, policy, now)
-        return why
+
+class _Customer:
+    """What the gate worked out once for a customer and destination; hashed by identity."""
+
+    __slots__ = ("address", "finding", "policy")
+
+    def __init__(self, address: Address, policy: Policy | None, finding: ZoneFinding) -> None:
+        self.address = address
+        self.policy = policy
+        self.finding = finding
+
+
+def _bound_message(rule: CapRule | QuietRule, bound: datetime) -> str:
+    if isinstance(rule, CapRule):
+        return f"{rule.max_contacts} per {rule.days} days reached; next from {_iso(bound)}"
+    return f"{rule.days}-day quiet after a conversation; ends {_iso(bound)}"
 
 
 def _direct_consent_until(request: GateRequest, policy: Policy, now: datetime) -> datetime | None:

@@ -6,38 +6,62 @@ the customer's designated inconvenient times) once per distinct combination, so 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time
-from functools import lru_cache
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 
 from arrears.compliance.checks import reason
 from arrears.compliance.model import Address, ContactChannel, InconvenientTime, Reason
 from arrears.compliance.policy import ContactRules, Policy
 from arrears.compliance.schema import HolidayRule
-from arrears.compliance.windows import Designated, WindowSpec, holiday_dates, is_open
+from arrears.compliance.windows import Designated, Interval, WindowSpec, holiday_dates, utc_day
 from arrears.compliance.zones import normalise_country, zone
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class WindowContext:
+    """One contact kind's window for one customer, with its own per-day interval cache."""
+
     spec: WindowSpec
+    zones: tuple[str, ...]
     holiday_rules: tuple[tuple[HolidayRule, str, str | None], ...] = ()
+    days: dict[date, tuple[Interval, ...]] = field(default_factory=dict)
+
+    def is_open(self, instant: datetime) -> bool:
+        """Whether a UTC instant is inside the window (intervals cached per UTC day)."""
+        day = instant.date()
+        found = self.days.get(day)
+        if found is None:
+            if len(self.days) > 1024:
+                self.days.clear()
+            found = self.days[day] = utc_day(self.spec, self.zones, day)
+        for start, end in found:  # noqa: SIM110 - a plain loop is faster than any() here
+            if start <= instant < end:
+                return True
+        return False
 
     @staticmethod
     def build(
-        rules: ContactRules, address: Address, channel: ContactChannel, times: tuple[InconvenientTime, ...]
+        rules: ContactRules,
+        address: Address,
+        channel: ContactChannel,
+        times: tuple[InconvenientTime, ...],
+        zones: tuple[str, ...],
     ) -> WindowContext:
         mine = tuple(t for t in times if t.channel is None or t.channel == channel) if times else ()
-        return _build(rules, normalise_country(address.country), (address.state or "").upper() or None, mine)
+        state = (address.state or "").upper() or None
+        return _build(rules, normalise_country(address.country), state, mine, zones)
 
 
 def _seconds(t: time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
 
 
-@lru_cache(maxsize=16384)
 def _build(
-    rules: ContactRules, country: str | None, state: str | None, times: tuple[InconvenientTime, ...]
+    rules: ContactRules,
+    country: str | None,
+    state: str | None,
+    times: tuple[InconvenientTime, ...],
+    zones: tuple[str, ...],
 ) -> WindowContext:
     named: list[tuple[HolidayRule, str, str | None]] = []
     for rule in rules.holidays:
@@ -54,7 +78,7 @@ def _build(
         holiday_calendars=tuple(dict.fromkeys(calendars)),
         designated=designated,
     )
-    return WindowContext(spec, tuple(named))
+    return WindowContext(spec, zones, tuple(named))
 
 
 def clock(seconds: int) -> str:
@@ -65,7 +89,7 @@ def window_reasons(
     ctx: WindowContext, rules: ContactRules, policy: Policy, zones: tuple[str, ...], now: datetime
 ) -> list[Reason]:
     """The hours, holiday and designated-time rules that exclude `now` in some candidate zone."""
-    if is_open(ctx.spec, zones, now):
+    if ctx.is_open(now):
         return []
     out: list[Reason] = []
     for name in zones:
