@@ -13,9 +13,8 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, select, update
 
-from arrears.core.ids import new_id
 from arrears.ingest.rows import InvoiceRow
-from arrears.ingest.sql import Bulk, chunks, table
+from arrears.ingest.sql import Bulk, chunks, row_id, table
 
 CONTACT_POINTS = table("contact_points")
 CONSENTS = table("consents")
@@ -64,7 +63,7 @@ def _contact_points(
         if found is None:
             primary = (customer_id, channel) not in channels_with_primary
             channels_with_primary.add((customer_id, channel))
-            inserts.append((new_id(), customer_id, channel, value, kind, primary, stamp))
+            inserts.append((row_id(), customer_id, channel, value, kind, primary, stamp))
         elif kind != "unknown" and found[1] != kind:
             kind_changes.append({"point_id": found[0], "new_kind": kind})
     bulk.upsert(
@@ -107,7 +106,7 @@ def _consents(
     for (customer_id, channel, destination), (granted, origin, at) in wanted.items():
         consent_id = active.get((customer_id, channel, destination))
         if granted and consent_id is None:
-            grants.append((new_id(), customer_id, channel, destination, origin, bulk.ts(at), None, None))
+            grants.append((row_id(), customer_id, channel, destination, origin, bulk.ts(at), None, None))
         elif not granted and consent_id is not None:
             revokes.append({"consent_id": consent_id, "at": at, "origin": origin})
     columns = (

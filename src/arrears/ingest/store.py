@@ -15,9 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from arrears.core.ids import new_id
 from arrears.ingest.rows import CUSTOMER_DEFAULTS, CUSTOMER_FIELDS, InvoiceRow, RowError
-from arrears.ingest.sql import Bulk, chunks, table
+from arrears.ingest.sql import Bulk, chunks, row_id, table
 
 CUSTOMERS = table("customers")
 ACCOUNTS = table("accounts")
@@ -128,7 +127,7 @@ def _write_customers(
     for ext, values in wanted.items():
         stored = existing.get(ext)
         if stored is None:
-            customer_id = new_id()
+            customer_id = row_id()
             new += 1
         else:
             customer_id = stored[0]
@@ -178,7 +177,7 @@ def _write_accounts(
     for ext, values in wanted.items():
         stored = existing.get(ext)
         if stored is None:
-            account_id = new_id()
+            account_id = row_id()
             new += 1
         else:
             account_id = stored[0]
@@ -232,7 +231,7 @@ def _write_invoices(
             status,
         )
         if stored is None:
-            invoice_id = new_id()
+            invoice_id = row_id()
             new += 1
         elif tuple(stored[1:]) == values:
             unchanged += 1

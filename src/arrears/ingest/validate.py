@@ -43,16 +43,16 @@ class _Row:
         self.raw = raw
         self.errors: list[RowError] = []
         values: dict[str, str] = {}
+        limits = _LIMITS
         for key, value in raw.items():
             if value:
                 value = value.strip()
                 if value:
                     values[key] = value
+                    limit = limits.get(key)
+                    if limit is not None and len(value) > limit:
+                        self.fail(key, f"longer than {limit} characters")
         self.values = values
-        for key, value in values.items():
-            limit = _LIMITS.get(key)
-            if limit is not None and len(value) > limit:
-                self.fail(key, f"longer than {limit} characters")
         if "\ufffd" in "".join(values.values()):
             for key, value in values.items():
                 if "\ufffd" in value:
