@@ -1,0 +1,260 @@
+"""Event ingestion through the REST API on loopback: events per second sustained, p50/p99 latency.
+
+Starts `uvicorn --factory arrears.api.app:create_app` on a free 127.0.0.1 port against a fresh database
+(a SQLite file, or a PostgreSQL database created and dropped around the run), sends a bounded number of
+events from a few concurrent clients, checks that every one was stored and applied exactly once, and stops.
+
+    .venv/bin/python bench/api_bench.py --database sqlite --events 20000 --clients 4
+    .venv/bin/python bench/api_bench.py --database postgresql
+
+Each client owns a disjoint set of accounts and sends their events in order (an invoice before the payment
+against it), as a billing system pushing changes would. The client runs on the same machine as the server,
+so the figures are a floor for the server alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, func, select, text
+
+from arrears.api.keys import create_api_key
+from arrears.store.db import make_engine, session_factory, transaction
+from arrears.store.migrate import upgrade
+from arrears.store.models import InboxEvent, Payment
+
+PG_ADMIN = os.environ.get(
+    "ARREARS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+WARMUP_FRACTION = 0.05
+
+
+@contextmanager
+def fresh_database(kind: str) -> Iterator[str]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="arrears-api-bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    name = f"arrears_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def prepare(url: str) -> str:
+    """Migrate the empty database and create a write key; returns the key."""
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(session_factory(engine)) as session:
+        _, token = create_api_key(session, name="bench", scopes=["events:write"], now=datetime.now(UTC))
+    engine.dispose()
+    return token
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, port: int, workers: int) -> Iterator[None]:
+    env = {**os.environ, "ARREARS_DATABASE_URL": url, "ARREARS_LOG_LEVEL": "WARNING"}
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "arrears.api.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"server exited: {process.stderr.read().decode() if process.stderr else ''}"
+                )
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start within 60 s")
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def client_events(client: int, count: int) -> list[tuple[str, dict[str, Any]]]:
+    """`count` events for this client's own accounts: per account 2 invoices, an update, a customer change,
+    and payments (one partial, one settling the first invoice), in the order a source would send them."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    account = 0
+    while len(events) < count:
+        acc, cus = f"a{client}-{account}", f"c{client}-{account}"
+        base = {
+            "customer_external_id": cus,
+            "customer_name": f"Customer {cus}",
+            "account_external_id": acc,
+            "currency": "EUR",
+            "issued_on": "2026-09-01",
+            "email": f"{cus}@example.com",
+        }
+        batch: list[dict[str, Any]] = [
+            {
+                "type": "invoice.created",
+                **base,
+                "invoice_external_id": f"{acc}-1",
+                "number": f"{acc}-1",
+                "amount": "120.00",
+                "due_on": "2026-10-01",
+            },
+            {
+                "type": "invoice.created",
+                **base,
+                "invoice_external_id": f"{acc}-2",
+                "number": f"{acc}-2",
+                "amount": "80.50",
+                "due_on": "2026-12-15",
+            },
+            {
+                "type": "payment.received",
+                "payment_external_id": f"{acc}-p1",
+                "account_external_id": acc,
+                "currency": "EUR",
+                "amount": "20.00",
+                "received_at": "2026-11-20T09:30:00Z",
+            },
+            {"type": "invoice.updated", "invoice_external_id": f"{acc}-2", "balance": "70.50"},
+            {"type": "customer.updated", "customer_external_id": cus, "segment": "retail", "tier": "silver"},
+            {
+                "type": "payment.received",
+                "payment_external_id": f"{acc}-p2",
+                "account_external_id": acc,
+                "invoice_external_id": f"{acc}-1",
+                "currency": "EUR",
+                "amount": "100.00",
+                "received_at": "2026-11-21T09:30:00Z",
+            },
+        ]
+        events += [(f"{acc}-e{i}", body) for i, body in enumerate(batch)]
+        account += 1
+    return events[:count]
+
+
+async def run_client(base: str, token: str, events: list[tuple[str, dict[str, Any]]]) -> list[float]:
+    latencies = []
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+        for key, body in events:
+            started = time.perf_counter()
+            response = await http.post("/v1/events", json=body, headers={"Idempotency-Key": key})
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"{key}: {response.status_code} {response.text}")
+    return latencies
+
+
+async def drive(base: str, token: str, per_client: list[list[tuple[str, dict[str, Any]]]]) -> list[float]:
+    results = await asyncio.gather(*(run_client(base, token, events) for events in per_client))
+    return [latency for result in results for latency in result]
+
+
+def measure(kind: str, total: int, clients: int, workers: int) -> dict[str, Any]:
+    with fresh_database(kind) as url:
+        token = prepare(url)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        share = total // clients
+        streams = [client_events(c, share) for c in range(clients)]
+        warm = max(1, int(share * WARMUP_FRACTION))
+        with server(url, port, workers):
+            asyncio.run(drive(base, token, [s[:warm] for s in streams]))
+            started = time.perf_counter()
+            latencies = asyncio.run(drive(base, token, [s[warm:] for s in streams]))
+            elapsed = time.perf_counter() - started
+            replay = asyncio.run(drive(base, token, [s[warm : warm + 100] for s in streams]))
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            stored = conn.scalar(
+                select(func.count()).select_from(InboxEvent).where(InboxEvent.status == "done")
+            )
+            payments = conn.scalar(select(func.count()).select_from(Payment))
+        engine.dispose()
+    sent = share * clients
+    if stored != sent:
+        raise RuntimeError(f"{stored} events stored and applied, {sent} sent")
+    ordered = sorted(latencies)
+    return {
+        "database": kind,
+        "events": sent,
+        "measured_events": len(latencies),
+        "clients": clients,
+        "server_workers": workers,
+        "events_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
+        "replay_p50_ms": round(statistics.median(replay) * 1000, 2),
+        "payments_recorded": payments,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    for kind in kinds:
+        result = measure(kind, args.events, args.clients, args.workers)
+        print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
