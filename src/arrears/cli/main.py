@@ -34,6 +34,9 @@ def _register() -> None:
     from arrears.cli import commands_api
 
     commands_api.register(app)
+    from arrears.cli import commands_data
+
+    commands_data.register(app)
 
 
 _register()

@@ -1,0 +1,218 @@
+"""Data in and out: `arrears import invoices FILE` and `arrears export attempts|outcomes|tasks`.
+
+Exit codes of `import invoices`: 0 every row stored; 1 some rows rejected (the good ones are stored);
+2 nothing usable (bad header, unreadable file) or the database refused a batch (earlier batches stay).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
+
+from arrears.cases.sync import StrategyResolver
+from arrears.ingest import DEFAULT_SOURCE, ImportFileError, ImportReport, RowError, import_invoices
+from arrears.settings import Settings, get_settings
+
+SHOWN_ERRORS = 20
+
+
+class InputFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class ExportKind(StrEnum):
+    attempts = "attempts"
+    outcomes = "outcomes"
+    tasks = "tasks"
+
+
+def strategy_resolver(settings: Settings) -> StrategyResolver:
+    """The engine's resolver when it is installed; otherwise the account's strategy or the default, v1."""
+    try:
+        from arrears.engine import wiring  # the engine package provides this; optional at import time
+    except ImportError:
+        return lambda name: (name or settings.default_strategy, 1)
+    resolver: StrategyResolver = wiring.strategy_resolver(settings)
+    return resolver
+
+
+def import_invoices_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or JSON lines")
+    ],
+    file_format: Annotated[
+        InputFormat | None, typer.Option("--format", help="default: from the file name (.jsonl -> jsonl)")
+    ] = None,
+    source: Annotated[
+        str, typer.Option(help="source system name; ids are unique per source")
+    ] = DEFAULT_SOURCE,
+    database: Annotated[str | None, typer.Option(help="database URL (default ARREARS_DATABASE_URL)")] = None,
+    errors: Annotated[Path | None, typer.Option(help="write every rejected row here as JSON lines")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=50_000, help="rows per transaction")] = 5000,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
+) -> None:
+    """Import invoices with their customers, accounts, contacts and consents; open or update cases.
+
+    Re-importing the same file changes nothing. Exit code 1 if any row was rejected, 2 if the file
+    could not be read or the database refused a batch.
+    """
+    from arrears.store.db import make_engine
+    from arrears.store.migrate import upgrade
+
+    settings = get_settings()
+    engine = make_engine(database or settings.database_url)
+    upgrade(engine)
+    shown = 0
+    with ExitStack() as stack:
+        sink = stack.enter_context(errors.open("w", encoding="utf-8")) if errors is not None else None
+
+        def on_error(error: RowError) -> None:
+            nonlocal shown
+            if sink is not None:
+                sink.write(json.dumps(error.to_json()) + "\n")
+            if shown < SHOWN_ERRORS:
+                typer.echo(str(error), err=True)
+            shown += 1
+
+        progress = stack.enter_context(_progress(file.stat().st_size))
+        try:
+            report = import_invoices(
+                engine,
+                file,
+                resolve_strategy=strategy_resolver(settings),
+                file_format=file_format.value if file_format else None,
+                source=source,
+                batch_size=batch_size,
+                on_error=on_error,
+                on_progress=progress,
+            )
+        except ImportFileError as exc:
+            typer.echo(f"error: {file.name}: {exc}", err=True)
+            raise typer.Exit(2) from None
+        finally:
+            engine.dispose()
+    if shown > SHOWN_ERRORS:
+        more = f"; every error is in {errors}" if errors else "; use --errors PATH to get them all"
+        typer.echo(f"... and {shown - SHOWN_ERRORS} more errors{more}", err=True)
+    _summary(report, as_json)
+    if report.aborted:
+        raise typer.Exit(2)
+    if report.rows_rejected:
+        raise typer.Exit(1)
+
+
+class _progress:
+    """A rich progress bar over bytes read, only on an interactive terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> _progress:
+        if sys.stderr.isatty():
+            self.bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("importing", total=self.total)
+        return self
+
+    def __call__(self, consumed: int) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=consumed)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _summary(report: ImportReport, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+        return
+    typer.echo(
+        f"{report.rows_read} rows read: {report.rows_imported} stored, {report.rows_rejected} rejected "
+        f"({report.seconds:.1f}s)"
+    )
+    counts = report.counts
+    for entity in ("customers", "accounts", "invoices"):
+        line = (
+            f"  {entity}: {counts.get(f'{entity}_new', 0)} new, {counts.get(f'{entity}_updated', 0)} updated"
+        )
+        if entity == "invoices":
+            line += f", {counts.get('invoices_unchanged', 0)} unchanged"
+        typer.echo(line)
+    granted, revoked = counts.get("consents_granted", 0), counts.get("consents_revoked", 0)
+    typer.echo(
+        f"  contacts: {counts.get('contacts_new', 0)} new; consents: {granted} granted, {revoked} revoked"
+    )
+    typer.echo(
+        f"  cases: {counts.get('cases_opened', 0)} opened, {counts.get('cases_updated', 0)} updated, "
+        f"{counts.get('cases_closed', 0)} closed"
+    )
+    if report.ignored_columns:
+        typer.echo(f"  ignored columns: {', '.join(report.ignored_columns)}")
+    if report.aborted:
+        typer.echo(f"error: stopped: {report.aborted}", err=True)
+
+
+def _instant(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected an ISO 8601 date or date-time, got {value!r}", param_hint=option
+        ) from None
+    # A date or a date-time without offset is read as UTC, like every time inside Arrears.
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def export_command(
+    kind: Annotated[ExportKind, typer.Argument(help="attempts, outcomes or tasks")],
+    fmt: Annotated[InputFormat, typer.Option("--format", help="csv or jsonl")] = InputFormat.csv,
+    output: Annotated[Path | None, typer.Option(help="file to write (default: standard output)")] = None,
+    database: Annotated[str | None, typer.Option(help="database URL (default ARREARS_DATABASE_URL)")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="from this instant, inclusive (ISO 8601; UTC if no offset)")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="before this instant (ISO 8601; UTC if no offset)")
+    ] = None,
+) -> None:
+    """Export contact attempts (with gate decisions), outcomes or tasks; times in UTC and local time."""
+    from arrears.export import export
+    from arrears.store.db import make_engine
+
+    start, end = _instant(since, "--since"), _instant(until, "--until")
+    engine = make_engine(database or get_settings().database_url)
+    try:
+        with ExitStack() as stack:
+            out: TextIO = (
+                stack.enter_context(output.open("w", encoding="utf-8", newline="")) if output else sys.stdout
+            )
+            count = export(engine, kind.value, out, fmt=fmt.value, since=start, until=end)
+    finally:
+        engine.dispose()
+    typer.echo(f"{count} {kind.value} exported", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    importer = typer.Typer(help="Bring data in from the source system.", no_args_is_help=True)
+    importer.command("invoices")(import_invoices_command)
+    app.add_typer(importer, name="import")
+    app.command("export")(export_command)
