@@ -49,3 +49,11 @@ def test_bad_lines_give_errors_naming_line_and_field_and_processing_continues() 
     assert [o.get("field") for o in out[:4]] == ["line", "text", "reference", "line"]
     assert out[4]["contains_card"] is True
     assert "4242" not in str(out[4]["redacted"])
+
+
+def test_chat_plays_a_promise_to_the_end() -> None:
+    turns = "yes it is me\n31 january 1980\ni can pay 100 on the 28th\nyes\n"
+    result = CliRunner().invoke(app, ["chat", "--balance", "250.00"], input=turns)
+    assert result.exit_code == 0, result.output
+    assert '"routing": "booked"' in result.output
+    assert '"minor": 10000' in result.output

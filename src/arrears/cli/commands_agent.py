@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import sys
+from datetime import date, datetime
+from typing import Any
 
 import typer
 
@@ -30,5 +33,73 @@ def nlu(
         out.flush()
 
 
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"type": type(value).__name__} | {
+            f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)
+        }
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def chat(
+    name: str = typer.Option("Alex Morgan", help="customer display name"),
+    business: str = typer.Option("Example Utilities", help="business the agent calls for"),
+    balance: str = typer.Option("250.00", help="balance due"),
+    currency: str = typer.Option("USD", help="ISO 4217 currency"),
+    days_overdue: int = typer.Option(14),
+    identity_kind: str = typer.Option("date_of_birth"),
+    identity_value: str = typer.Option("1980-01-31", help="the value on record (dates as YYYY-MM-DD)"),
+    invoice: list[str] = typer.Option([], help="invoice number (repeatable)"),
+    disclosure: list[str] = typer.Option([], help="disclosure text to read (repeatable)"),
+    tone: str = typer.Option("friendly", help="friendly, firm or final"),
+    staff: bool = typer.Option(False, help="staff available for a warm transfer"),
+    callback_number: str = typer.Option("", help="number the customer can call"),
+    plan_min: str | None = typer.Option(None, help="smallest instalment allowed"),
+    plan_max: int = typer.Option(6, help="most instalments allowed"),
+    channel: str = typer.Option("chat"),
+) -> None:
+    """Play the customer against the dialogue engine in the terminal (case given by options)."""
+    from arrears.agent import understand
+    from arrears.agent.dialogue import CaseContext, IdentityCheck, PlanBounds, Tone, start, step
+    from arrears.core.money import Money
+
+    now = datetime.now()
+    ctx = CaseContext(
+        customer_name=name,
+        identity=IdentityCheck(identity_kind, identity_value),
+        business_name=business,
+        balance=Money.parse(balance, currency),
+        days_overdue=days_overdue,
+        today=now.date(),
+        invoice_numbers=tuple(invoice),
+        tone=Tone(tone),
+        plan_bounds=PlanBounds(Money.parse(plan_min, currency), plan_max) if plan_min else None,
+        disclosures=tuple(disclosure),
+        staff_available=staff,
+        callback_number=callback_number,
+        channel=channel,
+    )
+    current = start(ctx)
+    typer.echo(f"agent> {current.reply}")
+    while current.outcome is None:
+        try:
+            line = input("you> ")
+        except EOFError:
+            break
+        current = step(
+            current.state, understand(line, datetime.now(), channel, default_currency=currency), ctx
+        )
+        for action in current.actions:
+            typer.echo(f"  [action] {json.dumps(_jsonable(action))}")
+        typer.echo(f"agent> {current.reply}")
+    if current.outcome is not None:
+        typer.echo(json.dumps(_jsonable(current.outcome), indent=2))
+
+
 def register(app: typer.Typer) -> None:
     app.command(name="nlu")(nlu)
+    app.command(name="chat")(chat)

@@ -78,7 +78,7 @@ def _finish(
     transcript = (*state.transcript, Turn("agent", reply))
     ended = replace(state, stage=Stage.ENDED, transcript=transcript)
     outcome = Outcome(
-        labels=tuple(sorted(set(state.labels), key=rank)),
+        labels=tuple(sorted(set(state.labels) - {Label.UNCLEAR}, key=rank)) or (Label.UNCLEAR,),
         urgency=urgency,
         objection=state.objection,
         promise=promise,
