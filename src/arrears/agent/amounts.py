@@ -12,115 +12,9 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from arrears.agent.currencies import CODES, DOLLAR, GLUED, MEGA, NO_ISO, PHRASES, SCALES, SYMBOLS
 from arrears.core.money import currency_exponent, is_currency
 
-DOLLAR = "DOLLAR"
-NO_ISO = "-"
-
-# (pattern, currency, divisor): divisor 100 for cents/pence, 10 for mao.
-_PHRASES: tuple[tuple[str, str, int], ...] = (
-    (r"(?:u\.?\s?s\.?\s?|usd\s?)\$", "USD", 1),
-    (r"(?:c|ca|cad)\s?\$", "CAD", 1),
-    (r"(?:au|aud)\s?\$", "AUD", 1),
-    (r"(?:nz|nzd)\s?\$", "NZD", 1),
-    (r"(?:hk|hkd)\s?\$", "HKD", 1),
-    (r"(?:mex|mx|mxn)\s?\$", "MXN", 1),
-    (r"(?:s|sgd)\$", "SGD", 1),
-    (r"(?:us|u\.s\.|american) dollars?", "USD", 1),
-    (r"canadian dollars?", "CAD", 1),
-    (r"australian dollars?", "AUD", 1),
-    (r"new zealand dollars?", "NZD", 1),
-    (r"hong kong dollars?", "HKD", 1),
-    (r"singapore dollars?", "SGD", 1),
-    (r"(?:chinese )?yuan|renminbi|rmb|kuai", "CNY", 1),
-    (r"mao", "CNY", 10),
-    (r"swiss francs?", "CHF", 1),
-    (r"turkish liras?", "TRY", 1),
-    (r"mexican pesos?", "MXN", 1),
-    (r"sri lankan rupees?", "LKR", 1),
-    (r"(?:indian )?rupees?", "INR", 1),
-    (r"british pounds?|pounds? sterling|pounds?|quid|sterling", "GBP", 1),
-    (r"pence|pennies|penny", "GBP", 100),
-    (r"cents?", DOLLAR, 100),
-    (r"dollars?|bucks?", DOLLAR, 1),
-    (r"euros?", "EUR", 1),
-    (r"yen", "JPY", 1),
-    (r"bitcoins?|btc|satoshis?|pesetas?|guilders?|markkas?|francs?|liras?|pesos?|sen", NO_ISO, 1),
-)
-_SYMBOLS = {
-    "$": DOLLAR,
-    "£": "GBP",
-    "€": "EUR",
-    "¥": "JPY",
-    "元": "CNY",
-    "₹": "INR",
-    "₩": "KRW",
-    "₽": "RUB",
-    "₺": "TRY",
-    "₪": "ILS",
-    "₫": "VND",
-    "₦": "NGN",
-    "₱": "PHP",
-    "₡": "CRC",
-    "₾": "GEL",
-    "₭": "LAK",
-    "₿": NO_ISO,
-    "ரூ": "LKR",
-}
-# ISO codes people actually type; the full ISO list contains English words ("all", "top", "try").
-_CODES = [
-    "usd",
-    "eur",
-    "gbp",
-    "cad",
-    "aud",
-    "nzd",
-    "jpy",
-    "cny",
-    "chf",
-    "inr",
-    "mxn",
-    "hkd",
-    "sgd",
-    "sek",
-    "nok",
-    "dkk",
-    "zar",
-    "brl",
-    "pln",
-    "czk",
-    "huf",
-    "ron",
-    "ils",
-    "aed",
-    "sar",
-    "krw",
-    "php",
-    "thb",
-    "idr",
-    "myr",
-    "ngn",
-    "kes",
-    "egp",
-]
-_MEGA = re.compile(r"\bm(usd|eur|gbp|aud|cad|chf|jpy)\b")
-_GLUED = re.compile(
-    r"(?<![a-z])(usd|eur|gbp|cad|aud|nzd|jpy|cny|chf|inr|rmb)(?=\d)|(?<=\d)(usd|eur|gbp|cad|aud|nzd|jpy|cny|chf|inr|rmb)(?![a-z])"
-)
-_SCALES = {
-    "thousand": 1_000,
-    "k": 1_000,
-    "grand": 1_000,
-    "lakh": 100_000,
-    "lakhs": 100_000,
-    "crore": 10_000_000,
-    "million": 1_000_000,
-    "mn": 1_000_000,
-    "m": 1_000_000,
-    "mm": 1_000_000,
-    "billion": 1_000_000_000,
-    "bn": 1_000_000_000,
-}
 _FRACTIONS = (
     (re.compile(r"\b(?:a )?half (?=million|billion|thousand)"), "0.5 "),
     (re.compile(r"\b(?:a )?quarter (?=million|billion|thousand)"), "0.25 "),
@@ -242,21 +136,19 @@ class _Tok:
     div: int = 1
 
 
-_PHRASE_RES = tuple(
-    (re.compile(rf"(?<![a-z]){p}(?![a-z])"), f" ¤{code}/{div}¤ ") for p, code, div in _PHRASES
-)
-_CODES_RE = re.compile(rf"(?<![a-z])({'|'.join(_CODES)})(?![a-z])")
+_PHRASE_RES = tuple((re.compile(rf"(?<![a-z]){p}(?![a-z])"), f" ¤{code}/{div}¤ ") for p, code, div in PHRASES)
+CODES_RE = re.compile(rf"(?<![a-z])({'|'.join(CODES)})(?![a-z])")
 
 
 def _mark_currencies(text: str) -> str:
-    text = _GLUED.sub(lambda m: f" {m.group(0)} ", text)
-    text = _MEGA.sub(lambda m: f" ¤{m.group(1).upper()}/M¤ ", text)
+    text = GLUED.sub(lambda m: f" {m.group(0)} ", text)
+    text = MEGA.sub(lambda m: f" ¤{m.group(1).upper()}/M¤ ", text)
     for pattern, repl in _FRACTIONS:
         text = pattern.sub(repl, text)
     for phrase, marker in _PHRASE_RES:
         text = phrase.sub(marker, text)
-    text = _CODES_RE.sub(lambda m: f" ¤{m.group(1).upper()}/1¤ ", text)
-    for symbol, code in _SYMBOLS.items():
+    text = CODES_RE.sub(lambda m: f" ¤{m.group(1).upper()}/1¤ ", text)
+    for symbol, code in SYMBOLS.items():
         text = text.replace(symbol, f" ¤{code}/1¤ ")
     # "12-cent", "one-yen": a hyphen between a number and its unit.
     return re.sub(r"(?<=\d)-(?= ¤)", " ", text)
@@ -272,7 +164,7 @@ def _tokens(text: str) -> list[_Tok]:
             out.append(_Tok("num", m.group("num")))
         elif m.group("word"):
             word = m.group("word")
-            out.append(_Tok("scale" if word in _SCALES else ("and" if word == "and" else "word"), word))
+            out.append(_Tok("scale" if word in SCALES else ("and" if word == "and" else "word"), word))
         else:
             out.append(_Tok("punct", m.group("punct")))
     return out
@@ -294,7 +186,7 @@ def _number_at(tokens: list[_Tok], i: int) -> tuple[Decimal, int] | None:
         return None
     j = i + 1
     if j < len(tokens) and tokens[j].kind == "scale":
-        value *= _SCALES[tokens[j].text]
+        value *= SCALES[tokens[j].text]
         j += 1
     return value, j
 
@@ -355,7 +247,7 @@ def _explicit(tokens: list[_Tok]) -> Amount | None:
                 if after < len(tokens) and tokens[after].kind == "cur" and tokens[after].div == 1:
                     continue
             if at + 1 < len(tokens) and tokens[at + 1].kind == "scale":
-                return Amount(value * _SCALES[tokens[at + 1].text], cur.cur)
+                return Amount(value * SCALES[tokens[at + 1].text], cur.cur)
             if cur.div != 1:
                 return Amount(_scaled(cur, value), cur.cur)
             return Amount(_cents_after(tokens, at + 1, value), cur.cur)

@@ -12,8 +12,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from arrears.agent.dates.calendar import WEEKDAYS, add_business_days, add_months
-from arrears.agent.dates.grammar import INVALID, RULES, Direction, roll_weekday
+from arrears.agent.dates.calendar import (
+    INVALID,
+    WEEKDAYS,
+    Direction,
+    add_business_days,
+    add_months,
+    roll_weekday,
+)
+from arrears.agent.dates.grammar import RULES
 from arrears.agent.numbers import digitise
 from arrears.agent.text import canonical
 

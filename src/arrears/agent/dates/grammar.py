@@ -14,22 +14,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Final, Literal
 
 from arrears.agent.dates.calendar import (
     HOLIDAYS,
+    INVALID,
     MONTHS,
     WEEKDAYS,
+    Direction,
     add_months,
+    modified_weekday,
     month_end,
     nth_weekday,
+    roll_day,
+    roll_month_day,
     safe_date,
     week_start,
 )
-
-Direction = Literal["forward", "backward", "neutral"]
-INVALID: Final = date.min
-"""A date-shaped expression that names no real day (Feb 30, the fifth Sunday of a four-Sunday month)."""
 
 Resolved = date | None
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date, Direction], Resolved]]
@@ -57,56 +57,6 @@ def year_of(text: str) -> int:
 
 def month_of(text: str) -> int:
     return MONTHS[text.rstrip(".")]
-
-
-def roll_month_day(ref: date, month: int, day: int, direction: Direction) -> Resolved:
-    """Month and day with no year: the nearest occurrence in the direction (leap days included)."""
-    if not any(safe_date(y, month, day) for y in (2000, 2001)):
-        return INVALID
-    step = -1 if direction == "backward" else 1
-    for offset in range(0, 9):
-        found = safe_date(ref.year + step * offset, month, day)
-        if found and (found <= ref if step < 0 else found >= ref):
-            return found
-    return INVALID
-
-
-def roll_day(ref: date, day: int, direction: Direction) -> Resolved:
-    """A day of the month with no month ("the 15th")."""
-    if not 1 <= day <= 31:
-        return None
-    step = -1 if direction == "backward" else 1
-    for offset in range(0, 13):
-        anchor = add_months(ref.replace(day=1), step * offset)
-        found = safe_date(anchor.year, anchor.month, day)
-        if found and (found <= ref if step < 0 else found >= ref):
-            return found
-    return None
-
-
-def roll_weekday(ref: date, weekday: int, direction: Direction) -> date:
-    ahead = (weekday - ref.weekday()) % 7
-    if direction == "backward":
-        return ref - timedelta(days=(ref.weekday() - weekday) % 7 or 7)
-    if direction == "forward" and ahead == 0:
-        ahead = 7
-    return ref + timedelta(days=ahead)
-
-
-def modified_weekday(ref: date, weekday: int, modifier: str, direction: Direction) -> date:
-    """ "this/next/last Friday" name a week (Monday first); "coming/past Friday" the nearest one."""
-    modifier = " ".join(modifier.split())
-    if modifier in {"next", "following", "the following"}:
-        return week_start(ref) + timedelta(days=7 + weekday)
-    if modifier in {"last", "previous"}:
-        return week_start(ref) + timedelta(days=weekday - 7)
-    if modifier in {"this past", "past"}:
-        return roll_weekday(ref, weekday, "backward")
-    if modifier in {"coming", "this coming", "this upcoming", "upcoming"}:
-        return roll_weekday(ref, weekday, "forward")
-    if modifier == "this":
-        return week_start(ref) + timedelta(days=weekday)
-    return roll_weekday(ref, weekday, direction)
 
 
 def full_date(year: int, month: int, day: int) -> Resolved:
