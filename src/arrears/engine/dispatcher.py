@@ -7,29 +7,31 @@ message left (`Channel.lookup`), never blindly resent. Sends must finish well in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.audit import record
-from arrears.channels.base import Channel, ChannelError, DeliveryResult, DeliveryStatus, OutboundMessage
+from arrears.channels.base import Channel, ChannelError, DeliveryStatus, OutboundMessage
 from arrears.compliance.model import ContactGate, Decision, DestinationKind, Verdict
 from arrears.core.clock import Clock
-from arrears.core.ids import idempotency_key, new_id
 from arrears.core.money import format_minor
 from arrears.engine.contact import Destination, gate_request
+from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.facts import CaseFacts, load_case_facts
+from arrears.engine.reconcile import expire_leases, reconcile_unknown
 from arrears.engine.render import render
-from arrears.store.bulk import insert_ignoring_duplicates, lock_skipping_locked
+from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
-from arrears.store.models import Hold, Interaction, OptOut, OutboxAction, Task
+from arrears.store.models import Hold, OptOut, OutboxAction
 
 BACKOFF = (timedelta(minutes=30), timedelta(hours=4), timedelta(days=1))
 MAX_ATTEMPTS = 3
+#: Sends between two looks for opt-outs and holds that arrived while the batch was in flight.
+CHUNK = 20
 
 
 @dataclass
@@ -44,18 +46,20 @@ class DispatchStats:
     reconciled: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class _Claimed:
-    id: str
-    key: str
-    case_id: str
-    customer_id: str
-    channel: str
-    destination: str
-    destination_kind: str
-    template: str
-    payload: dict[str, Any]
-    attempts: int
+_COLUMNS = (
+    OutboxAction.id,
+    OutboxAction.idempotency_key,
+    OutboxAction.case_id,
+    OutboxAction.customer_id,
+    OutboxAction.channel,
+    OutboxAction.destination,
+    OutboxAction.destination_kind,
+    OutboxAction.template,
+    OutboxAction.step_id,
+    OutboxAction.payload,
+    OutboxAction.attempts,
+    OutboxAction.created_at,
+)
 
 
 class Dispatcher:
@@ -86,17 +90,23 @@ class Dispatcher:
 
     def run_once(self) -> DispatchStats:
         stats = DispatchStats()
-        self._expire_leases(stats)
-        self._reconcile_unknown(stats)
-        claimed = self._claim()
+        now = self.clock.now()
+        stats.unknown = expire_leases(self.sessions, now)
+        stats.reconciled = reconcile_unknown(self.sessions, self.channels, now, self.lease, self.batch_size)
+        claimed = self._claim(now)
         stats.claimed = len(claimed)
         if not claimed:
             return stats
-        snapshot_at = self.clock.now()
         with self.sessions() as session:
-            facts = load_case_facts(session, list({c.case_id for c in claimed}), snapshot_at)
-        for row in claimed:
-            self._deliver(row, facts.get(row.case_id), snapshot_at, stats)
+            facts = load_case_facts(session, list({row.case_id for row in claimed}), now)
+        seen_at = now
+        for chunk in _chunks(claimed, CHUNK):
+            facts, seen_at = self._refresh(chunk, facts, seen_at)
+            writes = DeliveryWrites(self.worker_id, self.clock.now())
+            for row in chunk:
+                self._deliver(row, facts.get(row.case_id), writes, stats)
+            with transaction(self.sessions) as session:
+                writes.flush(session)
         return stats
 
     def run_until_idle(self, max_batches: int = 1_000_000) -> DispatchStats:
@@ -109,28 +119,15 @@ class Dispatcher:
                 break
         return total
 
-    # -- leasing -----------------------------------------------------------------------------------
-    def _claim(self) -> list[_Claimed]:
-        now = self.clock.now()
+    def _claim(self, now: datetime) -> list[Any]:
         with transaction(self.sessions) as session:
             query = (
-                select(
-                    OutboxAction.id,
-                    OutboxAction.idempotency_key,
-                    OutboxAction.case_id,
-                    OutboxAction.customer_id,
-                    OutboxAction.channel,
-                    OutboxAction.destination,
-                    OutboxAction.destination_kind,
-                    OutboxAction.template,
-                    OutboxAction.payload,
-                    OutboxAction.attempts,
-                )
+                select(*_COLUMNS)
                 .where(OutboxAction.status == "pending", OutboxAction.not_before <= now)
                 .order_by(OutboxAction.not_before)
                 .limit(self.batch_size)
             )
-            rows = [_Claimed(*r) for r in session.execute(lock_skipping_locked(session, query))]
+            rows = list(session.execute(lock_skipping_locked(session, query)).all())
             if rows:
                 session.execute(
                     update(OutboxAction)
@@ -144,147 +141,85 @@ class Dispatcher:
                 )
         return rows
 
-    def _expire_leases(self, stats: DispatchStats) -> None:
-        """A lease that ran out means a sender died or hung mid-send: the outcome is unknown, not failed."""
+    def _refresh(
+        self, chunk: Sequence[Any], facts: dict[str, CaseFacts], since: datetime
+    ) -> tuple[dict[str, CaseFacts], datetime]:
+        """Reload the facts of customers whose opt-outs or holds changed since we last looked."""
         now = self.clock.now()
-        with transaction(self.sessions) as session:
-            result = session.execute(
-                update(OutboxAction)
-                .where(OutboxAction.status == "leased", OutboxAction.lease_expires_at < now)
-                .values(status="unknown")
+        customers = list({row.customer_id for row in chunk})
+        with self.sessions() as session:
+            changed = set(
+                session.scalars(
+                    select(OptOut.customer_id)
+                    .where(OptOut.customer_id.in_(customers), OptOut.at >= since)
+                    .union(
+                        select(Hold.customer_id).where(
+                            Hold.customer_id.in_(customers), Hold.created_at >= since
+                        )
+                    )
+                )
             )
-            stats.unknown += int(getattr(result, "rowcount", 0) or 0)
+            if changed:
+                cases = [row.case_id for row in chunk if row.customer_id in changed]
+                facts = {**facts, **load_case_facts(session, cases, now)}
+        return facts, now
 
-    def _reconcile_unknown(self, stats: DispatchStats) -> None:
-        """Ask each channel whether an unknown message left; only a definite 'never sent' is retried."""
-        now = self.clock.now()
-        with transaction(self.sessions) as session:
-            query = select(
-                OutboxAction.id,
-                OutboxAction.idempotency_key,
-                OutboxAction.channel,
-                OutboxAction.case_id,
-                OutboxAction.customer_id,
-                OutboxAction.destination,
-                OutboxAction.destination_kind,
-            ).where(OutboxAction.status == "unknown", OutboxAction.lease_expires_at < now - self.lease)
-            for outbox_id, key, channel_name, case_id, customer_id, dest, dest_kind in session.execute(
-                lock_skipping_locked(session, query.limit(self.batch_size))
-            ).all():
-                channel = self.channels.get(channel_name)
-                found = channel.lookup(key) if channel is not None else None
-                if found is not None and found.status is DeliveryStatus.SENT:
-                    self._record_sent(
-                        session,
-                        outbox_id,
-                        case_id,
-                        customer_id,
-                        channel_name,
-                        dest,
-                        dest_kind,
-                        found,
-                        None,
-                        now,
-                        owner=None,
-                    )
-                    stats.reconciled += 1
-                elif found is not None:
-                    session.execute(
-                        update(OutboxAction)
-                        .where(OutboxAction.id == outbox_id)
-                        .values(status="pending", lease_owner=None, lease_expires_at=None)
-                    )
-                    stats.reconciled += 1
-                else:
-                    session.execute(
-                        update(OutboxAction).where(OutboxAction.id == outbox_id).values(status="review")
-                    )
-                    _open_task(
-                        session,
-                        case_id,
-                        f"unknown:{outbox_id}",
-                        "delivery_unknown",
-                        now,
-                        "A send was interrupted and the provider cannot say whether it left. "
-                        "Check with the provider before approving a resend.",
-                    )
-
-    # -- delivery ----------------------------------------------------------------------------------
     def _deliver(
-        self, row: _Claimed, facts: CaseFacts | None, snapshot_at: datetime, stats: DispatchStats
+        self, row: Any, facts: CaseFacts | None, writes: DeliveryWrites, stats: DispatchStats
     ) -> None:
-        now = self.clock.now()
+        now = writes.now
         if facts is None or facts.status == "closed":
-            self._finish(row, "cancelled", now, error="case closed before sending")
+            writes.mark_finished(row, "cancelled", "case closed before sending")
             stats.cancelled += 1
             return
-        if self._changed_since(row.customer_id, snapshot_at):
-            # An opt-out, cease or hold arrived while this batch was in flight: judge on fresh facts.
-            with self.sessions() as session:
-                fresh = load_case_facts(session, [row.case_id], now).get(row.case_id)
-            if fresh is None:
-                self._finish(row, "cancelled", now, error="case gone")
-                stats.cancelled += 1
-                return
-            facts = fresh
         destination = Destination(row.destination, DestinationKind(row.destination_kind))
         decision = self.gate.decide(
             gate_request(facts, row.channel, destination, now, profiles=self.profiles_for(facts))
         )
         if decision.verdict is Verdict.DEFER and decision.not_before is not None:
-            self._release(row, decision.not_before)
+            writes.release(row, decision.not_before, count_attempt=False)
             stats.deferred += 1
             return
         if decision.verdict is not Verdict.ALLOW:
-            self._refuse(row, decision, now)
+            writes.mark_finished(row, "refused", "refused by the contact gate", decision.to_json())
             stats.refused += 1
             return
         channel = self.channels.get(row.channel)
         if channel is None:
-            self._finish(row, "failed", now, error=f"no channel configured for {row.channel}")
+            writes.mark_finished(row, "failed", f"no channel configured for {row.channel}")
             stats.failed += 1
             return
-        message = self._message(row, facts, decision)
         try:
-            result = channel.send(message)
+            result = channel.send(self._message(row, facts, decision, now))
         except ChannelError as exc:
-            self._retry_or_fail(row, now, str(exc), stats)
+            self._retry_or_fail(row, str(exc), writes, stats)
             return
-        if result.status is not DeliveryStatus.SENT:
-            self._retry_or_fail(
-                row,
-                now,
-                result.error or result.status.value,
-                stats,
-                final=result.status is DeliveryStatus.REJECTED,
-            )
-            return
-        with transaction(self.sessions) as session:
-            self._record_sent(
-                session,
-                row.id,
-                row.case_id,
-                row.customer_id,
-                row.channel,
-                row.destination,
-                row.destination_kind,
-                result,
-                decision,
-                now,
-                owner=self.worker_id,
-            )
-        stats.sent += 1
+        if result.status is DeliveryStatus.SENT:
+            writes.mark_sent(row, result.provider, result.provider_id, decision.to_json())
+            stats.sent += 1
+        else:
+            final = result.status is DeliveryStatus.REJECTED
+            self._retry_or_fail(row, result.error or result.status.value, writes, stats, final=final)
 
-    def _message(self, row: _Claimed, facts: CaseFacts, decision: Decision) -> OutboundMessage:
-        today = self.clock.now().date()
+    def _retry_or_fail(
+        self, row: Any, error: str, writes: DeliveryWrites, stats: DispatchStats, *, final: bool = False
+    ) -> None:
+        attempts = row.attempts + 1
+        stats.failed += 1
+        if final or attempts >= MAX_ATTEMPTS:
+            writes.mark_finished(row, "failed", error)
+        else:
+            writes.release(row, writes.retry_at(attempts, BACKOFF), error=error, count_attempt=True)
+
+    def _message(self, row: Any, facts: CaseFacts, decision: Decision, now: datetime) -> OutboundMessage:
         promise = None
         if facts.promise is not None:
             promise = (
                 f"{format_minor(facts.promise.amount_minor, facts.currency)} {facts.currency}",
                 facts.promise.due_on.isoformat(),
             )
-        payload = dict(row.payload)
-        payload["decision"] = decision.to_json()
+        payload = {**row.payload, "decision": decision.to_json()}
+        wants_link = bool(row.payload.get("payment_link")) or row.channel in ("sms", "email", "whatsapp")
         rendered = render(
             template=row.template,
             tone=str(row.payload.get("tone", "neutral")),
@@ -292,16 +227,14 @@ class Dispatcher:
             customer_name=facts.customer_name,
             balance_minor=facts.balance_minor,
             currency=facts.currency,
-            days_past_due=(today - facts.oldest_due_on).days,
+            days_past_due=(now.date() - facts.oldest_due_on).days,
             payload=payload,
             disclosures=self.disclosures,
-            payment_link=self.payment_link(facts.case_id)
-            if row.payload.get("payment_link") or row.channel in ("sms", "email", "whatsapp")
-            else None,
+            payment_link=self.payment_link(facts.case_id) if wants_link else None,
             promise=promise,
         )
         return OutboundMessage(
-            idempotency_key=row.key,
+            idempotency_key=row.idempotency_key,
             channel=row.channel,
             destination=row.destination,
             body=rendered.body,
@@ -311,175 +244,10 @@ class Dispatcher:
             customer_id=row.customer_id,
         )
 
-    def _changed_since(self, customer_id: str, since: datetime) -> bool:
-        with self.sessions() as session:
-            opt_out = exists().where(OptOut.customer_id == customer_id, OptOut.at >= since)
-            hold = exists().where(Hold.customer_id == customer_id, Hold.created_at >= since)
-            return bool(session.execute(select(or_(opt_out, hold))).scalar())
 
-    def _owned(self, row_id: str) -> Any:
-        return and_(
-            OutboxAction.id == row_id,
-            OutboxAction.lease_owner == self.worker_id,
-            OutboxAction.status.in_(("leased", "unknown")),
-        )
-
-    def _release(self, row: _Claimed, not_before: datetime) -> None:
-        with transaction(self.sessions) as session:
-            session.execute(
-                update(OutboxAction)
-                .where(self._owned(row.id))
-                .values(
-                    status="pending",
-                    not_before=not_before,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    attempts=OutboxAction.attempts - 1,
-                )
-            )
-
-    def _finish(self, row: _Claimed, status: str, now: datetime, *, error: str | None = None) -> None:
-        with transaction(self.sessions) as session:
-            session.execute(
-                update(OutboxAction)
-                .where(self._owned(row.id))
-                .values(status=status, last_error=error, lease_owner=None, lease_expires_at=None)
-            )
-            record(
-                session,
-                at=now,
-                actor=self.worker_id,
-                action=f"action_{status}",
-                entity="outbox",
-                entity_id=row.id,
-                data={"error": error} if error else {},
-            )
-
-    def _retry_or_fail(
-        self, row: _Claimed, now: datetime, error: str, stats: DispatchStats, *, final: bool = False
-    ) -> None:
-        attempts = row.attempts + 1
-        if final or attempts >= MAX_ATTEMPTS:
-            self._finish(row, "failed", now, error=error)
-            stats.failed += 1
-            return
-        with transaction(self.sessions) as session:
-            session.execute(
-                update(OutboxAction)
-                .where(self._owned(row.id))
-                .values(
-                    status="pending",
-                    not_before=now + BACKOFF[min(attempts - 1, len(BACKOFF) - 1)],
-                    last_error=error,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                )
-            )
-        stats.failed += 1
-
-    def _refuse(self, row: _Claimed, decision: Decision, now: datetime) -> None:
-        with transaction(self.sessions) as session:
-            session.execute(
-                update(OutboxAction)
-                .where(self._owned(row.id))
-                .values(status="refused", lease_owner=None, lease_expires_at=None)
-            )
-            session.execute(
-                insert(Interaction).values(
-                    id=new_id(),
-                    case_id=row.case_id,
-                    customer_id=row.customer_id,
-                    outbox_id=row.id,
-                    channel=row.channel,
-                    direction="outbound",
-                    destination=row.destination,
-                    destination_kind=row.destination_kind,
-                    status="refused",
-                    planned_at=now,
-                    occurred_at=now,
-                    decision=decision.to_json(),
-                    detail={"template": row.template},
-                )
-            )
-
-    def _record_sent(
-        self,
-        session: Session,
-        outbox_id: str,
-        case_id: str,
-        customer_id: str,
-        channel: str,
-        destination: str,
-        destination_kind: str | None,
-        result: DeliveryResult,
-        decision: Decision | None,
-        now: datetime,
-        *,
-        owner: str | None,
-    ) -> None:
-        condition = (
-            self._owned(outbox_id)
-            if owner
-            else and_(OutboxAction.id == outbox_id, OutboxAction.status == "unknown")
-        )
-        updated = session.execute(
-            update(OutboxAction)
-            .where(condition)
-            .values(status="sent", provider_id=result.provider_id, sent_at=now, lease_owner=None)
-        )
-        if not getattr(updated, "rowcount", 0):
-            return  # someone else already recorded it
-        session.execute(
-            insert(Interaction).values(
-                id=new_id(),
-                case_id=case_id,
-                customer_id=customer_id,
-                outbox_id=outbox_id,
-                channel=channel,
-                direction="outbound",
-                destination=destination,
-                destination_kind=destination_kind,
-                provider=result.provider,
-                provider_id=result.provider_id,
-                status="sent",
-                connected=False,
-                conversation=False,
-                planned_at=now,
-                occurred_at=now,
-                decision=decision.to_json() if decision else None,
-                detail={},
-            )
-        )
-        record(
-            session,
-            at=now,
-            actor=owner or "reconciler",
-            action="action_sent",
-            entity="outbox",
-            entity_id=outbox_id,
-            data={"channel": channel, "provider_id": result.provider_id},
-        )
+def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
-def _open_task(session: Session, case_id: str, key: str, reason: str, now: datetime, summary: str) -> None:
-    insert_ignoring_duplicates(
-        session,
-        Task.__table__,
-        [
-            {
-                "id": new_id(),
-                "case_id": case_id,
-                "idempotency_key": idempotency_key(key),
-                "reason": reason,
-                "team": "operations",
-                "priority": 2,
-                "due_at": now + timedelta(hours=4),
-                "status": "open",
-                "summary": summary,
-                "context": {},
-                "created_at": now,
-                "closed_at": None,
-            }
-        ],
-        ["idempotency_key"],
-    )
+__all__ = ["BACKOFF", "DispatchStats", "Dispatcher"]

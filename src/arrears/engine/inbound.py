@@ -220,5 +220,3 @@ def _case_for(session: Session, payload: dict[str, Any]) -> Case | None:
 def _summary(labels: tuple[str, ...], next_step: str) -> str:
     said = ", ".join(label.replace("_", " ") for label in labels) or "nothing clear"
     return f"Customer: {said}. Next: {next_step}."
-
-

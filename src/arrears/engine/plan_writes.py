@@ -6,16 +6,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
-from arrears.audit import record_many
 from arrears.compliance.model import Decision
 from arrears.core.ids import new_id
+from arrears.engine.bulk_sql import insert_rows, update_rows
 from arrears.engine.contact import Destination
 from arrears.engine.facts import CaseFacts
-from arrears.store.bulk import insert_ignoring_duplicates
-from arrears.store.models import Case, Interaction, OutboxAction, Promise, Task
+from arrears.store.base import Base
+from arrears.store.models import AuditEntry, Case, Interaction, OutboxAction, Promise, Task
 from arrears.strategy.plan import Action
 from arrears.strategy.schema import Priority, Strategy
 
@@ -144,18 +144,17 @@ class PlanWrites:
         )
 
     def flush(self, session: Session) -> None:
-        insert_ignoring_duplicates(session, OutboxAction.__table__, self.outbox_rows, ["idempotency_key"])
-        insert_ignoring_duplicates(session, Task.__table__, self.task_rows, ["idempotency_key"])
-        if self.interaction_rows:
-            session.execute(insert(Interaction), self.interaction_rows)
+        """Everything in a few set-based statements; see bulk_sql for why not the ORM."""
+        insert_rows(session, _table(OutboxAction), self.outbox_rows, ignore_conflicts_on=["idempotency_key"])
+        insert_rows(session, _table(Task), self.task_rows, ignore_conflicts_on=["idempotency_key"])
+        insert_rows(session, _table(Interaction), self.interaction_rows)
         if self.broken_promises:
             session.execute(
                 update(Promise)
                 .where(Promise.id.in_(self.broken_promises), Promise.status == "pending")
                 .values(status="broken", resolved_at=self.now)
             )
-        if self.case_rows:
-            session.execute(update(Case), self.case_rows)
+        update_rows(session, _table(Case), "id", self.case_rows)
         for row in self.outbox_rows:
             self.audit_rows.append(
                 _audit(
@@ -181,7 +180,13 @@ class PlanWrites:
                     {"case_id": row["case_id"], "reason": row["reason"]},
                 )
             )
-        record_many(session, self.audit_rows)
+        insert_rows(session, _table(AuditEntry), self.audit_rows)
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _audit(at: datetime, action: str, entity: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.cases.sync import close_cases
@@ -68,13 +68,7 @@ class Planner:
         now = self.clock.now()
         stats = PlanStats()
         with transaction(self.sessions) as session:
-            query = (
-                select(Case.id)
-                .where(Case.status.in_(PLANNABLE), Case.next_action_at <= now)
-                .order_by(Case.next_action_at)
-                .limit(self.batch_size)
-            )
-            case_ids = list(session.scalars(lock_skipping_locked(session, query)))
+            case_ids = list(session.scalars(_claim(session, now, self.batch_size)))
             if not case_ids:
                 return stats
             facts = load_case_facts(session, case_ids, now)
@@ -82,8 +76,13 @@ class Planner:
             review_budget = _review_budget(
                 session, {(f.strategy_name, f.strategy_version) for f in facts.values()}, self.library
             )
+            strategies: dict[tuple[str, int], Strategy] = {}
             for fact in facts.values():
-                self._plan_case(fact, now, writes, review_budget, stats)
+                key = (fact.strategy_name, fact.strategy_version)
+                strategy = strategies.get(key)
+                if strategy is None:
+                    strategy = strategies[key] = self.library.get(*key).strategy
+                self._plan_case(fact, strategy, now, writes, review_budget, stats)
             writes.flush(session)
             _spend_review_budget(session, writes.review_used)
             if writes.closed:
@@ -104,13 +103,12 @@ class Planner:
     def _plan_case(
         self,
         facts: CaseFacts,
+        strategy: Strategy,
         now: datetime,
         writes: PlanWrites,
         budget: dict[tuple[str, int], int],
         stats: PlanStats,
     ) -> None:
-        loaded = self.library.get(facts.strategy_name, facts.strategy_version)
-        strategy = loaded.strategy
         plan = next_actions(strategy, case_view(facts), now)
         if plan.close:
             writes.closed.append(facts.case_id)
@@ -186,6 +184,28 @@ class Planner:
             )
         )
         return None
+
+
+def _claim(session: Session, now: datetime, limit: int) -> Select[tuple[str]]:
+    """The `limit` plannable cases due longest, locked (skipping rows other planners hold).
+
+    One ordered, limited, locked index scan per status, merged: a single scan with `status IN (...)`
+    cannot walk the (status, next_action_at) index in time order, so it read and sorted every due case on
+    every batch, which made a run quadratic in the number of due cases. A branch may lock up to `limit`
+    rows that lose the merge; they stay locked only until this batch commits.
+    """
+    branches = [
+        lock_skipping_locked(
+            session,
+            select(Case.id, Case.next_action_at)
+            .where(Case.status == status, Case.next_action_at <= now)
+            .order_by(Case.next_action_at)
+            .limit(limit),
+        ).subquery()
+        for status in PLANNABLE
+    ]
+    merged = union_all(*(select(b.c.id, b.c.next_action_at) for b in branches)).subquery()
+    return select(merged.c.id).order_by(merged.c.next_action_at).limit(limit)
 
 
 def _review_budget(
