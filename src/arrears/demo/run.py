@@ -17,7 +17,7 @@ from arrears.cases.sync import sync_cases
 from arrears.core.clock import SimulatedClock
 from arrears.core.ids import idempotency_key, new_id
 from arrears.core.money import format_minor
-from arrears.demo.people import SimulatedCustomer, assign_personas
+from arrears.demo.people import assign_personas
 from arrears.demo.portfolio import SOURCE, DemoAccount, build_portfolio
 from arrears.engine.wiring import channels as make_channels
 from arrears.engine.wiring import contact_gate, strategy_resolver
