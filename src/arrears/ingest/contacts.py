@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, select, update
 
 from arrears.ingest.rows import InvoiceRow
-from arrears.ingest.sql import Bulk, chunks, row_id, table
+from arrears.ingest.sql import Bulk, among, chunks, row_id, table
 
 CONTACT_POINTS = table("contact_points")
 CONSENTS = table("consents")
@@ -47,7 +47,9 @@ def _contact_points(
     channels_with_primary: set[tuple[str, str]] = set()
     cp = CONTACT_POINTS.c
     for part in chunks(ids):
-        query = select(cp.customer_id, cp.channel, cp.value, cp.id, cp.kind).where(cp.customer_id.in_(part))
+        query = select(cp.customer_id, cp.channel, cp.value, cp.id, cp.kind).where(
+            among(conn, cp.customer_id, part)
+        )
         for customer_id, channel, value, point_id, kind in conn.execute(query):
             stored[(customer_id, channel, value)] = (point_id, kind)
             channels_with_primary.add((customer_id, channel))
@@ -91,7 +93,7 @@ def _consents(
     active: dict[tuple[str, str, str], str] = {}
     for part in chunks(ids):
         query = select(c.customer_id, c.channel, c.destination, c.id).where(
-            and_(c.customer_id.in_(part), c.revoked_at.is_(None))
+            and_(among(conn, c.customer_id, part), c.revoked_at.is_(None))
         )
         for customer_id, channel, destination, consent_id in conn.execute(query):
             active[(customer_id, channel, destination)] = consent_id

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, select
 
 from arrears.ingest.rows import InvoiceRow, RowError
-from arrears.ingest.sql import Bulk, chunks
+from arrears.ingest.sql import Bulk, among, chunks
 
 _META = MetaData()
 SEEN = Table(
@@ -39,7 +39,7 @@ def claim(bulk: Bulk, rows: list[InvoiceRow]) -> tuple[list[InvoiceRow], list[Ro
     first: dict[str, int] = {}
     ids = list({row.invoice_ext: 0 for row in rows})
     for part in chunks(ids):
-        query = select(SEEN.c.external_id, SEEN.c.line).where(SEEN.c.external_id.in_(part))
+        query = select(SEEN.c.external_id, SEEN.c.line).where(among(conn, SEEN.c.external_id, part))
         for external_id, line in conn.execute(query):
             first[external_id] = line
     kept: list[InvoiceRow] = []

@@ -15,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import ColumnElement, Connection, String, Table, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from arrears.store.base import Base
 
@@ -36,6 +37,13 @@ def table(name: str) -> Table:
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def among(conn: Connection, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter instead of thousands to parse."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
 
 
 class Bulk:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from arrears.ingest.rows import CUSTOMER_DEFAULTS, CUSTOMER_FIELDS, InvoiceRow, RowError
-from arrears.ingest.sql import Bulk, chunks, row_id, table
+from arrears.ingest.sql import Bulk, among, chunks, row_id, table
 
 CUSTOMERS = table("customers")
 ACCOUNTS = table("accounts")
@@ -50,7 +50,7 @@ def _existing(conn: Connection, target: Any, source: str, keys: list[str], *colu
     cols = [target.c[name] for name in columns]
     for part in chunks(keys):
         query = select(target.c.external_id, *cols).where(
-            target.c.source_system == source, target.c.external_id.in_(part)
+            target.c.source_system == source, among(conn, target.c.external_id, part)
         )
         for row in conn.execute(query):
             found[row[0]] = tuple(row[1:])
