@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,14 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(default=60, ge=5, description="how long a dispatcher owns a claimed action")
     batch_size: int = Field(default=500, ge=1, le=50_000)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    gate: Literal["profiles", "minimal"] = Field(
+        default="profiles", description="profiles: the full rule set; minimal: 08-21 local and opt-outs only"
+    )
+    collector_kind: Literal["creditor", "third_party"] = Field(
+        default="creditor", description="creditor collecting its own debts, or a third-party debt collector"
+    )
+    tenant_file: Path | None = Field(default=None, description="tenant profile: stricter settings, overlays")
+    profiles_dir: Path | None = Field(default=None, description="extra compliance profile YAML files")
     log_level: str = "INFO"
     log_json: bool = False
     llm_url: str | None = None

@@ -101,4 +101,5 @@ def gate_request(
         consents=tuple(facts.consents),
         opt_outs=tuple(facts.opt_outs),
         profiles=profiles,
+        phone_numbers=tuple(p.value for p in facts.contact_points if p.channel in ("phone", "whatsapp")),
     )

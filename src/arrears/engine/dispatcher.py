@@ -75,7 +75,7 @@ class Dispatcher:
         batch_size: int = 100,
         profiles_for: Callable[[CaseFacts], tuple[str, ...]] | None = None,
         payment_link: Callable[[str], str] | None = None,
-        disclosures: Mapping[str, str] | None = None,
+        disclosures_for: Callable[[CaseFacts], Mapping[str, str]] | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -86,7 +86,7 @@ class Dispatcher:
         self.batch_size = batch_size
         self.profiles_for = profiles_for or (lambda _facts: ())
         self.payment_link = payment_link or (lambda case_id: f"https://pay.arrears.local/c/{case_id}")
-        self.disclosures = disclosures or {}
+        self.disclosures_for = disclosures_for or (lambda _facts: {})
 
     def run_once(self) -> DispatchStats:
         stats = DispatchStats()
@@ -229,7 +229,7 @@ class Dispatcher:
             currency=facts.currency,
             days_past_due=(now.date() - facts.oldest_due_on).days,
             payload=payload,
-            disclosures=self.disclosures,
+            disclosures=self.disclosures_for(facts),
             payment_link=self.payment_link(facts.case_id) if wants_link else None,
             promise=promise,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -12,8 +13,10 @@ from sqlalchemy.orm import Session
 from arrears.cases.sync import StrategyResolver
 from arrears.channels.base import Channel
 from arrears.channels.local import local_channels
+from arrears.compliance.gate import ProfileGate
 from arrears.compliance.minimal import MinimalGate
 from arrears.compliance.model import ContactGate
+from arrears.engine.facts import CaseFacts
 from arrears.settings import Settings
 from arrears.store.bulk import insert_ignoring_duplicates
 from arrears.store.models import StrategyVersion
@@ -42,13 +45,25 @@ def strategy_resolver(settings: Settings) -> StrategyResolver:
 
 
 def contact_gate(settings: Settings) -> ContactGate:
-    """The profile-driven gate when its profiles load; the stop-gap window gate otherwise."""
-    try:
-        from arrears.compliance import gate_from_settings  # type: ignore[attr-defined]
-    except ImportError:
+    """The profile-driven gate (every hard rule of RULES.md), or the stop-gap one when asked for."""
+    if settings.gate == "minimal":
         return MinimalGate()
-    gate: ContactGate = gate_from_settings(settings)
-    return gate
+    dirs = (settings.profiles_dir,) if settings.profiles_dir else ()
+    return ProfileGate.from_files(settings.collector_kind, settings.tenant_file, dirs)
+
+
+def disclosure_texts(gate: ContactGate) -> Callable[[CaseFacts], Mapping[str, str]]:
+    """The texts behind the disclosure ids a decision returns, from the policy of the customer's place."""
+    if not isinstance(gate, ProfileGate):
+        return lambda _facts: {}
+
+    def texts(facts: CaseFacts) -> Mapping[str, str]:
+        policy = gate.policy_for(facts.address)
+        if policy is None:
+            return {}
+        return {key: disclosure.text for key, disclosure in policy.disclosures.items()}
+
+    return texts
 
 
 def channels(settings: Settings) -> dict[str, Channel]:

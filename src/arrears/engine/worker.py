@@ -21,7 +21,7 @@ from arrears.core.clock import Clock
 from arrears.engine.dispatcher import Dispatcher, DispatchStats
 from arrears.engine.inbox import process_inbox
 from arrears.engine.planner import Planner, PlanStats
-from arrears.engine.wiring import register_strategies, strategy_library, strategy_resolver
+from arrears.engine.wiring import disclosure_texts, register_strategies, strategy_library, strategy_resolver
 from arrears.settings import Settings
 from arrears.store.db import transaction
 
@@ -67,6 +67,7 @@ class Worker:
             worker_id=self.worker_id,
             lease_seconds=settings.lease_seconds,
             batch_size=min(settings.batch_size, 200),
+            disclosures_for=disclosure_texts(gate),
         )
         self._stop = threading.Event()
 
