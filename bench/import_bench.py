@@ -63,7 +63,8 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
                     f"seg{account % 6}", "gold" if account % 10 == 0 else "standard", country,
                     f"A{account:08d}", f"INV{n:09d}", f"N-{n}", CURRENCIES[country],
                     f"{amount // 100}.{amount % 100:02d}", f"{balance // 100}.{balance % 100:02d}",
-                    (due - timedelta(days=30)).isoformat(), due.isoformat(), "yes", "no" if n % 7 == 0 else "yes",
+                    (due - timedelta(days=30)).isoformat(), due.isoformat(), "yes",
+                    "no" if n % 7 == 0 else "yes",
                 ]
             )  # fmt: skip
 
@@ -77,7 +78,7 @@ def child(url: str, file: Path, repeat: int) -> None:
     engine = make_engine(url)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for run in range(repeat):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = import_invoices(
             engine,
             file,
@@ -85,6 +86,7 @@ def child(url: str, file: Path, repeat: int) -> None:
             clock=SimulatedClock(NOW),
         )
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(
             json.dumps(
@@ -94,6 +96,9 @@ def child(url: str, file: Path, repeat: int) -> None:
                     "rejected": report.rows_rejected,
                     "seconds": round(seconds, 2),
                     "rows_per_s": round(report.rows_imported / seconds),
+                    "cpu_s": round(cpu, 2),
+                    "rows_per_cpu_s": round(report.rows_imported / cpu),
+                    "load": round(os.getloadavg()[0], 1),
                     "baseline_mib": round(baseline / 1024, 1),
                     "peak_mib": round(peak / 1024, 1),
                     "cases_opened": report.counts.get("cases_opened", 0),
