@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from arrears.core.clock import SystemClock
+from arrears.logs import configure
 from arrears.settings import Settings, get_settings
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -49,7 +49,7 @@ def worker(
     settings = _settings(database)
     if lease_seconds is not None:
         settings = settings.model_copy(update={"lease_seconds": lease_seconds})
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure(settings.log_level, json_lines=settings.log_json)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     runner = Worker(
