@@ -84,12 +84,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{path}"
         return
     url: str = request.getfixturevalue("pg_database")
+    _empty(url)
+    yield url
+
+
+def _empty(url: str) -> None:
     engine = make_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
-    yield url
+
+
+@pytest.fixture
+def postgres_url(pg_database: str) -> str:
+    """An empty PostgreSQL database, for what only PostgreSQL does (several workers on one database)."""
+    _empty(pg_database)
+    return pg_database
 
 
 @pytest.fixture

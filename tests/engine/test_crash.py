@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.store.models import OutboxAction
+from arrears.store.models import AuditEntry, OutboxAction
 from tests.engine.portfolio import add_debtor, open_cases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,3 +96,39 @@ def test_sigkill_mid_run_loses_nothing_and_sends_nothing_twice(
     assert set(sink) == sent_keys, "every recorded send is in a sink and every sink entry is recorded"
     # Three steps are due 16 days in for every case (email day 3, sms/voice later): all went out once.
     assert len(sent_keys) >= 150
+
+
+@pytest.mark.slow
+def test_three_workers_share_one_postgres_database_without_double_sends(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    from arrears.store.db import make_engine, session_factory
+
+    sessions = session_factory(make_engine(postgres_url))
+    now = datetime.now(UTC)
+    zone = _midday_zone(now)
+    with sessions.begin() as session:
+        for _ in range(150):
+            add_debtor(
+                session,
+                now=now,
+                due_on=now.date() - timedelta(days=16),
+                time_zone=zone,
+                country="GB",
+                state="",
+                mobile="+447700900123",
+            )
+    open_cases(sessions, now)
+    outbox = tmp_path / "outbox"
+    workers = [_start(postgres_url, outbox, "drain") for _ in range(3)]
+    for worker in workers:
+        _, err = worker.communicate(timeout=240)
+        assert worker.returncode == 0, err.decode()
+    with sessions() as session:
+        rows = session.execute(select(OutboxAction.idempotency_key, OutboxAction.status)).all()
+        senders = set(session.scalars(select(AuditEntry.actor).where(AuditEntry.action == "action_sent")))
+    sent_keys = {key for key, status in rows if status == "sent"}
+    sink = _sink_keys(outbox)
+    assert [key for key, n in Counter(sink).items() if n > 1] == []
+    assert set(sink) == sent_keys and len(sent_keys) >= 150
+    assert len(senders) >= 2, "the work was shared between workers"
