@@ -26,17 +26,24 @@ def version() -> None:
 
 
 def _register() -> None:
-    from arrears.cli import commands_agent, commands_compliance, commands_engine
+    from arrears.cli import (
+        commands_agent,
+        commands_api,
+        commands_compliance,
+        commands_data,
+        commands_engine,
+        commands_strategy,
+    )
 
-    commands_agent.register(app)
-    commands_compliance.register(app)
-    commands_engine.register(app)
-    from arrears.cli import commands_api
-
-    commands_api.register(app)
-    from arrears.cli import commands_data
-
-    commands_data.register(app)
+    for module in (
+        commands_agent,
+        commands_api,
+        commands_compliance,
+        commands_data,
+        commands_engine,
+        commands_strategy,
+    ):
+        module.register(app)
 
 
 _register()
