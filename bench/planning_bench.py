@@ -9,7 +9,7 @@ at NOW (see planning_data.py), then, in a child process so its peak RSS is its o
 2. The floor, on a second, identical set of cases parked a year ahead: per batch of the same size, one
    SELECT of cases joined to their customers (FOR UPDATE SKIP LOCKED on PostgreSQL), one bulk INSERT of
    one outbox row per case (ON CONFLICT DO NOTHING) and one bulk UPDATE of the cases, then COMMIT, with the
-   raw driver and no Python decisions: what the database alone needs to read the cases and write the rows.
+   raw driver and no decisions: what the database alone needs to read the cases and write the rows.
 
 Usage:
     .venv/bin/python bench/planning_bench.py --cases 1000000 --due 100000 --db both [--batch 2000]
@@ -45,6 +45,10 @@ PG_ADMIN_URL = os.environ.get(
     "ARREARS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 SNAPSHOT = "bench_cases_orig"
+OUTBOX_KEYS = ("id", "idempotency_key", "case_id", "customer_id", "kind", "step_id", "channel",
+               "destination", "destination_kind", "template", "payload", "status", "not_before", "attempts",
+               "created_at")  # fmt: skip
+UPDATE_KEYS = ("steps", "at", "stage", "updated", "id")
 
 
 def _rss_mib() -> float:
@@ -64,6 +68,10 @@ def _sqlite_ts(instant: datetime) -> str:
 
 def _pg_ts(instant: datetime) -> datetime:
     return instant
+
+
+def _pg_iso(instant: datetime) -> str:
+    return instant.isoformat()
 
 
 # ---------------------------------------------------------------------------------------------- loading
@@ -238,8 +246,8 @@ def floor(engine: Engine, batch: int) -> tuple[int, float]:
     """Read each batch of floor cases with their customers, write one outbox row each, move the cases on.
 
     The fastest plain shape each database offers: one ordered, limited index walk joined to customers;
-    on PostgreSQL one INSERT and one UPDATE per batch fed by arrays (unnest), on SQLite the driver's
-    executemany. No ORM, no decisions, only the JSON text the rows need.
+    on PostgreSQL one INSERT and one UPDATE per batch fed by one JSON document (json_to_recordset, as
+    the planner's writes are), on SQLite the driver's executemany. No ORM, no decisions.
     """
     pg = engine.dialect.name == "postgresql"
     mark = "%s" if pg else "?"
@@ -256,16 +264,18 @@ def floor(engine: Engine, batch: int) -> tuple[int, float]:
         "template, payload, status, not_before, attempts, created_at"
     )
     if pg:
-        text_arrays = ", ".join(["%s::text[]"] * 10)
         insert_sql = (
-            f"INSERT INTO outbox_actions ({outbox_columns}) SELECT * FROM unnest({text_arrays}, "
-            "%s::jsonb[], %s::text[], %s::timestamptz[], %s::int[], %s::timestamptz[]) "
+            f"INSERT INTO outbox_actions ({outbox_columns}) SELECT {outbox_columns} FROM json_to_recordset("
+            "%s::json) AS v(id text, idempotency_key text, case_id text, customer_id text, kind text, "
+            "step_id text, channel text, destination text, destination_kind text, template text, "
+            "payload jsonb, status text, not_before timestamptz, attempts int, created_at timestamptz) "
             "ON CONFLICT (idempotency_key) DO NOTHING"
         )
         update_sql = (
             "UPDATE cases SET completed_steps = v.steps, next_action_at = v.at, stage = v.stage, "
-            "updated_at = v.updated FROM unnest(%s::jsonb[], %s::timestamptz[], %s::text[], "
-            "%s::timestamptz[], %s::text[]) AS v(steps, at, stage, updated, id) WHERE cases.id = v.id"
+            "updated_at = v.updated FROM json_to_recordset(%s::json) "
+            "AS v(steps jsonb, at timestamptz, stage text, updated timestamptz, id text) "
+            "WHERE cases.id = v.id"
         )
     else:
         insert_sql = (
@@ -275,7 +285,7 @@ def floor(engine: Engine, batch: int) -> tuple[int, float]:
         update_sql = (
             "UPDATE cases SET completed_steps = ?, next_action_at = ?, stage = ?, updated_at = ? WHERE id = ?"
         )
-    ts = _pg_ts if pg else _sqlite_ts
+    ts = _pg_iso if pg else _sqlite_ts
     now, wake = ts(NOW), ts(later)
     raw: Any = engine.raw_connection()
     cur = raw.cursor()
@@ -292,18 +302,20 @@ def floor(engine: Engine, batch: int) -> tuple[int, float]:
         outbox, updates = [], []
         for case_id, customer_id, completed, strategy, balance, name, zone in rows:
             steps = completed if isinstance(completed, list) else json.loads(completed)
-            payload = json.dumps(
-                {"tone": "friendly", "reason": f"{strategy}: {balance} due", "payment_link": True,
-                 "decision": {"verdict": "allow", "reasons": [], "time_zones": [zone]}}
-            )  # fmt: skip
+            decision = {"verdict": "allow", "reasons": [], "time_zones": [zone]}
+            payload: Any = {"tone": "friendly", "reason": f"{strategy}: {balance} due", "payment_link": True,
+                            "decision": decision}  # fmt: skip
+            steps = [*steps, "floor-step"]
+            if not pg:
+                payload, steps = json.dumps(payload), json.dumps(steps)
             outbox.append(
                 (uuid.uuid4().hex, f"{case_id}:floor", case_id, customer_id, "contact", "floor-step", "email",
                  f"{name}@example.test", "personal_email", "floor/template", payload, "pending", now, 0, now)
             )  # fmt: skip
-            updates.append((json.dumps([*steps, "floor-step"]), wake, "early", now, case_id))
+            updates.append((steps, wake, "early", now, case_id))
         if pg:
-            cur.execute(insert_sql, [list(column) for column in zip(*outbox, strict=True)])
-            cur.execute(update_sql, [list(column) for column in zip(*updates, strict=True)])
+            cur.execute(insert_sql, (json.dumps([dict(zip(OUTBOX_KEYS, r, strict=True)) for r in outbox]),))
+            cur.execute(update_sql, (json.dumps([dict(zip(UPDATE_KEYS, r, strict=True)) for r in updates]),))
             raw.commit()
         else:
             cur.executemany(insert_sql, outbox)
