@@ -56,6 +56,10 @@ RULES_MD_IDS = {
     "uk.fca.vulnerability",
     "in.rbi.hours",
 }
+# RULES.md rows the gate does not decide per contact: shipped as `obligations` and listed by `rules`.
+OBLIGATION_IDS = {"uk.ofcom.abandoned", "in.trai.dnd", "in.dpdp.basis", "eu.gdpr.basis", "eu.gdpr.erasure",
+                  "pci.card_data"}  # fmt: skip
+BERLIN = Address("DE", "BE", "Berlin", "10115")
 
 TX = Address("US", "TX", "Austin", "78701")
 SEATTLE = Address("US", "WA", "Seattle", "98101")
@@ -81,7 +85,9 @@ CASES: list[Case] = [
     (
         "arrears.fail_closed",
         "third_party",
-        lambda: request(address=Address("FR"), destination="+33612345678", recorded_time_zone="Europe/Paris"),
+        lambda: request(
+            address=Address("BR"), destination="+5511987654321", recorded_time_zone="America/Sao_Paulo"
+        ),
         Verdict.DENY,
     ),
     (
@@ -227,6 +233,14 @@ CASES: list[Case] = [
         Verdict.DEFER,
     ),
     (
+        "arrears.eu_window",
+        "third_party",
+        lambda: request(
+            datetime(2026, 11, 22, 12, 0, tzinfo=UTC), address=BERLIN, destination="+4915112345678"
+        ),
+        Verdict.DEFER,
+    ),
+    (
         "uk.fca.vulnerability",
         "third_party",
         lambda: request(
@@ -348,6 +362,7 @@ def test_every_rule_id_in_the_shipped_profiles_is_from_rules_md_and_covered_here
         ):
             used |= {r.id for r in group}
         used |= {d.rule_id for d in f.disclosures}
+        assert {o.id for o in f.obligations} <= OBLIGATION_IDS
     assert {u for u in used if not u.startswith("arrears.")} <= RULES_MD_IDS
     covered = {c[0] for c in CASES} | {d[0] for d in DISCLOSURES}
     assert used - covered == set()

@@ -21,6 +21,7 @@ from arrears.compliance.schema import (
     HoldRule,
     HolidayRule,
     Keywords,
+    Obligation,
     OptOutRule,
     ProfileFile,
     PurposeConsentRule,
@@ -171,6 +172,7 @@ class Policy:
         self.holds: dict[str, HoldRule] = {}
         self.opt_outs: dict[str, OptOutRule] = {}
         self.disclosures: dict[str, Disclosure] = {}
+        self.obligations: dict[str, Obligation] = {}  # later profiles restate an id: the last wins
         words: dict[str, None] = {}
         self.revocation: Keywords | None = None
         for f in files:
@@ -182,6 +184,8 @@ class Policy:
                     self.opt_outs[reason] = opt
             for disclosure in f.disclosures:
                 self.disclosures[disclosure.id] = disclosure
+            for obligation in f.obligations:
+                self.obligations[obligation.id] = obligation
             if f.revocation_keywords is not None:
                 words.update(dict.fromkeys(w.upper() for w in f.revocation_keywords.words))
                 self.revocation = f.revocation_keywords.model_copy(update={"words": tuple(words)})

@@ -22,7 +22,11 @@ from arrears.compliance.zones import normalise_country
 
 CollectorKind = Literal["third_party", "creditor"]
 BASE = "base"
-_COUNTRY_PROFILE = {"US": "us", "GB": "uk", "IN": "in"}
+# EU member states and the EEA countries GDPR also binds; each gets the `eu` profile, then its own
+# overlay named by the lower-case ISO code (de.yaml) when one exists.
+_EEA = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+        "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO")  # fmt: skip
+_COUNTRY_PROFILE = {"US": "us", "GB": "uk", "IN": "in", **dict.fromkeys(_EEA, "eu")}
 _NYC_CITIES = {"new york", "new york city", "nyc", "manhattan", "brooklyn", "bronx", "the bronx", "queens",
                "staten island"}  # fmt: skip
 _NYC_ZIP3 = {"100", "101", "102", "103", "104", "111", "112", "113", "114", "116"}
@@ -144,7 +148,9 @@ class ProfileRegistry:
             return None
         names = [base]
         overlays = []
-        if address.state:
+        if base == "eu":
+            overlays.append((country or "").lower())
+        elif address.state:
             overlays.append(f"{base}-{address.state.strip().lower()}")
         if base == "us" and _in_nyc(address):
             overlays.append("us-nyc")

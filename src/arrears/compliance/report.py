@@ -86,6 +86,8 @@ def rule_rows(policy: Policy) -> list[tuple[str, str, str]]:
     )
     for disclosure in policy.disclosures.values():
         rows.append((disclosure.rule_id, f"discloses {disclosure.id} ({disclosure.when})", disclosure.source))
+    for ob in policy.obligations.values():
+        rows.append((ob.id, f"{ob.requirement} ({ob.enforced_by})", ob.source))
     return rows
 
 

@@ -154,6 +154,17 @@ class Keywords(RuleRef):
     words: tuple[str, ...] = Field(min_length=1)
 
 
+class Obligation(RuleRef):
+    """A rule the gate does not decide per contact (lawful basis, erasure, dialer rates), kept as data.
+
+    Listed by `arrears compliance rules` so the rule table in force is complete: the compliance officer
+    sees that the rule is known and who or what enforces it, instead of wondering whether it was missed.
+    """
+
+    requirement: str = Field(min_length=3)
+    enforced_by: str = Field(min_length=3)
+
+
 class ProfileFile(_Strict):
     """One YAML file: a country, an overlay, a collector kind or a tenant's own settings."""
 
@@ -177,6 +188,7 @@ class ProfileFile(_Strict):
     purpose_consent: tuple[PurposeConsentRule, ...] = ()
     disclosures: tuple[Disclosure, ...] = ()
     revocation_keywords: Keywords | None = None
+    obligations: tuple[Obligation, ...] = ()
 
     @field_validator("name")
     @classmethod

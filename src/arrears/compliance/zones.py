@@ -51,6 +51,34 @@ def _country_zones() -> dict[str, tuple[str, ...]]:
     return {country: tuple(zones) for country, zones in table.items()}
 
 
+@lru_cache(maxsize=1)
+def _canonical_by_content() -> tuple[frozenset[str], dict[bytes, str]]:
+    """zone.tab's names, and the same keyed by TZif bytes: a link (Asia/Calcutta) has its target's bytes."""
+    root = resources.files("tzdata.zoneinfo")
+    names = sorted({z for zones in _country_zones().values() for z in zones})
+    table: dict[bytes, str] = {}
+    for name in names:
+        table.setdefault(root.joinpath(name).read_bytes(), name)
+    return frozenset(names), table
+
+
+@lru_cache(maxsize=4096)
+def canonical(name: str) -> str:
+    """The zone.tab name for an alias (phonenumbers says Asia/Calcutta, addresses give Asia/Kolkata).
+
+    Identical rules under two names would otherwise count as two candidates: twice the work and a
+    confusing decision trail, though never a different answer.
+    """
+    names, by_content = _canonical_by_content()
+    if name in names or zone(name) is None:  # zoneinfo also rejects keys such as "../x"
+        return name
+    try:
+        data = resources.files("tzdata.zoneinfo").joinpath(name).read_bytes()
+    except (OSError, ValueError):
+        return name
+    return by_content.get(data, name)
+
+
 @lru_cache(maxsize=4096)
 def zone(name: str) -> ZoneInfo | None:
     """A ZoneInfo, or None for a name zoneinfo does not know (treated as no information)."""
@@ -98,7 +126,7 @@ def phone_zones(number: str) -> tuple[str, ...]:
     if phonenumbers.number_type(parsed) not in _GEOGRAPHIC:
         return ()
     found = phone_timezone.time_zones_for_number(parsed)
-    return tuple(sorted(z for z in found if z != "Etc/Unknown" and zone(z) is not None))
+    return tuple(sorted({canonical(z) for z in found if z != "Etc/Unknown" and zone(z) is not None}))
 
 
 def is_phone(destination: str) -> bool:
@@ -121,7 +149,7 @@ def _find(address: Address, recorded: str | None, numbers: tuple[str, ...]) -> Z
         ok = zone(recorded) is not None
         inputs.append(f"recorded: {recorded if ok else recorded + ' (invalid)'}")
         if ok:
-            zones.add(recorded)
+            zones.add(canonical(recorded))
     return ZoneFinding(tuple(sorted(zones)), tuple(inputs))
 
 
