@@ -11,8 +11,14 @@ from arrears.core.money import Money, MoneyError, format_minor, parse_minor
 
 @pytest.mark.parametrize(
     ("text", "currency", "minor"),
-    [("123.45", "USD", 12345), ("1,234.50", "EUR", 123450), ("500", "JPY", 500), ("1.234", "KWD", 1234),
-     ("0", "GBP", 0), ("-5.10", "USD", -510)],
+    [
+        ("123.45", "USD", 12345),
+        ("1,234.50", "EUR", 123450),
+        ("500", "JPY", 500),
+        ("1.234", "KWD", 1234),
+        ("0", "GBP", 0),
+        ("-5.10", "USD", -510),
+    ],
 )
 def test_parse_exact_amounts(text: str, currency: str, minor: int) -> None:
     assert parse_minor(text, currency) == minor
@@ -20,9 +26,14 @@ def test_parse_exact_amounts(text: str, currency: str, minor: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "currency", "message"),
-    [("1.005", "USD", "more than 2 decimals"), ("12.5", "JPY", "more than 0 decimals"),
-     ("abc", "USD", "not a decimal"), ("1e3", "USD", "not a decimal"), ("10", "XYZ", "unknown currency"),
-     ("1,23.00", "USD", "not a decimal")],
+    [
+        ("1.005", "USD", "more than 2 decimals"),
+        ("12.5", "JPY", "more than 0 decimals"),
+        ("abc", "USD", "not a decimal"),
+        ("1e3", "USD", "not a decimal"),
+        ("10", "XYZ", "unknown currency"),
+        ("1,23.00", "USD", "not a decimal"),
+    ],
 )
 def test_refuses_what_cannot_be_exact(text: str, currency: str, message: str) -> None:
     with pytest.raises(MoneyError, match=message):

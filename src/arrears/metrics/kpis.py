@@ -40,12 +40,14 @@ def receivables(session: Session, today: date) -> Receivables:
             select(Invoice.currency, func.sum(Invoice.balance_minor))
             .where(Invoice.status == "open", Invoice.due_on < today)
             .group_by(Invoice.currency)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     billed = dict(
-        session.execute(
-            select(Invoice.currency, func.sum(Invoice.amount_minor)).group_by(Invoice.currency)
-        ).tuples().all()
+        session.execute(select(Invoice.currency, func.sum(Invoice.amount_minor)).group_by(Invoice.currency))
+        .tuples()
+        .all()
     )
     rows = session.execute(
         select(Invoice.account_id, func.min(Invoice.due_on))
@@ -142,7 +144,9 @@ def compute_kpis(
             select(Payment.currency, func.sum(Payment.amount_minor))
             .where(Payment.received_at >= since)
             .group_by(Payment.currency)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     }
     # Doing nothing, every overdue account would have aged by the elapsed days.
     do_nothing = before.mean_days_overdue + elapsed_days * before.accounts_overdue / max(
