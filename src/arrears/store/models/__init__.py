@@ -4,6 +4,7 @@ from arrears.store.models.audit import ApiKey, AuditEntry, StrategyVersion
 from arrears.store.models.billing import Account, Invoice, Payment
 from arrears.store.models.cases import Case, Hold, Promise, Task
 from arrears.store.models.conversations import Interaction, Outcome
+from arrears.store.models.conversations_state import Conversation
 from arrears.store.models.customers import Consent, ContactPoint, Customer, OptOut
 from arrears.store.models.messaging import InboxEvent, OutboxAction
 
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEntry",
     "Case",
     "Consent",
+    "Conversation",
     "ContactPoint",
     "Customer",
     "Hold",

@@ -1,0 +1,59 @@
+"""``ConversationState`` to JSON and back, so a conversation survives between webhook calls.
+
+The state holds only redacted customer text (the dialogue stores ``Understanding.redacted``), so the JSON
+is safe to keep. Decoding is strict: a row that does not decode is a bug, not something to paper over.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from arrears.agent.dialogue import ConversationState, Stage, Turn
+from arrears.agent.labels import Label
+from arrears.core.money import Money
+
+VERSION = 1
+
+
+def encode(state: ConversationState) -> dict[str, Any]:
+    return {
+        "v": VERSION,
+        "stage": state.stage.value,
+        "verified": state.verified,
+        "attempts": state.attempts,
+        "labels": [label.value for label in state.labels],
+        "draft_day": state.draft_day.isoformat() if state.draft_day else None,
+        "draft_amount": (
+            {"minor": state.draft_amount.minor, "currency": state.draft_amount.currency}
+            if state.draft_amount
+            else None
+        ),
+        "draft_instalments": state.draft_instalments,
+        "objection": state.objection,
+        "link_sent": state.link_sent,
+        "transcript": [[turn.speaker, turn.text] for turn in state.transcript],
+    }
+
+
+def decode(data: dict[str, Any]) -> ConversationState:
+    if data.get("v") != VERSION:
+        raise ValueError(f"conversation state version {data.get('v')!r} is not {VERSION}")
+    amount = data["draft_amount"]
+    return ConversationState(
+        stage=Stage(data["stage"]),
+        verified=bool(data["verified"]),
+        attempts=int(data["attempts"]),
+        labels=tuple(Label(value) for value in data["labels"]),
+        draft_day=date.fromisoformat(data["draft_day"]) if data["draft_day"] else None,
+        draft_amount=Money(int(amount["minor"]), str(amount["currency"])) if amount else None,
+        draft_instalments=int(data["draft_instalments"]),
+        objection=data["objection"],
+        link_sent=bool(data["link_sent"]),
+        transcript=tuple(Turn(str(speaker), str(text)) for speaker, text in data["transcript"]),
+    )
+
+
+def transcript_text(turns: tuple[Turn, ...]) -> str:
+    """The transcript as stored on the interaction: one "speaker: text" line per turn."""
+    return "\n".join(f"{turn.speaker}: {turn.text}" for turn in turns)

@@ -1,0 +1,170 @@
+"""What the agent may know about a case, read from the store into the dialogue's ``CaseContext``.
+
+Every fact the agent can say comes from here (balance, days overdue, invoice numbers, prior promises), so
+the dialogue never invents one. The disclosures are the ones the contact gate decided this contact must
+carry; the identity check is a fact from the customer record that a stranger is unlikely to know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from arrears.agent.dialogue import CaseContext, IdentityCheck, PriorPromise, Tone
+from arrears.core.money import Money
+from arrears.engine.facts import CaseFacts, load_case_facts
+from arrears.store.models import (
+    Account,
+    Case,
+    ContactPoint,
+    Customer,
+    Interaction,
+    Invoice,
+    OutboxAction,
+    Promise,
+)
+
+_TONES = {"friendly": Tone.FRIENDLY, "neutral": Tone.FRIENDLY, "firm": Tone.FIRM, "final": Tone.FINAL}
+_KEPT = {"kept": True, "broken": False}
+
+
+def _no_texts(_facts: CaseFacts) -> Mapping[str, str]:
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConfig:
+    """Deployment facts the agent states: who it calls for, a number to call back, whether staff can take
+    a warm transfer, and the texts behind the gate's disclosure ids."""
+
+    business_name: str = "our company"
+    callback_number: str = ""
+    staff_available: bool = False
+    disclosure_texts: Callable[[CaseFacts], Mapping[str, str]] = field(default=_no_texts)
+
+
+class CaseNotFound(LookupError):
+    """No open case behind the conversation: the agent has nothing it may say."""
+
+
+def local_now(now: datetime, zone: str | None) -> datetime:
+    try:
+        return now.astimezone(ZoneInfo(zone)) if zone else now
+    except (ZoneInfoNotFoundError, ValueError):
+        return now
+
+
+def _decision(session: Session, case_id: str, outbox_id: str | None) -> dict[str, Any] | None:
+    """The gate decision of the contact this conversation answers, else the latest one on the case."""
+    query = select(Interaction.decision).where(
+        Interaction.case_id == case_id, Interaction.direction == "outbound", Interaction.decision.is_not(None)
+    )
+    if outbox_id is not None:
+        found: dict[str, Any] | None = session.scalars(
+            query.where(Interaction.outbox_id == outbox_id).limit(1)
+        ).first()
+        if found:
+            return found
+    latest: dict[str, Any] | None = session.scalars(
+        query.order_by(Interaction.occurred_at.desc()).limit(1)
+    ).first()
+    return latest
+
+
+def _disclosures(
+    session: Session, case: Case, now: datetime, config: AgentConfig, outbox_id: str | None
+) -> tuple[str, ...]:
+    decision = _decision(session, case.id, outbox_id)
+    ids = [str(d) for d in (decision or {}).get("disclosures", [])]
+    if not ids:
+        return ()
+    facts = load_case_facts(session, [case.id], now).get(case.id)
+    texts = config.disclosure_texts(facts) if facts is not None else {}
+    # An id without a text still has to be said in some form: its name is better than silence.
+    return tuple(texts.get(d) or d.replace("_", " ").capitalize() + "." for d in ids)
+
+
+def _link_channel(session: Session, customer_id: str, channel: str) -> str:
+    """Where a payment link goes: the thread itself for texts, else a mobile, else email, else a phone of
+    unknown kind (the gate judges it), else the chat itself."""
+    if channel in ("sms", "whatsapp"):
+        return channel
+    points = set(
+        session.execute(
+            select(ContactPoint.channel, ContactPoint.kind).where(ContactPoint.customer_id == customer_id)
+        ).tuples()
+    )
+    if ("phone", "mobile") in points:
+        return "sms"
+    if any(kind == "email" for kind, _ in points):
+        return "email"
+    if channel == "chat":
+        return "chat"
+    return "sms"
+
+
+def build_context(
+    session: Session,
+    case_id: str,
+    channel: str,
+    now: datetime,
+    config: AgentConfig,
+    *,
+    outbox_id: str | None = None,
+) -> CaseContext:
+    row = session.execute(
+        select(Case, Customer, Account)
+        .join(Customer, Customer.id == Case.customer_id)
+        .join(Account, Account.id == Case.account_id)
+        .where(Case.id == case_id)
+    ).first()
+    if row is None:
+        raise CaseNotFound(case_id)
+    case, customer, account = row
+    today = local_now(now, customer.time_zone).date()
+    invoices = session.scalars(
+        select(Invoice.number)
+        .where(Invoice.account_id == account.id, Invoice.status == "open", Invoice.balance_minor > 0)
+        .order_by(Invoice.due_on)
+    ).all()
+    promises = session.execute(
+        select(Promise.due_on, Promise.amount_minor, Promise.currency, Promise.status)
+        .where(Promise.case_id == case.id, Promise.status != "cancelled")
+        .order_by(Promise.created_at)
+    ).all()
+    tone = session.scalars(
+        select(OutboxAction.payload)
+        .where(OutboxAction.case_id == case.id, OutboxAction.kind == "contact")
+        .order_by(OutboxAction.created_at.desc())
+        .limit(1)
+    ).first()
+    identity = (
+        IdentityCheck("postcode", customer.postal_code)
+        if customer.postal_code
+        else IdentityCheck("account_number", account.external_id)
+    )
+    return CaseContext(
+        customer_name=customer.name,
+        identity=identity,
+        business_name=config.business_name,
+        balance=Money(case.balance_minor, case.currency),
+        days_overdue=max(0, (today - case.oldest_due_on).days),
+        today=today,
+        invoice_numbers=tuple(invoices),
+        prior_promises=tuple(
+            PriorPromise(due_on, Money(minor, currency), _KEPT.get(status))
+            for due_on, minor, currency, status in promises
+        ),
+        tone=_TONES.get(str((tone or {}).get("tone", "friendly")), Tone.FRIENDLY),
+        disclosures=_disclosures(session, case, now, config, outbox_id),
+        staff_available=config.staff_available,
+        callback_number=config.callback_number,
+        channel=channel,
+        link_channel=_link_channel(session, customer.id, channel),
+    )

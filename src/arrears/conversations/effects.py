@@ -1,0 +1,259 @@
+"""The dialogue's actions made real, inside the caller's transaction.
+
+Each action lands in the same commit as the turn that asked for it, so an opt-out binds the very next
+dispatch and a replayed webhook (which never reaches here: the turn key is checked first) cannot
+duplicate anything. Every insert that could repeat carries an idempotency key as a second guard.
+Consistent with ``arrears.cases.routing``: escalation labels put the case on hold and cancel pending
+outreach; a stop request is an opt-out; a payment link is an outbox action judged by the contact gate
+when the dispatcher picks it up, never sent from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from arrears.agent.dialogue import (
+    Action,
+    MarkWrongNumber,
+    OpenTask,
+    RecordPromise,
+    ScheduleCallback,
+    SendPaymentLink,
+    StopContact,
+    Urgency,
+    WarmTransfer,
+)
+from arrears.cases.routing import HOLD_FOR_LABEL
+from arrears.cases.sync import cancel_pending_actions
+from arrears.core.ids import idempotency_key, new_id
+from arrears.engine.contact import choose_destination
+from arrears.engine.facts import load_case_facts
+from arrears.store.bulk import insert_ignoring_duplicates
+from arrears.store.models import Case, Hold, OptOut, OutboxAction, Promise, Task
+
+_OUTREACH = ("email", "sms", "whatsapp", "voice", "letter")
+_DEST_KIND = {"email": "personal_email", "sms": "mobile", "whatsapp": "mobile"}
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Which conversation and turn the actions belong to (their idempotency keys derive from it)."""
+
+    conversation_id: str
+    case_id: str
+    customer_id: str
+    channel: str
+    turn_key: str
+    destination: str | None  # the number or address this conversation runs on
+
+
+@dataclass
+class Applied:
+    """What the transport layer must still do: show a link, transfer the call, and what was written."""
+
+    link_queued: bool = False
+    link_inline: bool = False
+    transfer_summary: str | None = None
+    promise_id: str | None = None
+    written: list[str] = field(default_factory=list)
+
+
+def apply_actions(session: Session, actions: tuple[Action, ...], where: Where, now: datetime) -> Applied:
+    applied = Applied()
+    for action in actions:
+        if isinstance(action, SendPaymentLink):
+            _payment_link(session, action.channel, where, now, applied)
+        elif isinstance(action, RecordPromise):
+            applied.promise_id = _promise(session, action, where, now)
+            applied.written.append("promise")
+        elif isinstance(action, OpenTask):
+            _task(session, action, where, now)
+            applied.written.append("task")
+        elif isinstance(action, StopContact):
+            _stop(session, action.channel, where, now)
+            applied.written.append("opt_out")
+        elif isinstance(action, MarkWrongNumber):
+            _wrong_number(session, where, now)
+            applied.written.append("wrong_number")
+        elif isinstance(action, WarmTransfer):
+            applied.transfer_summary = action.summary
+        elif isinstance(action, ScheduleCallback):
+            # The strategy owns timing: re-plan now, and the next step honours holds and promises.
+            session.execute(update(Case).where(Case.id == where.case_id).values(next_action_at=now))
+    return applied
+
+
+def link_destination(session: Session, channel: str, where: Where, now: datetime) -> tuple[str, str] | None:
+    """Where a link on ``channel`` can go, with the destination kind the gate will judge: the thread's own
+    number for a text thread, else the best point on file; a phone of unknown kind stays unknown (the gate
+    decides whether a text to it is allowed, never this code)."""
+    if channel == where.channel and where.destination:
+        return where.destination.removeprefix("whatsapp:"), _DEST_KIND[channel]
+    facts = load_case_facts(session, [where.case_id], now).get(where.case_id)
+    if facts is None:
+        return None
+    chosen = choose_destination(facts, channel)
+    if chosen is not None:
+        return chosen.value, chosen.kind.value
+    if channel == "sms":
+        phones = [p for p in facts.contact_points if p.channel == "phone" and p.kind == "unknown"]
+        if phones:
+            return phones[0].value, "unknown"
+    return None
+
+
+def _payment_link(session: Session, channel: str, where: Where, now: datetime, applied: Applied) -> None:
+    if channel not in _DEST_KIND:
+        applied.link_inline = True  # chat and terminal: the link is shown in the conversation itself
+        return
+    found = link_destination(session, channel, where, now)
+    if found is None:
+        summary = f"The customer asked for a payment link by {channel} and none is on file. Send one."
+        _task(session, OpenTask("payment_link", summary, Urgency.NORMAL), where, now)
+        applied.written.append("task")
+        return
+    insert_ignoring_duplicates(
+        session,
+        OutboxAction.__table__,
+        [
+            {
+                "id": new_id(),
+                "idempotency_key": idempotency_key("link", where.conversation_id, where.turn_key),
+                "case_id": where.case_id,
+                "customer_id": where.customer_id,
+                "kind": "contact",
+                "step_id": "payment-link",
+                "channel": channel,
+                "destination": found[0],
+                "destination_kind": found[1],
+                "template": "payment-link",
+                "payload": {"tone": "friendly", "payment_link": True, "reason": "customer asked to pay"},
+                "status": "pending",
+                "not_before": now,
+                "attempts": 0,
+                "created_at": now,
+            }
+        ],
+        ["idempotency_key"],
+    )
+    applied.link_queued = True
+    applied.written.append("payment_link")
+
+
+def _promise(session: Session, action: RecordPromise, where: Where, now: datetime) -> str:
+    """One pending promise per case: a new one replaces the last. A plan records its first instalment;
+    the instalment count travels in the outcome and the task summary."""
+    session.execute(
+        update(Promise)
+        .where(Promise.case_id == where.case_id, Promise.status == "pending")
+        .values(status="cancelled", resolved_at=now)
+    )
+    promise_id = new_id()
+    session.execute(
+        insert(Promise).values(
+            id=promise_id,
+            case_id=where.case_id,
+            amount_minor=action.amount.minor,
+            currency=action.amount.currency,
+            due_on=action.day,
+            channel=where.channel,
+            status="pending",
+            interaction_id=None,
+            created_at=now,
+        )
+    )
+    return promise_id
+
+
+def _task(session: Session, action: OpenTask, where: Where, now: datetime) -> None:
+    high = action.urgency is Urgency.HIGH
+    insert_ignoring_duplicates(
+        session,
+        Task.__table__,
+        [
+            {
+                "id": new_id(),
+                "case_id": where.case_id,
+                "idempotency_key": idempotency_key("conversation", where.conversation_id, action.reason),
+                "reason": action.reason,
+                "team": "collections",
+                "owner": None,
+                "priority": 1 if high else 2,
+                "due_at": now + (timedelta(hours=4) if high else timedelta(hours=24)),
+                "status": "open",
+                "summary": action.summary[:4000],
+                "context": {"conversation_id": where.conversation_id, "channel": where.channel},
+                "created_at": now,
+                "closed_at": None,
+            }
+        ],
+        ["idempotency_key"],
+    )
+    hold = HOLD_FOR_LABEL.get(action.reason)
+    if hold is not None:
+        session.execute(
+            insert(Hold).values(
+                id=new_id(),
+                customer_id=where.customer_id,
+                case_id=where.case_id,
+                kind=hold,
+                scope="case",
+                reason=f"said in conversation: {action.reason}",
+                created_at=now,
+            )
+        )
+        cancel_pending_actions(session, [where.case_id])
+
+
+def _stop(session: Session, channel: str | None, where: Where, now: datetime) -> None:
+    """A stop on a channel we do not reach out on (chat) can only mean "stop contacting me": all of them."""
+    scope = channel if channel in _OUTREACH else None
+    session.execute(
+        insert(OptOut).values(
+            id=new_id(),
+            customer_id=where.customer_id,
+            channel=scope,
+            destination=None,
+            reason="opt_out" if scope else "cease",
+            source=f"conversation {where.channel}",
+            at=now,
+        )
+    )
+    query = update(OutboxAction).where(
+        OutboxAction.case_id == where.case_id, OutboxAction.status.in_(("pending", "review"))
+    )
+    if scope is not None:
+        query = query.where(OutboxAction.channel == scope)
+    session.execute(query.values(status="cancelled"))
+
+
+def _wrong_number(session: Session, where: Where, now: datetime) -> None:
+    """The number reaches someone else: bar it on every channel (the gate reads destination opt-outs),
+    and ask a person to find a better contact."""
+    if where.destination:
+        session.execute(
+            insert(OptOut).values(
+                id=new_id(),
+                customer_id=where.customer_id,
+                channel=None,
+                destination=where.destination.removeprefix("whatsapp:"),
+                reason="wrong_number",
+                source=f"conversation {where.channel}",
+                at=now,
+            )
+        )
+        session.execute(
+            update(OutboxAction)
+            .where(
+                OutboxAction.case_id == where.case_id,
+                OutboxAction.destination == where.destination.removeprefix("whatsapp:"),
+                OutboxAction.status.in_(("pending", "review")),
+            )
+            .values(status="cancelled")
+        )
+    summary = "The person reached says this is not the customer's number. Find a better contact."
+    _task(session, OpenTask("wrong_party", summary, Urgency.NORMAL), where, now)
