@@ -125,7 +125,7 @@ def test_customer_detail(
     body = _get(client, keys["reader"], f"/v1/customers/{customer_id}")
     assert (body["external_id"], body["name"], body["kind"]) == ("c1", "Customer c1", "person")
     assert body["contact_points"] == [
-        {"channel": "email", "value": "c1@example.com", "kind": "unknown", "is_primary": True}
+        {"channel": "email", "value": "c1@example.com", "kind": "personal", "is_primary": True}
     ]
     assert [a["external_id"] for a in body["accounts"]] == ["a1"]
     assert len(body["open_case_ids"]) == 1

@@ -27,7 +27,7 @@ def invoice_created(
         "customer_name": f"Customer {customer}",
         "account_external_id": account,
         "invoice_external_id": f"inv-{n}",
-        "number": f"N-{n:04d}",
+        "invoice_number": f"N-{n:04d}",
         "currency": "EUR",
         "amount": amount,
         "issued_on": "2026-01-01",
@@ -72,7 +72,12 @@ def stream() -> list[tuple[str, dict[str, Any]]]:
         {"type": "invoice.paid", "invoice_external_id": "inv-4"},
         {"type": "customer.updated", "customer_external_id": "c2", "tier": None, "email": "ops@c2.example"},
         payment(3, account="a1", amount="120.00"),
-        {"type": "invoice.updated", "invoice_external_id": "inv-2", "due_on": "2026-03-01", "number": "N-2b"},
+        {
+            "type": "invoice.updated",
+            "invoice_external_id": "inv-2",
+            "due_on": "2026-03-01",
+            "invoice_number": "N-2b",
+        },
     ]
     return [(f"evt-{i}", body) for i, body in enumerate(events)]
 

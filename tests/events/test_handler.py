@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from arrears.events import apply_event
 from arrears.store.base import Base
 from arrears.store.models import (
+    Account,
     Case,
+    Consent,
     ContactPoint,
     Customer,
     InboxEvent,
@@ -64,7 +66,7 @@ def test_every_event_type_applies(sessions: sessionmaker[Session]) -> None:
         assert (c2.kind, c2.segment, c2.tier) == ("business", "smb", None)
         contacts = {(c.channel, c.value, c.is_primary) for c in session.scalars(select(ContactPoint))}
         assert contacts == {
-            ("email", "ada@example.com", True),
+            ("email", "ADA@example.com", True),
             ("phone", "+33612345678", True),
             ("email", "ops@c2.example", True),
         }
@@ -306,3 +308,55 @@ def _reset(sessions: sessionmaker[Session]) -> None:
 
 def _missing() -> Path:
     raise AssertionError("sqlite template not found")
+
+
+def test_contacts_consents_and_account_flags_mirror_the_import(sessions: sessionmaker[Session]) -> None:
+    created = invoice_created(
+        1,
+        account="a1",
+        customer="c1",
+        phone="+14155550100",
+        phone_kind="mobile",
+        whatsapp="+14155550101",
+        sms_consent=True,
+        whatsapp_consent=True,
+        agency_placement_allowed=True,
+    )
+    del created["invoice_number"]
+    with sessions.begin() as session:
+        deliver(session, "e1", created)
+        deliver(session, "e2", created)  # a second delivery id: nothing new
+        deliver(
+            session,
+            "e3",
+            {
+                "type": "customer.updated",
+                "customer_external_id": "c1",
+                "phone": "+14155550100",
+                "sms_consent": False,
+                "consent_source": "call-7",
+            },
+        )
+        assert (
+            deliver(
+                session,
+                "e4",
+                {"type": "customer.updated", "customer_external_id": "c1", "voice_consent": True},
+            )
+            == "failed"
+        )
+    with sessions() as session:
+        contacts = {(c.channel, c.value, c.kind) for c in session.scalars(select(ContactPoint))}
+        assert contacts == {("phone", "+14155550100", "mobile"), ("whatsapp", "+14155550101", "mobile")}
+        consents = {
+            (c.channel, c.destination, c.source, c.revoked_at is None, c.revoked_source)
+            for c in session.scalars(select(Consent))
+        }
+        assert consents == {
+            ("sms", "+14155550100", "import:import", False, "call-7"),
+            ("whatsapp", "+14155550101", "import:import", True, None),
+        }
+        assert session.scalars(select(Account.agency_placement_allowed)).one() is True
+        assert _invoice(session, "inv-1").number == "inv-1"
+        error = session.scalars(select(InboxEvent.error).where(InboxEvent.external_id == "e4")).one()
+        assert error == "voice_consent: needs phone in the same event"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from arrears.events.errors import EventError
 from arrears.events.schemas import CustomerUpdated, InvoiceCreated
 from arrears.events.upsert import insert_ignore, stable_id
-from arrears.store.models import Account, ContactPoint, Customer
+from arrears.store.models import Account, Consent, ContactPoint, Customer
 
 #: Event field -> Customer column, for the details an event may carry.
 CUSTOMER_COLUMNS: dict[str, str] = {
@@ -34,8 +34,15 @@ CUSTOMER_COLUMNS: dict[str, str] = {
 }
 #: Columns that cannot be cleared with an explicit null.
 REQUIRED_COLUMNS = {"name": "name", "kind": "customer_kind", "locale": "locale"}
-#: Contact fields -> ContactPoint channel.
-CONTACT_CHANNELS = {"email": "email", "phone": "phone"}
+#: Contact fields -> ContactPoint channel (as the import stores them).
+CONTACT_CHANNELS = {"email": "email", "phone": "phone", "whatsapp": "whatsapp"}
+#: Consent fields -> (consent channel, contact fields whose value is the destination, first present wins).
+CONSENT_FIELDS = {
+    "email_consent": ("email", ("email",)),
+    "sms_consent": ("sms", ("phone",)),
+    "voice_consent": ("voice", ("phone",)),
+    "whatsapp_consent": ("whatsapp", ("whatsapp", "phone")),
+}
 
 
 def _details(event: InvoiceCreated | CustomerUpdated) -> dict[str, Any]:
@@ -78,6 +85,7 @@ def ensure_customer(session: Session, event: InvoiceCreated, now: datetime) -> t
     customer = find_customer(session, event.source_system, event.customer_external_id)
     changed = ["created"] if created else update_customer(customer, details, now)
     changed += add_contacts(session, customer, event, now)
+    changed += record_consents(session, customer, event, now)
     return customer, changed
 
 
@@ -104,6 +112,7 @@ def add_contacts(
         value = getattr(event, field)
         if value is None:
             continue
+        kind = {"email": "personal", "whatsapp": "mobile"}.get(field, event.phone_kind or "unknown")
         has_channel = session.scalars(
             select(ContactPoint.id).where(
                 ContactPoint.customer_id == customer.id, ContactPoint.channel == channel
@@ -117,6 +126,7 @@ def add_contacts(
                 "customer_id": customer.id,
                 "channel": channel,
                 "value": value,
+                "kind": kind,
                 "is_primary": has_channel is None,
                 "created_at": now,
             },
@@ -127,10 +137,52 @@ def add_contacts(
     return changed
 
 
+def record_consents(
+    session: Session, customer: Customer, event: InvoiceCreated | CustomerUpdated, now: datetime
+) -> list[str]:
+    """Grant (true) or revoke (false) consent at the destination sent; a grant already active, or a revoke
+    with nothing active, changes nothing, so a replay adds no rows."""
+    changed = []
+    origin = event.consent_source or f"import:{event.source_system}"
+    at = event.consent_at or now
+    for field, (channel, destinations) in CONSENT_FIELDS.items():
+        granted = getattr(event, field)
+        if granted is None:
+            continue
+        destination = next((getattr(event, d) for d in destinations if getattr(event, d) is not None), None)
+        if destination is None:
+            raise EventError(field, f"needs {' or '.join(destinations)} in the same event", kind="invalid")
+        active = session.scalars(
+            select(Consent).where(
+                Consent.customer_id == customer.id,
+                Consent.channel == channel,
+                Consent.destination == destination,
+                Consent.revoked_at.is_(None),
+            )
+        ).first()
+        if granted and active is None:
+            session.add(
+                Consent(
+                    id=stable_id("consent", customer.id, f"{channel}:{destination}:{at.isoformat()}"),
+                    customer_id=customer.id,
+                    channel=channel,
+                    destination=destination,
+                    source=origin,
+                    granted_at=at,
+                )
+            )
+            changed.append(field)
+        elif not granted and active is not None:
+            active.revoked_at, active.revoked_source = at, origin
+            changed.append(field)
+    return changed
+
+
 def apply_customer_updated(session: Session, event: CustomerUpdated, now: datetime) -> tuple[str, list[str]]:
     customer = find_customer(session, event.source_system, event.customer_external_id)
     changed = update_customer(customer, _details(event), now)
     changed += add_contacts(session, customer, event, now)
+    changed += record_consents(session, customer, event, now)
     return customer.id, changed
 
 
@@ -163,7 +215,7 @@ def ensure_account(
             "source_system": event.source_system,
             "external_id": event.account_external_id,
             "strategy": event.strategy,
-            "agency_placement_allowed": False,
+            "agency_placement_allowed": bool(event.agency_placement_allowed),
             "created_at": now,
         },
         ("source_system", "external_id"),
@@ -176,7 +228,10 @@ def ensure_account(
             kind="conflict",
         )
     changed = ["created"] if created else []
-    if not created and "strategy" in event.model_fields_set and account.strategy != event.strategy:
-        account.strategy = event.strategy
-        changed.append("strategy")
+    if not created:
+        for name in ("strategy", "agency_placement_allowed"):
+            value = getattr(event, name)
+            if name in event.model_fields_set and value is not None and getattr(account, name) != value:
+                setattr(account, name, value)
+                changed.append(name)
     return account, changed

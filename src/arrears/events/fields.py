@@ -62,7 +62,7 @@ def _email(value: str) -> str:
     text = value.strip()
     if not _EMAIL.match(text):
         raise ValueError("is not an email address")
-    return text.lower()
+    return text  # kept as sent, like the import, so both paths name the same contact point
 
 
 def _utc(value: datetime) -> datetime:

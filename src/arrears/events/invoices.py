@@ -117,7 +117,9 @@ def apply_invoice_updated(session: Session, event: InvoiceUpdated, now: datetime
         raise EventError("currency", f"invoice is in {invoice.currency}; its currency cannot change")
     sent = event.model_fields_set
     values: dict[str, Any] = {}
-    for name in ("number", "issued_on", "due_on"):
+    if "invoice_number" in sent and event.invoice_number is not None:
+        values["number"] = event.invoice_number
+    for name in ("issued_on", "due_on"):
         if name in sent and getattr(event, name) is not None:
             values[name] = getattr(event, name)
     for name in ("amount", "balance"):

@@ -29,7 +29,8 @@ from arrears.events.fields import (
     to_minor,
 )
 
-DEFAULT_SOURCE_SYSTEM = "default"
+#: The same default as `arrears import invoices --source`, so pushed and imported records are the same.
+DEFAULT_SOURCE_SYSTEM = "import"
 
 
 class _Event(BaseModel):
@@ -72,8 +73,16 @@ class _CustomerFields(BaseModel):
     postal_code: Annotated[str, Field(max_length=16)] | None = None
     email: Email | None = None
     phone: Annotated[str, Field(max_length=32)] | None = None
+    phone_kind: Literal["mobile", "landline", "work"] | None = None
+    whatsapp: Annotated[str, Field(max_length=32)] | None = None
+    email_consent: bool | None = Field(None, description="true grants, false revokes consent at `email`")
+    sms_consent: bool | None = Field(None, description="consent to SMS at `phone`")
+    voice_consent: bool | None = Field(None, description="consent to calls at `phone`")
+    whatsapp_consent: bool | None = Field(None, description="consent at `whatsapp` (or `phone`)")
+    consent_source: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    consent_at: UtcTimestamp | None = None
 
-    @field_validator("phone")
+    @field_validator("phone", "whatsapp")
     @classmethod
     def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
         return None if value is None else e164(value, info.data.get("country"))
@@ -87,8 +96,11 @@ class InvoiceCreated(_Event, _CustomerFields):
     customer_name: Annotated[str, Field(min_length=1, max_length=256)]
     account_external_id: ExternalId
     strategy: Label | None = Field(None, description="strategy for the account; the default when absent")
+    agency_placement_allowed: bool | None = Field(None, description="may the account go to an outside agency")
     invoice_external_id: ExternalId
-    number: Annotated[str, Field(min_length=1, max_length=64)]
+    invoice_number: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        None, description="printed number; the invoice external id when absent"
+    )
     currency: Currency
     amount: Amount
     balance: Amount | None = Field(None, description="what is still owed; the full amount when absent")
@@ -120,6 +132,10 @@ class InvoiceCreated(_Event, _CustomerFields):
         return value
 
     @property
+    def number(self) -> str:
+        return self.invoice_number or self.invoice_external_id
+
+    @property
     def amount_minor(self) -> int:
         return to_minor(self.amount, self.currency)
 
@@ -136,7 +152,7 @@ class InvoiceUpdated(_Event):
     type: Literal["invoice.updated"]
     invoice_external_id: ExternalId
     currency: Currency | None = None
-    number: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    invoice_number: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     amount: Amount | None = None
     balance: Amount | None = None
     issued_on: date | None = None
