@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, any_, func, literal, literal_column, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import JSON, ColumnElement, Select, cast, func, literal, literal_column, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from arrears.compliance.model import (
@@ -22,10 +21,14 @@ from arrears.compliance.model import (
     ConsentFact,
     ContactChannel,
     DestinationKind,
+    DoNotContactEntry,
     HoldFact,
+    InconvenientPlace,
+    InconvenientTime,
     OptOutFact,
     PriorContact,
 )
+from arrears.engine import compliance_facts
 from arrears.store.models import (
     Account,
     Case,
@@ -56,15 +59,17 @@ def among(
     """`column IN values` with the whole set in one bound parameter.
 
     A batch has thousands of ids; an expanded IN list makes SQLAlchemy render and the driver parse one
-    placeholder per id on every execution, which cost more than the queries themselves. PostgreSQL takes
-    an array (`= ANY`), SQLite a JSON text walked by json_each; both still use the column's index.
+    placeholder per id on every execution, which cost more than the queries themselves, and psycopg dumps
+    a list parameter element by element in Python. So the ids travel as one JSON text, unpacked by the
+    database (json_array_elements_text / json_each); both databases still probe the column's index.
     """
+    ids = literal(json.dumps(list(values)))
+    unpacked: Select[tuple[Any]]
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(list(values), ARRAY(String)))
-    ids: Select[tuple[Any]] = select(literal_column("value")).select_from(
-        func.json_each(literal(json.dumps(list(values))))
-    )
-    return column.in_(ids.scalar_subquery())
+        unpacked = select(func.json_array_elements_text(cast(ids, JSON)))
+    else:
+        unpacked = select(literal_column("value")).select_from(func.json_each(ids))
+    return column.in_(unpacked.scalar_subquery())
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,10 @@ class CaseFacts:
     consents: list[ConsentFact] = field(default_factory=list)
     opt_outs: list[OptOutFact] = field(default_factory=list)
     history: list[PriorContact] = field(default_factory=list)
+    do_not_contact: list[DoNotContactEntry] = field(default_factory=list)
+    inconvenient_times: list[InconvenientTime] = field(default_factory=list)
+    inconvenient_places: list[InconvenientPlace] = field(default_factory=list)
+    deferred_step: str | None = None  # action key of the step last deferred (its deferral is on record)
 
 
 def load_case_facts(session: Session, case_ids: Sequence[str], now: datetime) -> dict[str, CaseFacts]:
@@ -140,6 +149,7 @@ def load_case_facts(session: Session, case_ids: Sequence[str], now: datetime) ->
             Customer.city,
             Customer.postal_code,
             Account.agency_placement_allowed,
+            Case.deferred_step,
         )
         .join(Customer, Customer.id == Case.customer_id)
         .join(Account, Account.id == Case.account_id)
@@ -168,11 +178,13 @@ def load_case_facts(session: Session, case_ids: Sequence[str], now: datetime) ->
             locale=r[16],
             address=Address(country=r[17], state=r[18], city=r[19], postal_code=r[20]),
             agency_placement_allowed=bool(r[21]),
+            deferred_step=r[22],
         )
         facts[fact.case_id] = fact
         by_customer[fact.customer_id].append(fact)
     customers = list(by_customer)
     _attach_contact_points(session, customers, by_customer)
+    compliance_facts.attach_compliance_facts(session, customers, by_customer)
     _attach_promises(session, facts)
     _attach_holds(session, customers, by_customer, facts, now)
     _attach_consents(session, customers, by_customer)
