@@ -143,7 +143,7 @@ def reset(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM outbox_actions"))
         conn.execute(text("DELETE FROM tasks"))
-        conn.execute(text("DELETE FROM interactions WHERE status = 'refused'"))
+        conn.execute(text("DELETE FROM interactions WHERE status IN ('refused', 'deferred')"))
         conn.execute(
             text(
                 "UPDATE cases SET status = o.status, stage = o.stage, completed_steps = o.completed_steps, "
@@ -331,8 +331,8 @@ def floor(engine: Engine, batch: int) -> tuple[int, float]:
 # ------------------------------------------------------------------------------------------- driving
 
 
-def _measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", url, "--batch", str(args.batch), "--gate", args.gate]
+def _measure(url: str, args: argparse.Namespace, gate: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", url, "--batch", str(args.batch), "--gate", gate]
     if args.profile:
         command += ["--profile", args.profile]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -357,7 +357,7 @@ def _fresh(db: str, tmp: Path) -> tuple[str, Engine | None, str]:
     return admin.url.set(database=name).render_as_string(hide_password=False), admin, name
 
 
-def run(db: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+def run(db: str, args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
     from arrears.store.migrate import upgrade
 
     url, admin, name = _fresh(db, tmp)
@@ -367,7 +367,12 @@ def run(db: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         upgrade(engine)
         engine.dispose()
         load(url, args.cases, args.due)
-        return _measure(url, args)
+        results = []
+        for n, gate in enumerate(args.gate.split(",")):
+            if n:
+                reset(url)
+            results.append(_measure(url, args, gate))
+        return results
     finally:
         if admin is not None and not args.keep:
             with admin.connect() as conn:
@@ -381,7 +386,11 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--batch", type=int, default=2000, help="planner batch size (and the floor's)")
-    parser.add_argument("--gate", choices=["wired", "minimal", "profile"], default="wired")
+    parser.add_argument(
+        "--gate",
+        default="wired",
+        help="wired|minimal|profile, or a comma list: one planner run each (reset between)",
+    )
     parser.add_argument("--profile", help="write cProfile stats of the planner run to this file")
     parser.add_argument("--keep", action="store_true", help="keep the loaded database for --reuse")
     parser.add_argument("--reuse", help="reset and measure an already loaded database URL")
@@ -393,13 +402,14 @@ def main() -> None:
     print(f"# planning benchmark {datetime.now(UTC):%Y-%m-%d %H:%M}Z, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores, NOW={NOW.isoformat()}", flush=True)  # fmt: skip
     if args.reuse:
-        reset(args.reuse)
-        _measure(args.reuse, args)
+        for gate in args.gate.split(","):
+            reset(args.reuse)
+            _measure(args.reuse, args, gate)
         return
-    results = []
+    results: list[dict[str, Any]] = []
     tmp = Path(tempfile.mkdtemp(prefix="arrears-planning-"))
-    for db in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
-        results.append(run(db, args, tmp))
+    for db in ("postgresql", "sqlite") if args.db == "both" else (args.db,):
+        results += run(db, args, tmp)
     print(
         "\n| db | gate | batch | due cases | planner cases/s | floor cases/s | floor/planner | peak RSS MiB |"
     )
