@@ -5,10 +5,11 @@ The engine builds a `GateRequest` from stored facts; any `ContactGate` answers i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class ContactChannel(StrEnum):
@@ -204,6 +205,25 @@ class Decision:
                 self.validation_period_end.isoformat() if self.validation_period_end else None
             ),
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Decision:
+        """The inverse of `to_json`, for decisions read back from the store (explain, exports)."""
+        not_before = data.get("not_before")
+        end = data.get("validation_period_end")
+        return cls(
+            verdict=Verdict(data.get("verdict", "deny")),
+            reasons=tuple(
+                Reason(str(r.get("rule_id", "")), str(r.get("source", "")), str(r.get("message", "")))
+                for r in data.get("reasons") or ()
+                if isinstance(r, Mapping)
+            ),
+            not_before=datetime.fromisoformat(not_before) if not_before else None,
+            time_zones=tuple(data.get("time_zones") or ()),
+            disclosures=tuple(data.get("disclosures") or ()),
+            zone_inputs=tuple(data.get("zone_inputs") or ()),
+            validation_period_end=date.fromisoformat(end) if end else None,
+        )
 
 
 class ContactGate(Protocol):

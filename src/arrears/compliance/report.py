@@ -117,3 +117,22 @@ def format_decisions(entries: Iterable[tuple[datetime, str, Decision]]) -> str:
         zones = ", ".join(decision.time_zones) or "none"
         rows.append((at.isoformat(), proposed, decision.verdict.value, until, zones, (why or "-") + extra))
     return table(("asked at", "contact", "verdict", "not before", "zones", "why"), rows)
+
+
+def format_zone_inputs(decisions: Iterable[Decision]) -> str:
+    """Where each distinct set of candidate zones came from (address, each phone, the recorded zone).
+
+    Printed once per distinct set rather than on every row: a case usually keeps one set, and the
+    interesting moment is when it changes (a new number on file adds a zone, and the window narrows).
+    """
+    seen: dict[tuple[tuple[str, ...], tuple[str, ...]], None] = {}
+    for decision in decisions:
+        if decision.zone_inputs or decision.time_zones:
+            seen[(decision.time_zones, decision.zone_inputs)] = None
+    if not seen:
+        return "zone inputs: none recorded (no decision needed a time zone)"
+    lines = ["zone inputs:"]
+    for zones, inputs in seen:
+        lines.append(f"  zones {', '.join(zones) or 'none'}")
+        lines.extend(f"    {entry}" for entry in inputs)
+    return "\n".join(lines)

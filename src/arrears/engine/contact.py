@@ -102,4 +102,7 @@ def gate_request(
         opt_outs=tuple(facts.opt_outs),
         profiles=profiles,
         phone_numbers=tuple(p.value for p in facts.contact_points if p.channel in ("phone", "whatsapp")),
+        inconvenient_times=tuple(facts.inconvenient_times),
+        inconvenient_places=tuple(facts.inconvenient_places),
+        do_not_contact=tuple(facts.do_not_contact),
     )

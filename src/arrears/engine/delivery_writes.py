@@ -44,6 +44,10 @@ class DeliveryWrites:
             self._interaction(row, "refused", decision)
         self.audit.append(self._audit(f"action_{status}", row.id, {"error": error} if error else {}))
 
+    def mark_deferred(self, row: Any, decision: dict[str, Any]) -> None:
+        """The gate held a planned action back; it is back in the queue at `not_before`, once per hold."""
+        self._interaction(row, "deferred", decision)
+
     def release(
         self, row: Any, not_before: datetime, *, error: str | None = None, count_attempt: bool
     ) -> None:

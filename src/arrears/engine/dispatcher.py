@@ -178,6 +178,7 @@ class Dispatcher:
         )
         if decision.verdict is Verdict.DEFER and decision.not_before is not None:
             writes.release(row, decision.not_before, count_attempt=False)
+            writes.mark_deferred(row, decision.to_json())
             stats.deferred += 1
             return
         if decision.verdict is not Verdict.ALLOW:

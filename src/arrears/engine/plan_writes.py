@@ -77,8 +77,9 @@ class PlanWrites:
         destination: Destination | None,
         decision: Decision | None,
         why: str,
+        status: str = "refused",
     ) -> None:
-        """A step that will not go out is still recorded, with the reasons, so `explain` can show it."""
+        """A step that will not go out (refused, or deferred: `status`) is recorded with the reasons."""
         self.interaction_rows.append(
             {
                 "id": new_id(),
@@ -88,7 +89,7 @@ class PlanWrites:
                 "direction": "outbound",
                 "destination": destination.value if destination else None,
                 "destination_kind": destination.kind.value if destination else None,
-                "status": "refused",
+                "status": status,
                 "connected": False,
                 "conversation": False,
                 "planned_at": self.now,
@@ -138,6 +139,7 @@ class PlanWrites:
                 "next_action_at": next_action_at,
                 "status": status,
                 "broken_promises": facts.broken_promises,
+                "deferred_step": facts.deferred_step,
                 "stage": _stage(status, completed),
                 "updated_at": self.now,
             }

@@ -160,6 +160,11 @@ class Planner:
         )
         if decision.verdict is Verdict.DEFER and decision.not_before is not None:
             stats.deferred += 1
+            if facts.deferred_step != action.action_key:  # once per step, not once per planning pass
+                writes.refusal(
+                    facts, action, destination, decision, "deferred by the contact gate", "deferred"
+                )
+                facts.deferred_step = action.action_key
             return decision.not_before
         if decision.verdict is not Verdict.ALLOW:
             writes.refusal(facts, action, destination, decision, "refused by the contact gate")

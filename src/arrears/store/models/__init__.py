@@ -3,6 +3,7 @@
 from arrears.store.models.audit import ApiKey, AuditEntry, StrategyVersion
 from arrears.store.models.billing import Account, Invoice, Payment
 from arrears.store.models.cases import Case, Hold, Promise, Task
+from arrears.store.models.compliance import ContactPreference, DoNotContact
 from arrears.store.models.conversations import Interaction, Outcome
 from arrears.store.models.conversations_state import Conversation
 from arrears.store.models.customers import Consent, ContactPoint, Customer, OptOut
@@ -14,9 +15,11 @@ __all__ = [
     "AuditEntry",
     "Case",
     "Consent",
-    "Conversation",
     "ContactPoint",
+    "ContactPreference",
+    "Conversation",
     "Customer",
+    "DoNotContact",
     "Hold",
     "InboxEvent",
     "Interaction",

@@ -41,6 +41,8 @@ class Case(Base):
     broken_promises: Mapped[int] = mapped_column(default=0)
     completed_steps: Mapped[list[str]] = mapped_column(default=list)
     next_action_at: Mapped[datetime | None]
+    # The action key of the step the gate last deferred: a deferral is recorded once per step, not per pass.
+    deferred_step: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[str | None] = mapped_column(String(32))
