@@ -37,6 +37,25 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout_seconds: float = 2.0
+    agent_business_name: str = Field(default="our company", description="who the agent calls for")
+    agent_callback_number: str = Field(default="", description="number the agent and voicemail give out")
+    agent_transfer_number: str | None = Field(
+        default=None, description="staff line for warm transfers; none: a callback task instead"
+    )
+    twilio_account_sid: str | None = Field(default=None, description="Twilio account SID (AC...)")
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="Twilio auth token: authenticates API calls and verifies webhooks"
+    )
+    twilio_from_number: str | None = Field(default=None, description="E.164 number calls and SMS come from")
+    twilio_whatsapp_from: str | None = Field(
+        default=None, description="WhatsApp sender, E.164 (sent as whatsapp:+...); none: no WhatsApp"
+    )
+    twilio_api_base_url: str | None = Field(
+        default=None, description="replaces https://api.twilio.com (a proxy, or a local fake in tests)"
+    )
+    public_base_url: str | None = Field(
+        default=None, description="https://host where Twilio reaches this app's /v1/twilio/... webhooks"
+    )
 
 
 @lru_cache(maxsize=1)

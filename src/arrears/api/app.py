@@ -13,7 +13,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from arrears.api import problems, routes_events, routes_read
+from arrears.api import conversations_api, problems, routes_events, routes_read
 from arrears.api.access_log import AccessLog
 from arrears.cases.sync import StrategyResolver
 from arrears.core.clock import Clock, SystemClock
@@ -60,5 +60,6 @@ def create_app(
     problems.install(app)
     app.include_router(routes_events.router)
     app.include_router(routes_read.router)
+    conversations_api.install(app, settings)
     app.add_middleware(AccessLog)
     return app

@@ -46,6 +46,7 @@ class AgentConfig:
     business_name: str = "our company"
     callback_number: str = ""
     staff_available: bool = False
+    transfer_number: str | None = None
     disclosure_texts: Callable[[CaseFacts], Mapping[str, str]] = field(default=_no_texts)
 
 

@@ -37,10 +37,9 @@ from arrears.compliance.checks import normalise_destination
 from arrears.conversations.codec import decode, encode, transcript_text
 from arrears.conversations.context import AgentConfig, build_context
 from arrears.conversations.effects import Where, apply_actions
+from arrears.conversations.outcomes import abandoned_outcome, write_outcome
 from arrears.core.ids import new_id
-from arrears.store.bulk import insert_ignoring_duplicates
-from arrears.store.models import Case, ContactPoint, Conversation, Interaction, Promise
-from arrears.store.models import Outcome as OutcomeRow
+from arrears.store.models import Case, ContactPoint, Conversation, Interaction
 
 UnderstandFn = Callable[..., Understanding]
 SEEN_LIMIT = 64
@@ -220,7 +219,7 @@ class ConversationService:
             summary="A machine answered; the limited-content voicemail was left (nothing about the debt).",
             transcript=state.transcript,
         )
-        conv.outcome_id = self._outcome(session, conv, outcome, None, now)
+        conv.outcome_id = write_outcome(session, conv, outcome, None, now)
         session.flush()
         return TurnResult(conv.id, text, ended=True, outcome_id=conv.outcome_id)
 
@@ -270,7 +269,7 @@ class ConversationService:
         if result.outcome is not None:
             conv.status = "ended"
             conv.ended_at = now
-            conv.outcome_id = self._outcome(session, conv, result.outcome, applied.promise_id, now)
+            conv.outcome_id = write_outcome(session, conv, result.outcome, applied.promise_id, now)
             session.execute(
                 update(Case).where(Case.id == conv.case_id).values(next_action_at=now, updated_at=now)
             )
@@ -297,6 +296,28 @@ class ConversationService:
             outcome_id=conv.outcome_id,
             transfer_summary=applied.transfer_summary,
         )
+
+    def abandon(
+        self,
+        session: Session,
+        conv: Conversation,
+        now: datetime,
+        reason: str,
+        routing: Routing = Routing.RETRIED,
+    ) -> str | None:
+        """The call ended before the dialogue did: the conversation still ends in an outcome."""
+        if conv.status != "active":
+            return conv.outcome_id
+        state = decode(conv.state["dialogue"])
+        conv.status = "abandoned"
+        conv.ended_at = now
+        conv.updated_at = now
+        conv.outcome_id = write_outcome(session, conv, abandoned_outcome(state, reason, routing), None, now)
+        session.execute(
+            update(Case).where(Case.id == conv.case_id).values(next_action_at=now, updated_at=now)
+        )
+        session.flush()
+        return conv.outcome_id
 
     # Writes -------------------------------------------------------------------------------------------
 
@@ -372,42 +393,6 @@ class ConversationService:
                 detail=detail,
             )
         )
-
-    def _outcome(
-        self, session: Session, conv: Conversation, outcome: Outcome, promise_id: str | None, now: datetime
-    ) -> str:
-        key = conv.provider_conversation_id
-        currency = session.scalars(select(Case.currency).where(Case.id == conv.case_id)).one()
-        promise = outcome.promise
-        insert_ignoring_duplicates(
-            session,
-            OutcomeRow.__table__,
-            [
-                {
-                    "id": new_id(),
-                    "idempotency_key": key,
-                    "case_id": conv.case_id,
-                    "interaction_id": conv.interaction_id,
-                    "labels": [label.value for label in outcome.labels],
-                    "urgency": outcome.urgency.value,
-                    "objection": (outcome.objection or None) and outcome.objection[:64],
-                    "promise_on": promise.day if promise else None,
-                    "promise_amount_minor": promise.amount.minor if promise else None,
-                    "currency": currency,
-                    "next_step": outcome.next_step[:128],
-                    "routing": outcome.routing.value,
-                    "summary": outcome.summary[:4000],
-                    "confidence": None,
-                    "created_at": now,
-                }
-            ],
-            ["idempotency_key"],
-        )
-        if promise_id is not None and conv.interaction_id is not None:
-            session.execute(
-                update(Promise).where(Promise.id == promise_id).values(interaction_id=conv.interaction_id)
-            )
-        return str(session.scalars(select(OutcomeRow.id).where(OutcomeRow.idempotency_key == key)).one())
 
 
 def _replay(conv: Conversation) -> TurnResult:

@@ -16,6 +16,8 @@ from arrears.channels.local import local_channels
 from arrears.compliance.gate import ProfileGate
 from arrears.compliance.minimal import MinimalGate
 from arrears.compliance.model import ContactGate
+from arrears.conversations.context import AgentConfig
+from arrears.conversations.service import ConversationService
 from arrears.engine.facts import CaseFacts
 from arrears.settings import Settings
 from arrears.store.bulk import insert_ignoring_duplicates
@@ -67,7 +69,36 @@ def disclosure_texts(gate: ContactGate) -> Callable[[CaseFacts], Mapping[str, st
 
 
 def channels(settings: Settings) -> dict[str, Channel]:
-    return dict(local_channels(settings.outbox_dir))
+    """Local file sinks, with Twilio taking voice, SMS and WhatsApp over when it is configured."""
+    chosen: dict[str, Channel] = dict(local_channels(settings.outbox_dir))
+    from arrears.integrations.twilio import TwilioConfig
+
+    config = TwilioConfig.from_settings(settings)
+    if config is None or not config.from_number:
+        return chosen
+    from arrears.channels.twilio import TwilioMessaging, TwilioVoice
+    from arrears.integrations.twilio import make_client
+
+    client = make_client(config)
+    chosen["sms"] = TwilioMessaging(client, "sms", config.from_number, config.public_base_url)
+    if config.whatsapp_from:
+        chosen["whatsapp"] = TwilioMessaging(client, "whatsapp", config.whatsapp_from, config.public_base_url)
+    if config.public_base_url:  # a call needs webhooks Twilio can reach
+        chosen["voice"] = TwilioVoice(client, config.from_number, config.public_base_url)
+    return chosen
+
+
+def conversation_service(settings: Settings, gate: ContactGate | None = None) -> ConversationService:
+    """The agent as this deployment presents it: business name, callback number, staff line, and the
+    disclosure texts of the customer's place."""
+    config = AgentConfig(
+        business_name=settings.agent_business_name,
+        callback_number=settings.agent_callback_number,
+        staff_available=settings.agent_transfer_number is not None,
+        transfer_number=settings.agent_transfer_number,
+        disclosure_texts=disclosure_texts(gate or contact_gate(settings)),
+    )
+    return ConversationService(config)
 
 
 def register_strategies(session: Session, library: StrategyLibrary, now: datetime) -> None:
