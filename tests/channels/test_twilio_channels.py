@@ -16,7 +16,9 @@ ACCOUNT = "AC" + "1" * 32
 
 
 def config(api: str) -> TwilioConfig:
-    return TwilioConfig(ACCOUNT, "secret-token", "+15005550006", "+15005550007", "https://arrears.example", api)
+    return TwilioConfig(
+        ACCOUNT, "secret-token", "+15005550006", "+15005550007", "https://arrears.example", api
+    )
 
 
 @pytest.fixture
@@ -47,7 +49,10 @@ def test_sms_and_whatsapp_messages(fake: FakeTwilio) -> None:
     client = make_client(config(fake.url))
     sms = TwilioMessaging(client, "sms", "+15005550006", "https://arrears.example")
     assert sms.send(message("sms")).status is DeliveryStatus.SENT
-    assert (fake.requests[-1].one("To"), fake.requests[-1].one("Body")) == ("+12125550143", "Hi Dana, please pay.")
+    assert (fake.requests[-1].one("To"), fake.requests[-1].one("Body")) == (
+        "+12125550143",
+        "Hi Dana, please pay.",
+    )
     assert fake.requests[-1].one("StatusCallback") == "https://arrears.example/v1/twilio/messages/status"
     whatsapp = TwilioMessaging(client, "whatsapp", "+15005550007", None)
     result = whatsapp.send(message("whatsapp"))
@@ -66,6 +71,8 @@ def test_a_refused_number_is_final_and_an_outage_is_retried(fake: FakeTwilio) ->
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    down = TwilioMessaging(make_client(config(f"http://127.0.0.1:{closed_port}")), "sms", "+15005550006", None)
+    down = TwilioMessaging(
+        make_client(config(f"http://127.0.0.1:{closed_port}")), "sms", "+15005550006", None
+    )
     with pytest.raises(ChannelError):
         down.send(message("sms"))

@@ -106,7 +106,7 @@ def test_card_numbers_are_refused_and_never_stored(sessions: sessionmaker[Sessio
 
 
 def test_a_dispute_escalates_holds_the_case_and_opens_a_task(sessions: sessionmaker[Session]) -> None:
-    case_id = seed_case(sessions)
+    seed_case(sessions)
     with sessions.begin() as session:
         result = SERVICE.message(
             session,

@@ -46,6 +46,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def chat(
+    account: str | None = typer.Argument(
+        None, help="account external id or case id: talk as that stored customer (else the options below)"
+    ),
+    database: str | None = typer.Option(
+        None, "--database", help="SQLAlchemy URL of the store (default ARREARS_DATABASE_URL)"
+    ),
     name: str = typer.Option("Alex Morgan", help="customer display name"),
     business: str = typer.Option("Example Utilities", help="business the agent calls for"),
     balance: str = typer.Option("250.00", help="balance due"),
@@ -62,7 +68,15 @@ def chat(
     plan_max: int = typer.Option(6, help="most instalments allowed"),
     channel: str = typer.Option("chat"),
 ) -> None:
-    """Play the customer against the dialogue engine in the terminal (case given by options)."""
+    """Play the customer in the terminal: of a stored case (ACCOUNT), or of a case given by options."""
+    if account is not None:
+        from arrears.cli.chat_store import run
+        from arrears.settings import get_settings
+
+        settings = get_settings()
+        if database:
+            settings = settings.model_copy(update={"database_url": database})
+        raise typer.Exit(run(account, settings, channel))
     from arrears.agent import understand
     from arrears.agent.dialogue import CaseContext, IdentityCheck, PlanBounds, Tone, start, step
     from arrears.core.money import Money
