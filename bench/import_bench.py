@@ -115,7 +115,7 @@ def _measure(url: str, file: Path, repeat: int) -> list[dict[str, object]]:
     from arrears.store.migrate import upgrade
 
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade(engine, "heads")  # every branch, should the migration history ever fork
     engine.dispose()
     done = subprocess.run(
         [sys.executable, __file__, "--child", url, str(file), str(repeat)],
