@@ -9,6 +9,7 @@ that is not theirs), and the precedence that picks the main label.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from arrears.agent.labels import Label, rank
@@ -16,45 +17,83 @@ from arrears.agent.lexicon import (
     AFFIRM_ONLY,
     AFFIRM_PHRASES,
     BLOCKERS,
+    CONDITION_CUE,
     DENY_ONLY,
     DENY_PHRASES,
+    HEDGE_WORDS,
     NEGATABLE,
     NEGATION_CUE,
     OPT_OUT_KEYWORDS,
     PATTERNS,
+    TIME_WORDS,
 )
 
 _TEXT_CHANNELS = frozenset({"sms", "whatsapp", "rcs", "mms"})
-_NEGATED_BY_CUE = frozenset({Label.PROMISE_TO_PAY, Label.PAY_NOW, Label.CALLBACK})
+_NEGATED_BY_CUE = frozenset({Label.PROMISE_TO_PAY, Label.PAY_NOW, Label.CALLBACK, Label.CANCEL_SERVICE})
+_NOW = re.compile(
+    r"\b(?:now|link|details|card|immediately|straight away|right away|in one go|online|today|this minute)\b"
+)
+_LATER = re.compile(
+    r"\b(?:tomorrow|next|monday|tuesday|wednesday|thursday|friday|saturday|sunday|end of|week|month|"
+    r"\d{1,2}(?:st|nd|rd|th))\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """One label's patterns: ``gate`` is their union, searched first so a label that cannot match costs one
+    regex search instead of one per pattern (most labels match nothing in most turns)."""
+
+    gate: re.Pattern[str]
+    patterns: tuple[re.Pattern[str], ...]
+    negatable: tuple[re.Pattern[str], ...]
+    blockers: tuple[re.Pattern[str], ...]
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> dict[Label, tuple[re.Pattern[str], ...]]:
-    return {label: tuple(re.compile(p) for p in pats) for label, pats in PATTERNS.items()}
+def _compiled() -> tuple[tuple[Label, _Compiled], ...]:
+    out = []
+    for label, pats in PATTERNS.items():
+        out.append(
+            (
+                label,
+                _Compiled(
+                    gate=re.compile("|".join(f"(?:{p})" for p in pats)),
+                    patterns=tuple(re.compile(p) for p in pats),
+                    negatable=tuple(re.compile(p) for p in NEGATABLE.get(label, ())),
+                    blockers=tuple(re.compile(p) for p in BLOCKERS.get(label, ())),
+                ),
+            )
+        )
+    return tuple(out)
 
 
-@lru_cache(maxsize=1)
-def _compiled_aux() -> tuple[
-    dict[Label, tuple[re.Pattern[str], ...]], dict[Label, tuple[re.Pattern[str], ...]]
-]:
-    neg = {label: tuple(re.compile(p) for p in pats) for label, pats in NEGATABLE.items()}
-    block = {label: tuple(re.compile(p) for p in pats) for label, pats in BLOCKERS.items()}
-    return neg, block
-
-
-def _matches(label: Label, words: str) -> bool:
-    negatable, blockers = _compiled_aux()
-    if any(b.search(words) for b in blockers.get(label, ())):
+def _matches(label: Label, c: _Compiled, words: str) -> bool:
+    if c.gate.search(words) is None:
         return False
-    for pattern in _compiled()[label]:
+    if any(b.search(words) for b in c.blockers):
+        return False
+    for pattern in c.patterns:
         for m in pattern.finditer(words):
-            negated = NEGATION_CUE.search(words[: m.start()]) is not None
-            if negated and (
-                label in _NEGATED_BY_CUE or any(n.search(m.group(0)) for n in negatable.get(label, ()))
+            before = words[: m.start()]
+            if label is Label.PROMISE_TO_PAY and CONDITION_CUE.search(before):
+                continue
+            if NEGATION_CUE.search(before) is not None and (
+                label in _NEGATED_BY_CUE or any(n.search(m.group(0)) for n in c.negatable)
             ):
                 continue
             return True
     return False
+
+
+def _bare_time_answer(words: str) -> bool:
+    """A short turn that is only a (hedged) time, "maybe next month, not sure": the answer to "when can you
+    pay?", the question the agent asks at the stage where such turns arrive."""
+    tokens = words.split()
+    if not tokens or len(tokens) > 9:
+        return False
+    rest = [t for t in tokens if t not in HEDGE_WORDS]
+    return bool(rest) and all(t in TIME_WORDS or t[:1].isdigit() for t in rest)
 
 
 def _conversational(words: str) -> set[Label]:
@@ -69,6 +108,9 @@ def _conversational(words: str) -> set[Label]:
 def _relate(found: set[Label], words: str) -> set[Label]:
     if Label.PAYMENT_PLAN in found:
         found.discard(Label.PROMISE_TO_PAY)
+        if not _NOW.search(words):
+            # "I'd like to pay it off over six months": the wish to pay is the plan, not a payment now.
+            found.discard(Label.PAY_NOW)
     if Label.WRONG_PARTY in found:
         found.discard(Label.DISPUTE)
     if found & {Label.DISPUTE, Label.HARDSHIP}:
@@ -81,7 +123,7 @@ def _relate(found: set[Label], words: str) -> set[Label]:
         found.discard(Label.PROMISE_TO_PAY)
     if Label.PAY_NOW in found and Label.PROMISE_TO_PAY in found:
         # "send me the link and I'll pay it now" is paying now; "I want to pay on Friday" is a promise.
-        now = re.search(r"\b(?:now|link|details|card)\b", words)
+        now = _NOW.search(words) and not _LATER.search(words)
         found.discard(Label.PROMISE_TO_PAY if now else Label.PAY_NOW)
     if (
         Label.BANKRUPTCY in found
@@ -106,7 +148,7 @@ def classify(words: str, channel: str, *, contains_card: bool = False) -> tuple[
             return (Label.OPT_OUT,)
         if bare != "cancel":
             return (Label.CEASE_CONTACT,)
-    found = {label for label in PATTERNS if _matches(label, bare)}
+    found = {label for label, compiled in _compiled() if _matches(label, compiled, bare)}
     found |= _conversational(bare)
     if contains_card and Label.ALREADY_PAID not in found:
         found.add(Label.PAY_NOW)
@@ -114,6 +156,8 @@ def classify(words: str, channel: str, *, contains_card: bool = False) -> tuple[
     if not found:
         # Nothing more specific: a leading yes/no still answers the question that was asked.
         first = bare.split()[0]
+        if first in {"ok", "okay"} and re.search(r"\b(?:bye|goodbye|cheers)\b", bare):
+            return (Label.UNCLEAR,)
         if first in {
             "yes",
             "yeah",
@@ -129,5 +173,7 @@ def classify(words: str, channel: str, *, contains_card: bool = False) -> tuple[
             return (Label.AFFIRM,)
         if first in {"no", "nope", "nah"}:
             return (Label.DENY,)
+        if _bare_time_answer(bare):
+            return (Label.PROMISE_TO_PAY,)
         return (Label.UNCLEAR,)
     return tuple(sorted(found, key=rank))

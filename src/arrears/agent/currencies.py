@@ -33,7 +33,7 @@ PHRASES: tuple[tuple[str, str, int], ...] = (
     (r"turkish liras?", "TRY", 1),
     (r"mexican pesos?", "MXN", 1),
     (r"sri lankan rupees?", "LKR", 1),
-    (r"(?:indian )?rupees?", "INR", 1),
+    (r"(?:(?:indian )?rupees?|rs\.?)", "INR", 1),
     (r"british pounds?|pounds? sterling|pounds?|quid|sterling", "GBP", 1),
     (r"pence|pennies|penny", "GBP", 100),
     (r"cents?", DOLLAR, 100),
@@ -103,6 +103,7 @@ GLUED = re.compile(
     r"(?<![a-z])(usd|eur|gbp|cad|aud|nzd|jpy|cny|chf|inr|rmb)(?=\d)|(?<=\d)(usd|eur|gbp|cad|aud|nzd|jpy|cny|chf|inr|rmb)(?![a-z])"
 )
 SCALES = {
+    "hundred": 100,
     "thousand": 1_000,
     "k": 1_000,
     "grand": 1_000,

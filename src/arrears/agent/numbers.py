@@ -211,6 +211,24 @@ def _join_years(items: list[_Item]) -> list[_Item]:
     return out
 
 
+def _join_hundreds(items: list[_Item]) -> list[_Item]:
+    """ "two fifty", "one twenty five": a lone digit then a tens number is said for 250 and 125 when the run
+    holds nothing else (prices are read this way; a longer run is a list of numbers)."""
+    if len(items) != 2:
+        return items
+    head, tail = items
+    if (
+        head.first_kind == "unit"
+        and 1 <= head.value <= 9
+        and not (head.ordinal or head.scaled or tail.ordinal or tail.scaled)
+        and head.digits is None
+        and tail.first_kind == "tens"
+        and 20 <= tail.value <= 99
+    ):
+        return [_Item(head.value * 100 + tail.value, first_kind="unit", scaled=True)]
+    return items
+
+
 def _convert_run(run: str) -> str:
     tokens = [t for t in re.split(r"[\s-]+", run) if t and t != "and"]
     lead: list[str] = []
@@ -237,7 +255,7 @@ def _convert_run(run: str) -> str:
         tokens = [t for t in tokens if t != "point"]
     if tokens and tokens[0] in _ZERO_WORDS and len(tokens) == 1:
         return run
-    rendered = " ".join(item.render() for item in _join_years(_segment(tokens)))
+    rendered = " ".join(item.render() for item in _join_hundreds(_join_years(_segment(tokens))))
     return rendered or run
 
 

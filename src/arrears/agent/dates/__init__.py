@@ -32,7 +32,7 @@ _DUR = rf"(?P<dur>(?:{_QTY} {_UNIT}(?:,? (?:and )?)?)+|a fortnight|fortnight)"
 _DUR_PART = re.compile(rf"(?P<q>{_QTY}) (?P<u>{_UNIT})|(?P<f>fortnight)")
 _WD = r"(?P<wd>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")"
 
-_IN = re.compile(rf"\bin {_DUR}(?:'?s? time)?(?! (?:from|after|before|since)\b)")
+_IN = re.compile(rf"\b(?:in|within) {_DUR}(?:'?s? time)?(?! (?:from|after|before|since)\b)")
 _AGO = re.compile(rf"\b{_DUR} (?P<dir>ago|later|from now|hence|from today)\b")
 _LINK = re.compile(rf"\b(?:in )?{_DUR} (?P<dir>from|after|before|since) (?:the year )?$")
 _NTH_WD = re.compile(rf"\b(?P<q>\d+|an?) {_WD}s? (?:from now|later)\b")

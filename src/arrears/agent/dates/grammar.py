@@ -41,7 +41,8 @@ _YEAR = r"(?P<year>\d{4}|'\d{2}|\d{2}(?![\d:]))"
 _FOLLOW_OK = (
     r"(?=\s*(?:$|[.,!?;)\]]|(?:of|when|and|at|so|then|but|or|please|thanks|because|as|if|i|we|it|before|"
     r"after|by|to|which|is|will|you|day|morning|afternoon|evening|night|with|in|for|on|from|that|once|"
-    r"since|cuando|y)\b))"
+    r"since|cuando|y|maybe|probably|hopefully|latest|mate|ok|okay|sir|madam|fingers|max|tops|positively|too|"
+    r"sometime|or so|ish|definitely|for sure|promise|thx|cheers|guys|hun|love|dear|regards|kind|warm|best)\b))"
 )
 _ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
 _ORD = r"(?P<nth>1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth|last)"
@@ -195,6 +196,13 @@ _RELATIVE_DAYS = {
     "the last day": -1,
     "past day": -1,
     "ayer": -1,
+    "1st thing in the morning": 1,
+    "1st thing tomorrow": 1,
+    "demain": 1,
+    "amanhã": 1,
+    "amanha": 1,
+    "jutro": 1,
+    "morgen": 1,
     "the day after tomorrow": 2,
     "day after tomorrow": 2,
     "the day before yesterday": -2,
@@ -266,6 +274,16 @@ _HOL = (
     )
     + r")(?: day)?"
 )
+
+
+def _week_end(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
+    """ "by the end of the week": that week's Friday (the last working day), the next one once it has passed."""
+    rel = (m.group("rel") or "this").strip()
+    friday = week_start(ref) + timedelta(days=4 + (7 if rel == "next" else -7 if rel == "last" else 0))
+    if rel in {"the", "this"} and friday < ref and direction != "backward":
+        friday += timedelta(days=7)
+    return friday
+
 
 RULES: tuple[Rule, ...] = (
     (re.compile(r"\b(?P<year>\d{4})[-/.](?P<a>\d{1,2})[-/.](?P<b>\d{1,2})(?!\d)"), _iso),
@@ -361,12 +379,17 @@ RULES: tuple[Rule, ...] = (
         _month_edge,
     ),
     (
+        re.compile(r"\b(?:the )?end of (?P<rel>the |this |next |last )?(?:working |work )?week\b"),
+        _week_end,
+    ),
+    (
         re.compile(
             r"\b(?:the )?day (?:after|before) (?:tomorrow|yesterday)\b|\b(?:the )?(?:next|following) "
             r"day\b|\bthe day (?:after|before)\b|\b(?:the )?last day\b|\bpast day\b|\b(?:my|this|the) day\b|"
             r"\btomorrow(?: morning| afternoon| night)?\b|\btoday\b|\btonight\b|\byesterday\b|"
             r"\bthis (?:morning|afternoon|evening)\b|\bend of (?:the )?day\b|\botd\b|\bhoy\b|"
-            r"\bma[nñ]ana\b|\bayer\b"
+            r"\bma[nñ]ana\b|\bayer\b|\b1st thing (?:in the morning|tomorrow)\b|\bdemain\b|\bamanh[ãa]\b|"
+            r"\bjutro\b|(?<!heute )\bmorgen\b"
         ),
         _relative_day,
     ),
