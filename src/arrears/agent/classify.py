@@ -21,10 +21,12 @@ from arrears.agent.lexicon import (
     DENY_ONLY,
     DENY_PHRASES,
     HEDGE_WORDS,
+    MONEY_WORDS,
     NEGATABLE,
     NEGATION_CUE,
     OPT_OUT_KEYWORDS,
     PATTERNS,
+    TIME_CORE,
     TIME_WORDS,
 )
 
@@ -87,13 +89,15 @@ def _matches(label: Label, c: _Compiled, words: str) -> bool:
 
 
 def _bare_time_answer(words: str) -> bool:
-    """A short turn that is only a (hedged) time, "maybe next month, not sure": the answer to "when can you
-    pay?", the question the agent asks at the stage where such turns arrive."""
+    """A short turn that is only a (hedged) time, perhaps with an amount ("maybe next month, not sure", "£50
+    friday"): the answer to "when can you pay?", the question the agent asks where such turns arrive."""
     tokens = words.split()
-    if not tokens or len(tokens) > 9:
+    if not tokens or len(tokens) > 9 or not any(t in TIME_CORE or t[:1].isdigit() for t in tokens):
         return False
     rest = [t for t in tokens if t not in HEDGE_WORDS]
-    return bool(rest) and all(t in TIME_WORDS or t[:1].isdigit() for t in rest)
+    return bool(rest) and all(
+        t in TIME_WORDS or t in MONEY_WORDS or t[:1].isdigit() or t[:1] in "$£€" for t in rest
+    )
 
 
 def _conversational(words: str) -> set[Label]:

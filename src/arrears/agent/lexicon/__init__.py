@@ -19,7 +19,7 @@ from arrears.agent.lexicon.escalation import ESCALATING
 from arrears.agent.lexicon.foreign import FOREIGN
 from arrears.agent.lexicon.paying import PAYING
 from arrears.agent.lexicon.talk import TALK
-from arrears.agent.lexicon.vocab import HEDGE_WORDS, NOT, TIME_WORDS, WHEN
+from arrears.agent.lexicon.vocab import HEDGE_WORDS, MONEY_WORDS, NOT, TIME_CORE, TIME_WORDS, WHEN
 
 __all__ = [
     "AFFIRM_ONLY",
@@ -29,10 +29,12 @@ __all__ = [
     "DENY_ONLY",
     "DENY_PHRASES",
     "HEDGE_WORDS",
+    "MONEY_WORDS",
     "NEGATABLE",
     "NEGATION_CUE",
     "OPT_OUT_KEYWORDS",
     "PATTERNS",
+    "TIME_CORE",
     "TIME_WORDS",
     "WHEN",
 ]

@@ -38,6 +38,8 @@ TALK: dict[Label, tuple[str, ...]] = {
         rf"\b(?:what|why|how|which|when|who|whose|where)\b(?! to\b)(?: \w+){{0,6}}? {_DEBT}\b",
         r"\b(?:is|are) there (?:any )?(?:interest|fees?|charges?|penalt)|\b(?:will|would|do|does|can) (?:i|you|it|there|this)(?: \w+){0,3} (?:charge|charged|fee|fees|interest|penalty)\b",
         r"\b(?:explain|clarify|itemi[sz]e|break down)\b(?: \w+){0,3}? (?:charges?|fees?|bill|invoice|balance|amount|statement|interest|debt)\b|\bbreakdown\b|\bitemi[sz]ed\b",
+        # Accounts payable cannot book an invoice without its purchase order: they ask for it to be reissued.
+        r"\b(?:po|purchase order)(?: number| no| ref| reference)? (?:is |was )?(?:missing|not (?:on|quoted|included|shown)|wrong|incorrect|invalid)\b|\b(?:without|no|missing) (?:a |the |our |any )?(?:valid )?(?:po|purchase order)\b",
         r"\bfactura en\b",
     ),
     Label.LANGUAGE: (

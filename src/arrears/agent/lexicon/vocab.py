@@ -71,6 +71,15 @@ HEDGE_WORDS = frozenset(
     "around about approx approximately roughly or either and no promises honestly say lets let us should "
     "be fine sometime by on the at".split()
 )
+TIME_CORE = frozenset(
+    "mon monday tue tues tuesday wed weds wednesday thu thur thurs thursday fri friday sat saturday sun sunday "
+    "tomorrow today tonight week month weekend payday fortnight".split()
+)
+"""At least one of these makes a short turn a time answer (not just "a few", "in", "the")."""
+MONEY_WORDS = frozenset(
+    "quid pounds pound dollars dollar bucks euros euro rupees rs $ £ € a an hundred thousand k grand one two three "
+    "four five six seven eight nine ten twenty thirty forty fifty sixty seventy eighty ninety and".split()
+)
 TIME_WORDS = frozenset(
     "mon monday tue tues tuesday wed weds wednesday thu thur thurs thursday fri friday sat saturday sun sunday "
     "tomorrow today tonight next this coming week month weekend end of day pay payday paycheck first "
