@@ -146,3 +146,14 @@ def test_unknown_time_inputs_fail_closed() -> None:
     none = gate().decide(request(address=Address("US", "ZZ"), destination="+18005550100"))
     assert none.verdict is Verdict.DENY and none.reasons[0].rule_id == "us.regf.ambiguous_timezone"
     assert any("invalid" in i for i in decision.zone_inputs)
+
+
+@pytest.mark.parametrize(
+    ("state", "verdict"), [(None, Verdict.DEFER), ("ENG", Verdict.DEFER), ("SCT", Verdict.ALLOW)]
+)
+def test_uk_address_without_a_nation_gets_englands_bank_holidays(state: str | None, verdict: Verdict) -> None:
+    """Easter Monday 2027 is a bank holiday in England, not in Scotland; London addresses rarely say ENG."""
+    easter_monday = datetime(2027, 3, 29, 12, 0, tzinfo=UTC)
+    london = Address("GB", state, "London", "SW1A 1AA")
+    decision = gate().decide(request(easter_monday, address=london, destination="+447911123456"))
+    assert decision.verdict is verdict

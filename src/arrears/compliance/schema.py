@@ -80,6 +80,9 @@ class HolidayRule(Scoped):
 
     country: str | None = None  # None: the country of the customer's address
     subdivision: bool = True
+    # The region whose calendar applies when the address names none (GB: England's, not the few holidays
+    # common to all four nations, which would let contact through on Easter Monday in London).
+    default_subdivision: str | None = None
 
 
 class CapRule(Scoped):

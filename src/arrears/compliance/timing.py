@@ -67,7 +67,8 @@ def _build(
     for rule in rules.holidays:
         code = rule.country or country
         if code:
-            named.append((rule, code, state if rule.subdivision and code == country else None))
+            region = (state or rule.default_subdivision) if rule.subdivision and code == country else None
+            named.append((rule, code, region))
     calendars = [(code, sub) for _, code, sub in named]
     designated = tuple(Designated(_seconds(t.start), _seconds(t.end), frozenset(t.weekdays)) for t in times)
     assert rules.window_open is not None
