@@ -169,6 +169,8 @@ class _Tok:
 
 
 _PHRASE_RES = tuple((re.compile(rf"(?<![a-z]){p}(?![a-z])"), f" ¤{code}/{div}¤ ") for p, code, div in PHRASES)
+_PHRASE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _PHRASE_RES))
+"""One scan deciding whether any currency word is present; most turns name none."""
 CODES_RE = re.compile(rf"(?<![a-z])({'|'.join(CODES)})(?![a-z])")
 
 
@@ -177,11 +179,13 @@ def _mark_currencies(text: str) -> str:
     text = MEGA.sub(lambda m: f" ¤{m.group(1).upper()}/M¤ ", text)
     for pattern, repl in _FRACTIONS:
         text = pattern.sub(repl, text)
-    for phrase, marker in _PHRASE_RES:
-        text = phrase.sub(marker, text)
+    if _PHRASE_ANY.search(text) is not None:
+        for phrase, marker in _PHRASE_RES:
+            text = phrase.sub(marker, text)
     text = CODES_RE.sub(lambda m: f" ¤{m.group(1).upper()}/1¤ ", text)
     for symbol, code in SYMBOLS.items():
-        text = text.replace(symbol, f" ¤{code}/1¤ ")
+        if symbol in text:
+            text = text.replace(symbol, f" ¤{code}/1¤ ")
     # "12-cent", "one-yen": a hyphen between a number and its unit.
     return re.sub(r"(?<=\d)-(?= ¤)", " ", text)
 

@@ -151,8 +151,24 @@ class CardScan:
     code_spans: tuple[tuple[int, int], ...]
 
 
+_DIGIT_WORD = re.compile(r"\b(?:" + "|".join(_DIGIT_WORDS) + r")\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+
+
+def _may_hold_card(text: str) -> bool:
+    """Cheap test before tokenising: a card needs 13 digits and a code 3, typed or spoken; most turns have
+    neither, and this check costs a fraction of the full scan."""
+    digits = len(_DIGIT.findall(text))
+    if digits >= 13:
+        return True
+    digits += len(_DIGIT_WORD.findall(text))
+    return digits >= 13 or (digits >= 3 and _CODE_KEY.search(text) is not None)
+
+
 def scan(text: str) -> CardScan:
     """Find card numbers and security codes in ``text`` and return it with them masked."""
+    if not _may_hold_card(text):
+        return CardScan(False, text, (), ())
     tokens = _tokens(text)
     cards = tuple(span for run in _digit_runs(tokens) if (span := _card_span(run)) is not None)
     codes = tuple(s for s in _code_spans(text, tokens) if not any(c0 <= s[0] < c1 for c0, c1 in cards))

@@ -190,7 +190,23 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\b[a-z0-9]+\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufffd]")
 _CONTRACTIONS_RE = tuple((re.compile(p), r) for p, r in _CONTRACTIONS)
+_CONTRACTIONS_ANY = re.compile("|".join(f"(?P<c{i}>{p})" for i, (p, _) in enumerate(_CONTRACTIONS)))
+"""All contractions in one alternation, so a turn is scanned once instead of once per rule."""
 _ASR_RE = tuple((re.compile(p), r) for p, r in _ASR_FIXES)
+_ASR_ANY = re.compile("|".join(f"(?:{p})" for p, _ in _ASR_FIXES))
+
+
+def _expand_contraction(m: re.Match[str]) -> str:
+    # The branch that matched is named c<i>; its own compiled rule, matched at the same place in the same
+    # string (so look-arounds see the same context), expands the rule's group references.
+    name = m.lastgroup
+    if name is None:
+        return m.group(0)
+    pattern, repl = _CONTRACTIONS_RE[int(name[1:])]
+    own = pattern.match(m.string, m.start())
+    return own.expand(repl) if own is not None and own.end() == m.end() else m.group(0)
+
+
 _REPEAT = re.compile(r"\b(\w+)(?: \1\b)+")
 _WORD_PUNCT = re.compile(r"[^\w$£€¥₹₩₽₺₪₫₦₱₡₾₭₿%\s]")
 
@@ -231,13 +247,12 @@ def _fold(text: str) -> str:
 
 def canonical(text: str) -> str:
     """Lowercase text with contractions, shorthand, fillers and known ASR errors rewritten."""
-    text = _fold(text).lower()
-    for pattern, repl in _CONTRACTIONS_RE:
-        text = pattern.sub(repl, text)
+    text = _CONTRACTIONS_ANY.sub(_expand_contraction, _fold(text).lower())
     text = _WORD.sub(lambda m: _SHORTHAND.get(m.group(0), m.group(0)), text)
     text = _FILLERS.sub(" ", text)
-    for pattern, repl in _ASR_RE:
-        text = pattern.sub(repl, text)
+    if _ASR_ANY.search(text) is not None:
+        for pattern, repl in _ASR_RE:
+            text = pattern.sub(repl, text)
     return _SPACES.sub(" ", text).strip()
 
 
