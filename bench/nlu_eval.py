@@ -6,6 +6,10 @@ Prints main-label accuracy, per-label precision/recall, escalation recall/precis
 corpus, and dates-recognizers-text.jsonl with dateparser's search_dates side by side), amount accuracy
 (intents, amounts-recognizers-text.jsonl) and card detection (corpus cards plus generated Luhn-valid and
 Luhn-failing numbers). Scoring rules are stated next to each figure; nothing in the corpora is edited.
+
+A separate block scores the project's own paraphrase sets (tests/agent/data): the dev half, looked at while
+improving the lexicon, and the locked half, written first and only ever measured. The locked half is the
+estimate of how understanding generalises to turns nobody tuned against.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from arrears.agent.amounts import find_amount
 from arrears.agent.cards import luhn_ok
 from arrears.agent.dates import prepare, resolve_date
 from arrears.agent.numbers import digitise
+from arrears.agent.scoring import score
 from arrears.agent.text import canonical
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +87,28 @@ def intents(records: list[dict[str, Any]], name: str) -> None:
     for label in sorted(set(tp) | set(fn) | set(fp)):
         p, rc = ratio(tp[label], tp[label] + fp[label]), ratio(tp[label], tp[label] + fn[label])
         print(f"  {label:<24} {p:8.3f} {rc:7.3f} {tp[label] + fn[label]:6d}")
+
+
+PARAPHRASES = (
+    ("dev half (looked at while improving)", ROOT / "tests" / "agent" / "data" / "paraphrases.jsonl"),
+    (
+        "locked half (written first, measured only)",
+        ROOT / "tests" / "agent" / "data" / "paraphrases_locked.jsonl",
+    ),
+)
+
+
+def paraphrases() -> None:
+    print("\n== paraphrase sets (tests/agent/data): main label, escalation, date and amount slots")
+    print(f"{'set':<44} {'turns':>5} {'main':>6} {'esc R':>6} {'esc P':>6} {'date':>6} {'amount':>6}")
+    for name, path in PARAPHRASES:
+        if not path.exists():
+            continue
+        s = score(load(path))
+        print(
+            f"{name:<44} {s.n:5d} {s.main_accuracy:6.3f} {s.escalation_recall:6.3f} "
+            f"{s.escalation_precision:6.3f} {s.date_accuracy:6.3f} {s.amount_accuracy:6.3f}"
+        )
 
 
 def dates(records: list[dict[str, Any]]) -> None:
@@ -191,6 +218,7 @@ def main(argv: list[str]) -> None:
             amounts(records)
         elif records and "labels" in records[0]:
             intents(records, path.name)
+    paraphrases()
     cards()
 
 

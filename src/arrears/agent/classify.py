@@ -52,16 +52,6 @@ class _Compiled:
     blockers: tuple[re.Pattern[str], ...]
 
 
-_LEADING_ASSERTION = re.compile(r"^(?:\\b|\(\?<!(?:[^()\\]|\\.)*\))+")
-
-
-def _loosen(pattern: str) -> str:
-    """The pattern without its leading word boundary and look-behinds, for the gate only: a looser gate is
-    still a correct pre-check, and an alternation whose branches do not open with an assertion is scanned
-    faster by the regex engine."""
-    return _LEADING_ASSERTION.sub("", pattern)
-
-
 @lru_cache(maxsize=1)
 def _compiled() -> tuple[tuple[Label, _Compiled], ...]:
     out = []
@@ -70,7 +60,7 @@ def _compiled() -> tuple[tuple[Label, _Compiled], ...]:
             (
                 label,
                 _Compiled(
-                    gate=re.compile("|".join(f"(?:{_loosen(p)})" for p in pats)),
+                    gate=re.compile("|".join(f"(?:{p})" for p in pats)),
                     patterns=tuple(re.compile(p) for p in pats),
                     negatable=tuple(re.compile(p) for p in NEGATABLE.get(label, ())),
                     blockers=tuple(re.compile(p) for p in BLOCKERS.get(label, ())),
