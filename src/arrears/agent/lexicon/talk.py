@@ -18,6 +18,8 @@ TALK: dict[Label, tuple[str, ...]] = {
         r"\b(?:nobody|no one|noone)(?: here)? (?:by that name|called|named|lives here)\b|\bnobody here\b",
         r"\bdo not know (?:any|anyone|a|the person|who|him|her|them)\b|\bnever heard of\b|\bno idea who\b",
         r"\b(?:does not|do not|no longer) live here\b|\bmoved out\b|\bnew number\b|\b(?:just|recently|only) got (?:this|the|my) (?:number|phone)\b|\bthis is my number\b|\bmy number now\b",
+        r"\b(?:got|have|called|texted|emailed|rung|dialled|dialed|reached|messaged) (?:the )?wrong\b(?! (?:amount|balance|figure|figures|invoice|bill|date|rate|price|charge|fee|total|account number|reference|one)\b)",
+        r"\bnot (?:his|her|their) (?:number|phone|email|address)\b|\b(?:his|her|their) old (?:number|phone)\b",
         r"\b(?:in error|by mistake)\b|\bnot the person\b|\bmy name is not\b|\bthis is not (?!my|mine|right|correct|true|fair|the|a|an|it|what|me|him|her)[a-z]+$",
     ),
     Label.CALLBACK: (
@@ -25,7 +27,8 @@ TALK: dict[Label, tuple[str, ...]] = {
         r"\b(?:text|message|email|ring|phone|try|contact|reach) (?:me|us) (?:later|tomorrow|back|after|in|on|at|this|next|another|some other)\b|\bring (?:me |us )?back\b|\btry (?:me |us )?again\b",
         r"\bcan not (?:talk|speak)\b|\bbusy\b|\bin a meeting\b|\bdriving\b|\bbad time\b|\bnot a good time\b|\bnot (?:great|good) (?:right )?now\b|\bcall back\b",
         r"\b(?:call|ring|phone|get back to) (?:you|u)(?: back)?\b(?! (?:back )?(?:if|when)\b)|\bgive (?:me|us) a (?:call|ring|bell)\b",
-        r"\b(?:can|could|shall) we (?:talk|speak|do this|chat|discuss this) (?:later|another time|then|tomorrow|on \w+|after|next|some other)\b|\b(?:talk|speak|do this) later\b|^(?:sorry )?not now\b",
+        r"\b(?:i am|we are) (?:on the (?:train|bus|road|tube|phone)|at (?:work|the gym|the doctors?|a funeral|school|the school run)|in the car|in the middle of something|about to go (?:in|out))\b",
+        r"\b(?:can|could|shall) we (?:talk|speak|do this|chat|discuss this) (?:later|another time|then|tomorrow|tonight|this (?:evening|afternoon)|in \w+|on \w+|after|next|some other)\b|\b(?:talk|speak|do this) later\b|^(?:sorry )?not now\b",
     ),
     Label.QUESTION: (
         r"\bwhat is (?:this|that|it|the \w+)(?: \w+)?(?: even)? for\b|\bwhat (?:is|are) (?:this|these|the) (?:charge|fee|charges|fees)\b",
@@ -36,10 +39,11 @@ TALK: dict[Label, tuple[str, ...]] = {
         r"\bwhat is (?:this|that|the)\b.*\b(?:fee|charge|amount|payment|bill|invoice)\b|\bwhy (?:is|are) there\b",
         r"\btell me (?:what|how|which|the)\b|\bwhat (?:are|were) the (?:fees|charges)\b|\bwhat the \w+ (?:is|was) for\b",
         rf"\b(?:what|why|how|which|when|who|whose|where)\b(?! to\b)(?: \w+){{0,6}}? {_DEBT}\b",
-        r"\b(?:is|are) there (?:any )?(?:interest|fees?|charges?|penalt)|\b(?:will|would|do|does|can) (?:i|you|it|there|this)(?: \w+){0,3} (?:charge|charged|fee|fees|interest|penalty)\b",
+        r"\b(?:is|are) there (?:any |a |an )?(?:interest|fees?|charges?|penalt|late fee|extra)|\b(?:will|would|do|does|can) (?:i|you|it|there|this)(?: \w+){0,3} (?:charge|charged|fee|fees|interest|penalty)\b",
         r"\b(?:explain|clarify|itemi[sz]e|break down)\b(?: \w+){0,3}? (?:charges?|fees?|bill|invoice|balance|amount|statement|interest|debt)\b|\bbreakdown\b|\bitemi[sz]ed\b",
         # Accounts payable cannot book an invoice without its purchase order: they ask for it to be reissued.
         r"\b(?:po|purchase order)(?: number| no| ref| reference)? (?:is |was )?(?:missing|not (?:on|quoted|included|shown)|wrong|incorrect|invalid)\b|\b(?:without|no|missing) (?:a |the |our |any )?(?:valid )?(?:po|purchase order)\b",
+        r"\bhow long (?:do|have|will) (?:i|we)\b|\bdeadline\b|\bwhat does (?:this|that|the) (?:\w+ )?(?:fee|charge|cover|include)\b",
         r"\bfactura en\b",
     ),
     Label.LANGUAGE: (

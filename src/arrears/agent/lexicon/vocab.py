@@ -33,7 +33,7 @@ OBJ_NOT_MONEY = (
 PAYV = (
     rf"(?:pay|send{OBJ_NOT_MONEY}|transfer|wire|remit|settle|clear|release|deposit|drop (?:it|the money|the cash|a cheque|a check)|"
     rf"put (?:it|the money|something|some|a bit|money)|make (?:a |the |my |our )?(?:payment|transfer)|"
-    r"sort (?:it|this|that|the (?:payment|bill|balance|invoice|account))|"
+    r"sort (?:it|this|that|the (?:payment|bill|balance|invoice|account))|(?:post|mail) (?:you )?(?:the |a )?(?:cheque|check)|"
     r"get (?:it|you|the|that|this|payment|the money)\b(?! in trouble)|have (?:it|the|that|this|payment|money)|"
     r"give (?:you|u)\b(?! (?:a )?(?:call|ring|bell|shout|heads up|update|an update|a chance))|do (?:it|half|the rest|the balance|the full|the payment|the lot))"
 )
