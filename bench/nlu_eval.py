@@ -8,8 +8,9 @@ corpus, and dates-recognizers-text.jsonl with dateparser's search_dates side by 
 Luhn-failing numbers). Scoring rules are stated next to each figure; nothing in the corpora is edited.
 
 A separate block scores the project's own paraphrase sets (tests/agent/data): the dev half, looked at while
-improving the lexicon, and the locked half, written first and only ever measured. The locked half is the
-estimate of how understanding generalises to turns nobody tuned against.
+improving the lexicon; the locked half, written first and only ever measured; and a late probe written after
+the locked half had been measured, by the same author but in phrasings deliberately unlike the lexicon's,
+also only measured. The locked half and the late probe together estimate how understanding generalises.
 """
 
 from __future__ import annotations
@@ -95,18 +96,22 @@ PARAPHRASES = (
         "locked half (written first, measured only)",
         ROOT / "tests" / "agent" / "data" / "paraphrases_locked.jsonl",
     ),
+    (
+        "late probe (written after locked, measured only)",
+        ROOT / "tests" / "agent" / "data" / "late_probe.jsonl",
+    ),
 )
 
 
 def paraphrases() -> None:
     print("\n== paraphrase sets (tests/agent/data): main label, escalation, date and amount slots")
-    print(f"{'set':<44} {'turns':>5} {'main':>6} {'esc R':>6} {'esc P':>6} {'date':>6} {'amount':>6}")
+    print(f"{'set':<48} {'turns':>5} {'main':>6} {'esc R':>6} {'esc P':>6} {'date':>6} {'amount':>6}")
     for name, path in PARAPHRASES:
         if not path.exists():
             continue
         s = score(load(path))
         print(
-            f"{name:<44} {s.n:5d} {s.main_accuracy:6.3f} {s.escalation_recall:6.3f} "
+            f"{name:<48} {s.n:5d} {s.main_accuracy:6.3f} {s.escalation_recall:6.3f} "
             f"{s.escalation_precision:6.3f} {s.date_accuracy:6.3f} {s.amount_accuracy:6.3f}"
         )
 
