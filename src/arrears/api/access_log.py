@@ -7,13 +7,13 @@ reason, and because it aggregates well.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
-import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = structlog.get_logger("arrears.api")
+log = logging.getLogger("arrears.api")
 
 
 class AccessLog:
@@ -40,9 +40,11 @@ class AccessLog:
             state = scope.get("state") or {}
             log.info(
                 "request",
-                method=scope["method"],
-                route=getattr(route, "path", "unmatched"),
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                key_prefix=state.get("key_prefix"),
+                extra={
+                    "method": scope["method"],
+                    "route": getattr(route, "path", "unmatched"),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "key_prefix": state.get("key_prefix"),
+                },
             )

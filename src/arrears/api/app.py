@@ -63,3 +63,12 @@ def create_app(
     conversations_api.install(app, settings)
     app.add_middleware(AccessLog)
     return app
+
+
+def serve_app() -> FastAPI:
+    """The factory `arrears serve` gives uvicorn: each worker process configures its own structured logs."""
+    from arrears.logs import configure
+
+    settings = get_settings()
+    configure(settings.log_level, json_lines=settings.log_json)
+    return create_app(settings)

@@ -38,8 +38,9 @@ def serve(
     upgrade(engine)
     engine.dispose()
     uvicorn.run(
-        "arrears.api.app:create_app",
+        "arrears.api.app:serve_app",
         factory=True,
+        log_config=None,
         host=host,
         port=port,
         workers=workers,
