@@ -157,3 +157,16 @@ def test_uk_address_without_a_nation_gets_englands_bank_holidays(state: str | No
     london = Address("GB", state, "London", "SW1A 1AA")
     decision = gate().decide(request(easter_monday, address=london, destination="+447911123456"))
     assert decision.verdict is verdict
+
+
+def test_defer_reasons_are_written_on_demand_and_stay_the_same() -> None:
+    """Reasons of a defer are formatted when read (the hot path never reads them), then kept."""
+    night = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)  # 22:00 in New York the evening before
+    decision = gate().decide(request(night))
+    assert decision.verdict is Verdict.DEFER
+    first = decision.reasons
+    assert first is decision.reasons  # computed once
+    assert [r.rule_id for r in first] == ["us.regf.inconvenient_time"]
+    assert "22:00 in America/New_York" in first[0].message
+    assert decision.to_json()["reasons"][0]["rule_id"] == "us.regf.inconvenient_time"
+    assert decision == gate().decide(request(night))  # equal by value, like any Decision

@@ -119,22 +119,37 @@ def hold_deferral_reasons(request: GateRequest, policy: Policy, now: datetime) -
     return out
 
 
-def fact_reasons(request: GateRequest, policy: Policy, rules: ContactRules, now: datetime) -> list[Reason]:
-    """Every fact-based refusal: consent, barred destinations, places, do-not-contact, purpose consent."""
+def fact_reasons(
+    request: GateRequest,
+    policy: Policy,
+    rules: ContactRules,
+    now: datetime,
+    dest: str | None = None,
+    consent_matters: bool = True,
+) -> list[Reason]:
+    """Every fact-based refusal: consent, barred destinations, places, do-not-contact, purpose consent.
+
+    `dest` is the normalised destination and `consent_matters` whether any rule here reads consent, when
+    the caller worked them out already (the gate does, once per customer and kind of contact).
+    """
     proposal = request.proposal
     out: list[Reason] = []
-    confirming = proposal.purpose is Purpose.OPT_OUT_CONFIRMATION
-    if rules.consent and not confirming and not has_consent(request, now):
-        rule = rules.consent[0]
-        out.append(reason(rule, f"no prior express consent for {proposal.caller_kind} {proposal.channel}"))
-    for barred in rules.destinations:
-        if not (barred.unless_consent and has_consent(request, now)):
-            out.append(reason(barred, f"{proposal.destination_kind} is barred"))
-    for purpose_rule in rules.purpose_consent:
-        if not has_consent(request, now):
-            out.append(reason(purpose_rule, f"{proposal.purpose} needs consent on the destination"))
-    if request.inconvenient_places or request.do_not_contact:
+    if dest is None:
         dest = normalise_destination(proposal.destination)
+    if consent_matters:
+        consented = any(_consent_valid(c, proposal.channel, dest, now) for c in request.consents)
+        confirming = proposal.purpose is Purpose.OPT_OUT_CONFIRMATION
+        if rules.consent and not confirming and not consented:
+            rule = rules.consent[0]
+            message = f"no prior express consent for {proposal.caller_kind} {proposal.channel}"
+            out.append(reason(rule, message))
+        for barred in rules.destinations:
+            if not (barred.unless_consent and consented):
+                out.append(reason(barred, f"{proposal.destination_kind} is barred"))
+        for purpose_rule in rules.purpose_consent:
+            if not consented:
+                out.append(reason(purpose_rule, f"{proposal.purpose} needs consent on the destination"))
+    if request.inconvenient_places or request.do_not_contact:
         for place in request.inconvenient_places:
             if (place.destination is not None and normalise_destination(place.destination) == dest) or (
                 place.destination_kind is not None and place.destination_kind == proposal.destination_kind

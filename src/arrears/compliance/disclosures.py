@@ -18,7 +18,10 @@ VALIDATION_NOTICE = "validation_notice"
 def is_initial(request: GateRequest) -> bool:
     """No communication about this debt has reached the consumer yet."""
     debt = request.proposal.debt_id
-    return not any(c.debt_id == debt and (c.connected or c.conversation) for c in request.history)
+    for c in request.history:  # noqa: SIM110 - a plain loop: any() over a generator costs twice as much
+        if (c.connected or c.conversation) and c.debt_id == debt:
+            return False
+    return True
 
 
 def select(rules: ContactRules, request: GateRequest) -> tuple[str, ...]:
@@ -47,6 +50,16 @@ def _select(rules: ContactRules, initial: bool, time_barred: bool) -> tuple[str,
     return tuple(out)
 
 
+def carries_validation_notice(
+    rules: ContactRules, disclosures: tuple[str, ...], request: GateRequest
+) -> bool:
+    """This contact carries the validation notice, or is it (where a profile defines the notice)."""
+    if VALIDATION_NOTICE in disclosures:
+        return True
+    is_notice = request.proposal.purpose is Purpose.VALIDATION_NOTICE
+    return is_notice and any(d.id == VALIDATION_NOTICE for d in rules.disclosures)
+
+
 def validation_end(
     rules: ContactRules,
     disclosures: tuple[str, ...],
@@ -59,9 +72,7 @@ def validation_end(
     Only where a profile defines the validation notice (Reg F); sent "today" in the latest candidate
     zone, which gives the later (consumer-friendly) end date when zones straddle midnight.
     """
-    if VALIDATION_NOTICE not in disclosures:
-        is_notice = request.proposal.purpose is Purpose.VALIDATION_NOTICE
-        if not (is_notice and any(d.id == VALIDATION_NOTICE for d in rules.disclosures)):
-            return None
+    if not carries_validation_notice(rules, disclosures, request):
+        return None
     sent_on = max(local_dates) if local_dates else send_at.astimezone(UTC).date()
     return validation_period_end(sent_on)

@@ -56,14 +56,20 @@ def cap_bound(
     history: Sequence[PriorContact],
     debt_id: str,
     zones: Sequence[str],
-    today: Sequence[date],
+    today: Sequence[date] | datetime,
 ) -> datetime | None:
-    """The earliest instant this cap allows, or None when it allows now already."""
+    """The earliest instant this cap allows, or None when it allows now already.
+
+    `today` is each zone's local date now, or the instant itself: then the dates are worked out only
+    when the history holds enough counted contacts to matter, which on most histories it does not.
+    """
     if cap.max_contacts == 0:
         return NEVER
     stamps = counted(cap, history, debt_id)
     if len(stamps) < cap.max_contacts:
         return None
+    if isinstance(today, datetime):
+        today = local_days(today, zones)
     start = _window_start(today, cap.days, zones)
     if sum(1 for at in stamps if at >= start) < cap.max_contacts:
         return None

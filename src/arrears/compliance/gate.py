@@ -13,25 +13,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from arrears.compliance import checks, disclosures
-from arrears.compliance.frequency import NEVER, cap_bound, local_days, quiet_bound
+from arrears.compliance.frequency import NEVER, cap_bound, quiet_bound
 from arrears.compliance.model import (
     Address,
-    ContactChannel,
     Decision,
     GateRequest,
-    InconvenientTime,
     Reason,
     Verdict,
 )
 from arrears.compliance.policy import DEFAULT_FALLBACK, ContactRules, Policy
+from arrears.compliance.prepared import Prepared
 from arrears.compliance.profiles import CollectorKind, ProfileRegistry, TenantSettings, load_tenant
 from arrears.compliance.schema import CapRule, QuietRule
 from arrears.compliance.timing import WindowContext, window_reasons
-from arrears.compliance.windows import earliest_open, local_date
-from arrears.compliance.zones import ZoneFinding, find_zones
-
-# Counting days without a known zone: the two extreme offsets make every calendar day as long as possible.
-_COUNTING_FALLBACK = ("Etc/GMT+12", "Etc/GMT-14")
+from arrears.compliance.windows import local_date
+from arrears.compliance.zones import find_zones
 
 
 class ProfileGate:
@@ -48,9 +44,7 @@ class ProfileGate:
         self.horizon = timedelta(days=horizon_days)
         self._horizon_days = horizon_days
         self._resolved: dict[tuple[Address, tuple[str, ...]], Policy | None] = {}
-        self._customers: dict[tuple[object, ...], _Customer] = {}
-        self._contexts: dict[tuple[object, ...], WindowContext] = {}
-        self._allows: dict[tuple[object, ...], Decision] = {}
+        self._prepared: dict[tuple[object, ...], Prepared] = {}
         for name in self.tenant.extra_profiles:
             self.registry.get(name)  # fail at construction, not at the first contact
 
@@ -83,114 +77,106 @@ class ProfileGate:
         return policy
 
     def decide(self, request: GateRequest) -> Decision:
-        proposal = request.proposal
         now = request.now
         if now.tzinfo is not UTC:
             now = now.astimezone(UTC)
-        customer = self._customer(request)
-        policy = customer.policy
-        if policy is None:
-            country = proposal.address.country or "unknown"
-            return _deny([Reason(DEFAULT_FALLBACK.id, DEFAULT_FALLBACK.source, f"no profile for {country}")])
-        rules = policy.for_contact(
-            (
-                proposal.channel,
-                proposal.destination_kind,
-                proposal.caller_kind,
-                proposal.purpose,
-                proposal.autodialed,
-            )
-        )
+        prep = self._prepare(request)
+        policy, rules = prep.policy, prep.rules
+        if policy is None or rules is None:
+            assert prep.no_profile is not None
+            return prep.no_profile
+        finding = prep.finding
+        zones = finding.zones
         reasons = checks.opt_out_reasons(request, policy) if request.opt_outs else []
         hold_until = None
         if request.holds:
             held, hold_until = checks.hold_reasons(request, policy, now)
             reasons += held
-        reasons += checks.fact_reasons(request, policy, rules, now)
-        timed = rules.window_open is not None
-        finding = customer.finding
-        zones = finding.zones
-        if timed and not zones:
+        if prep.consent_matters or request.inconvenient_places or request.do_not_contact:
+            reasons += checks.fact_reasons(
+                request, policy, rules, now, prep.destination, prep.consent_matters
+            )
+        if prep.timed and not zones:
             reasons.append(
                 checks.reason(policy.unknown_zone, "no time zone known for the customer: no contact")
             )
         if reasons:
             return _deny(reasons, zones, finding.inputs)
-        ctx = (
-            self._context(rules, customer, proposal.channel, request.inconvenient_times)
-            if timed
-            else None
-        )
-        bounds, exempt_until = self._bounds(request, policy, rules, zones or _COUNTING_FALLBACK, now)
-        strict = exempt = now
-        for rule, bound in bounds:
-            if exempt_until is not None and rule.direct_consent_exempt:
-                exempt = max(exempt, bound)
-            else:
-                strict = max(strict, bound)
-        if hold_until is not None:
-            strict = max(strict, hold_until)
-        allowed_at = self._earliest(
-            ctx, zones, strict if exempt_until is not None else max(strict, exempt), now
-        )
-        if exempt_until is not None and (allowed_at is None or allowed_at >= exempt_until):
-            allowed_at = self._earliest(ctx, zones, max(strict, exempt), now)
+        ctx = prep.ctx
+        bounds: list[tuple[CapRule | QuietRule, datetime]] = []
+        exempt_until = None
+        if request.history and (rules.caps or rules.quiet):
+            bounds, exempt_until = self._bounds(request, policy, rules, prep.counting_zones, now)
+        if not bounds and hold_until is None:  # the common case: nothing but the window can hold it back
+            allowed_at = now if ctx is None or ctx.is_open(now) else self._earliest(ctx, now, now)
+        else:
+            strict = exempt = now
+            for rule, bound in bounds:
+                if exempt_until is not None and rule.direct_consent_exempt:
+                    exempt = max(exempt, bound)
+                else:
+                    strict = max(strict, bound)
+            if hold_until is not None:
+                strict = max(strict, hold_until)
+            allowed_at = self._earliest(ctx, strict if exempt_until is not None else max(strict, exempt), now)
+            if exempt_until is not None and (allowed_at is None or allowed_at >= exempt_until):
+                allowed_at = self._earliest(ctx, max(strict, exempt), now)
         chosen = disclosures.select(rules, request)
         if allowed_at == now:
             end = None
-            if chosen:
+            if chosen and disclosures.carries_validation_notice(rules, chosen, request):
                 dates = tuple(local_date(now, z) for z in zones)
                 end = disclosures.validation_end(rules, chosen, request, now, dates)
-            key = (customer, chosen, end)
-            decision = self._allows.get(key)
+            key = (chosen, end)
+            decision = prep.allows.get(key)
             if decision is None:  # decisions are immutable: identical allows share one object
-                if len(self._allows) > 65536:
-                    self._allows.clear()
-                decision = self._allows[key] = Decision(
+                decision = prep.allows[key] = Decision(
                     Verdict.ALLOW, (), None, zones, chosen, finding.inputs, end
                 )
             return decision
-        why = window_reasons(ctx, rules, policy, zones, now) if ctx is not None else []
-        for rule, bound in bounds:
-            if exempt_until is not None and rule.direct_consent_exempt:
-                continue
-            why.append(checks.reason(rule, _bound_message(rule, bound)))
-        if hold_until is not None:
-            why += checks.hold_deferral_reasons(request, policy, now)
+        explain = _Why(request, policy, rules, ctx, zones, now, bounds, exempt_until, hold_until)
         if allowed_at is None:
+            why = explain.reasons()
             horizon = f"no permitted time within {self._horizon_days} days"
-            why.append(checks.reason(DEFAULT_FALLBACK, horizon))
-            return _deny(why, zones, finding.inputs)
-        return Decision(Verdict.DEFER, tuple(_unique(why)), allowed_at, zones, chosen, finding.inputs)
+            return _deny([*why, checks.reason(DEFAULT_FALLBACK, horizon)], zones, finding.inputs)
+        return _Deferred(explain, allowed_at, zones, chosen, finding.inputs)
 
-    def _customer(self, request: GateRequest) -> _Customer:
-        """Policy and candidate zones per customer and destination, looked up with a single hash."""
+    def _prepare(self, request: GateRequest) -> Prepared:
+        """Policy, rules, zones and window for this customer, destination and kind of contact: one hash."""
         p = request.proposal
-        key = (p.address, request.profiles, p.recorded_time_zone, p.destination, request.phone_numbers)
-        found = self._customers.get(key)
+        key = (
+            p.address,
+            request.profiles,
+            p.recorded_time_zone,
+            p.destination,
+            request.phone_numbers,
+            p.channel,
+            p.destination_kind,
+            p.caller_kind,
+            p.purpose,
+            p.autodialed,
+            request.inconvenient_times,
+        )
+        found = self._prepared.get(key)
         if found is None:
-            if len(self._customers) > 262144:
-                self._customers.clear()
-            policy = self.policy_for(p.address, request.profiles)
-            finding = find_zones(p.address, p.recorded_time_zone, p.destination, request.phone_numbers)
-            found = self._customers[key] = _Customer(p.address, policy, finding)
+            if len(self._prepared) > 262144:
+                self._prepared.clear()
+            found = self._prepared[key] = self._build(request)
         return found
 
-    def _context(
-        self,
-        rules: ContactRules,
-        customer: _Customer,
-        channel: ContactChannel,
-        times: tuple[InconvenientTime, ...],
-    ) -> WindowContext:
-        zones = customer.finding.zones
-        key = (rules, customer.address, zones, channel, times)
-        ctx = self._contexts.get(key)
-        if ctx is None:
-            if len(self._contexts) > 65536:
-                self._contexts.clear()
-            ctx = self._contexts[key] = WindowContext.build(rules, customer.address, channel, times, zones)
-        return ctx
+    def _build(self, request: GateRequest) -> Prepared:
+        p = request.proposal
+        policy = self.policy_for(p.address, request.profiles)
+        finding = find_zones(p.address, p.recorded_time_zone, p.destination, request.phone_numbers)
+        rules = ctx = None
+        if policy is not None:
+            rules = policy.for_contact(
+                (p.channel, p.destination_kind, p.caller_kind, p.purpose, p.autodialed)
+            )
+            if rules.window_open is not None:
+                times = request.inconvenient_times
+                ctx = WindowContext.build(rules, p.address, p.channel, times, finding.zones)
+        return Prepared(policy, rules, finding, ctx, p.destination, p.purpose, p.address.country)
 
     @staticmethod
     def _bounds(
@@ -203,9 +189,8 @@ class ProfileGate:
         exempt_until = _direct_consent_until(request, policy, now) if request.direct_consents else None
         debt = request.proposal.debt_id
         out: list[tuple[CapRule | QuietRule, datetime]] = []
-        today = local_days(now, zones) if rules.caps else ()
         for cap in rules.caps:
-            bound = cap_bound(cap, history, debt, zones, today)
+            bound = cap_bound(cap, history, debt, zones, now)
             if bound is not None:
                 out.append((cap, bound))
         for quiet in rules.quiet:
@@ -214,27 +199,84 @@ class ProfileGate:
                 out.append((quiet, found))
         return out, exempt_until
 
-    def _earliest(
-        self, ctx: WindowContext | None, zones: tuple[str, ...], bound: datetime, now: datetime
-    ) -> datetime | None:
+    def _earliest(self, ctx: WindowContext | None, bound: datetime, now: datetime) -> datetime | None:
         if bound >= NEVER or bound - now > self.horizon:
             return None
         if ctx is None:
             return bound
-        if bound == now and ctx.is_open(now):
-            return now
-        return earliest_open(ctx.spec, zones, bound, self._horizon_days)
+        return ctx.earliest(bound, self._horizon_days)
 
 
-class _Customer:
-    """What the gate worked out once for a customer and destination; hashed by identity."""
+class _Why:
+    """The reasons for a defer, written only when someone reads them.
 
-    __slots__ = ("address", "finding", "policy")
+    Formatting a reason per zone, window and cap costs more than deciding; a planner that defers a
+    step it has already recorded never reads them, so they are produced on demand, from the same
+    immutable inputs the decision used, and then kept.
+    """
 
-    def __init__(self, address: Address, policy: Policy | None, finding: ZoneFinding) -> None:
-        self.address = address
-        self.policy = policy
-        self.finding = finding
+    __slots__ = ("bounds", "ctx", "exempt_until", "hold_until", "now", "policy", "request", "rules", "zones")
+
+    def __init__(
+        self,
+        request: GateRequest,
+        policy: Policy,
+        rules: ContactRules,
+        ctx: WindowContext | None,
+        zones: tuple[str, ...],
+        now: datetime,
+        bounds: list[tuple[CapRule | QuietRule, datetime]],
+        exempt_until: datetime | None,
+        hold_until: datetime | None,
+    ) -> None:
+        self.request, self.policy, self.rules, self.ctx = request, policy, rules, ctx
+        self.zones, self.now, self.bounds = zones, now, bounds
+        self.exempt_until, self.hold_until = exempt_until, hold_until
+
+    def reasons(self) -> list[Reason]:
+        ctx, now = self.ctx, self.now
+        why = window_reasons(ctx, self.rules, self.policy, self.zones, now) if ctx is not None else []
+        for rule, bound in self.bounds:
+            if self.exempt_until is not None and rule.direct_consent_exempt:
+                continue
+            why.append(checks.reason(rule, _bound_message(rule, bound)))
+        if self.hold_until is not None:
+            why += checks.hold_deferral_reasons(self.request, self.policy, now)
+        return _unique(why)
+
+
+class _Deferred(Decision):
+    """A DEFER decision whose `reasons` are computed on first access (see `_Why`); otherwise a Decision."""
+
+    __slots__ = ("_computed", "_why")
+    _computed: tuple[Reason, ...] | None
+    _why: _Why
+
+    def __init__(
+        self,
+        why: _Why,
+        not_before: datetime,
+        zones: tuple[str, ...],
+        chosen: tuple[str, ...],
+        inputs: tuple[str, ...],
+    ) -> None:
+        put = object.__setattr__  # frozen dataclass: fields are set once, here
+        put(self, "verdict", Verdict.DEFER)
+        put(self, "not_before", not_before)
+        put(self, "time_zones", zones)
+        put(self, "disclosures", chosen)
+        put(self, "zone_inputs", inputs)
+        put(self, "validation_period_end", None)
+        put(self, "_why", why)
+        put(self, "_computed", None)
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        computed: tuple[Reason, ...] | None = self._computed
+        if computed is None:
+            computed = tuple(self._why.reasons())
+            object.__setattr__(self, "_computed", computed)
+        return computed
 
 
 def _bound_message(rule: CapRule | QuietRule, bound: datetime) -> str:

@@ -7,7 +7,7 @@ the customer's designated inconvenient times) once per distinct combination, so 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from arrears.compliance.checks import reason
 from arrears.compliance.model import Address, ContactChannel, InconvenientTime, Reason
@@ -15,6 +15,8 @@ from arrears.compliance.policy import ContactRules, Policy
 from arrears.compliance.schema import HolidayRule
 from arrears.compliance.windows import Designated, Interval, WindowSpec, holiday_dates, utc_day
 from arrears.compliance.zones import normalise_country, zone
+
+_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -38,6 +40,28 @@ class WindowContext:
             if start <= instant < end:
                 return True
         return False
+
+    def earliest(self, instant: datetime, horizon_days: int) -> datetime | None:
+        """The first UTC instant at or after `instant` inside the window (None within the horizon).
+
+        The same answer as `windows.earliest_open`, read through this context's own per-day cache: a
+        date-keyed dict is cheaper than hashing the whole spec and zone tuple on every day looked at.
+        """
+        if instant.tzinfo is not UTC:
+            instant = instant.astimezone(UTC)
+        day = instant.date()
+        days = self.days
+        for _ in range(horizon_days):
+            found = days.get(day)
+            if found is None:
+                if len(days) > 1024:
+                    days.clear()
+                found = days[day] = utc_day(self.spec, self.zones, day)
+            for start, end in found:
+                if end > instant:
+                    return start if start > instant else instant
+            day += _ONE_DAY
+        return None
 
     @staticmethod
     def build(

@@ -37,6 +37,7 @@ def assumed_receipt_date(sent_on: date) -> date:
     return day
 
 
+@lru_cache(maxsize=4096)
 def validation_period_end(sent_on: date) -> date:
     """The validation period's end date for a notice sent (or provided electronically) on `sent_on`."""
     return assumed_receipt_date(sent_on) + timedelta(days=VALIDATION_DAYS)
