@@ -259,3 +259,48 @@ def modified_weekday(ref: date, weekday: int, modifier: str, direction: Directio
     if modifier == "this":
         return week_start(ref) + timedelta(days=weekday)
     return roll_weekday(ref, weekday, direction)
+
+
+RELATIVE_DAYS: dict[str, int] = {
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+    "end of day": 0,
+    "end of the day": 0,
+    "the day": 0,
+    "my day": 0,
+    "this day": 0,
+    "otd": 0,
+    "on this day": 0,
+    "hoy": 0,
+    "tomorrow": 1,
+    "tomorrow morning": 1,
+    "tomorrow afternoon": 1,
+    "tomorrow night": 1,
+    "manana": 1,
+    "mañana": 1,
+    "the next day": 1,
+    "next day": 1,
+    "the day after": 1,
+    "the following day": 1,
+    "yesterday": -1,
+    "the day before": -1,
+    "last day": -1,
+    "the last day": -1,
+    "past day": -1,
+    "ayer": -1,
+    "1st thing in the morning": 1,
+    "1st thing tomorrow": 1,
+    "demain": 1,
+    "amanhã": 1,
+    "amanha": 1,
+    "jutro": 1,
+    "morgen": 1,
+    "the day after tomorrow": 2,
+    "day after tomorrow": 2,
+    "the day before yesterday": -2,
+    "day before yesterday": -2,
+}
+"""Days from the reference day of the relative day words the grammar reads ("tomorrow", "demain")."""

@@ -19,6 +19,7 @@ from arrears.agent.dates.calendar import (
     HOLIDAYS,
     INVALID,
     MONTHS,
+    RELATIVE_DAYS,
     WEEKDAYS,
     Direction,
     add_months,
@@ -166,52 +167,8 @@ def _week_of_month(m: re.Match[str], ref: date, direction: Direction) -> Resolve
     return week_start(day) + timedelta(days=WEEKDAYS[m.group("wd")])
 
 
-_RELATIVE_DAYS = {
-    "today": 0,
-    "tonight": 0,
-    "this morning": 0,
-    "this afternoon": 0,
-    "this evening": 0,
-    "end of day": 0,
-    "end of the day": 0,
-    "the day": 0,
-    "my day": 0,
-    "this day": 0,
-    "otd": 0,
-    "on this day": 0,
-    "hoy": 0,
-    "tomorrow": 1,
-    "tomorrow morning": 1,
-    "tomorrow afternoon": 1,
-    "tomorrow night": 1,
-    "manana": 1,
-    "mañana": 1,
-    "the next day": 1,
-    "next day": 1,
-    "the day after": 1,
-    "the following day": 1,
-    "yesterday": -1,
-    "the day before": -1,
-    "last day": -1,
-    "the last day": -1,
-    "past day": -1,
-    "ayer": -1,
-    "1st thing in the morning": 1,
-    "1st thing tomorrow": 1,
-    "demain": 1,
-    "amanhã": 1,
-    "amanha": 1,
-    "jutro": 1,
-    "morgen": 1,
-    "the day after tomorrow": 2,
-    "day after tomorrow": 2,
-    "the day before yesterday": -2,
-    "day before yesterday": -2,
-}
-
-
 def _relative_day(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
-    return ref + timedelta(days=_RELATIVE_DAYS[" ".join(m.group(0).split())])
+    return ref + timedelta(days=RELATIVE_DAYS[" ".join(m.group(0).split())])
 
 
 def _month_edge(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
