@@ -134,9 +134,9 @@ class ProfileGate:
                     Verdict.ALLOW, (), None, zones, chosen, finding.inputs, end
                 )
             return decision
-        explain = _Why(request, policy, rules, ctx, zones, now, bounds, exempt_until, hold_until)
+        explain = (request, prep, now, bounds, exempt_until, hold_until)
         if allowed_at is None:
-            why = explain.reasons()
+            why = _why(explain)
             horizon = f"no permitted time within {self._horizon_days} days"
             return _deny([*why, checks.reason(DEFAULT_FALLBACK, horizon)], zones, finding.inputs)
         return _Deferred(explain, allowed_at, zones, chosen, finding.inputs)
@@ -207,54 +207,41 @@ class ProfileGate:
         return ctx.earliest(bound, self._horizon_days)
 
 
-class _Why:
-    """The reasons for a defer, written only when someone reads them.
+# What a defer's reasons are written from: the request, the prepared customer, now, the binding bounds,
+# when direct consent stops lifting them, and when holds end. A plain tuple: cheap to make on the hot path.
+_Bounds = list[tuple[CapRule | QuietRule, datetime]]
+_WhyInputs = tuple[GateRequest, Prepared, datetime, _Bounds, datetime | None, datetime | None]
 
-    Formatting a reason per zone, window and cap costs more than deciding; a planner that defers a
-    step it has already recorded never reads them, so they are produced on demand, from the same
-    immutable inputs the decision used, and then kept.
+
+def _why(inputs: _WhyInputs) -> list[Reason]:
+    """Every rule that holds a contact back now: windows in each zone, binding caps and quiet, holds.
+
+    Formatting a reason per zone, window and cap costs more than deciding, and a planner that defers a
+    step it has already recorded never reads them, so a defer writes them only when someone asks.
     """
-
-    __slots__ = ("bounds", "ctx", "exempt_until", "hold_until", "now", "policy", "request", "rules", "zones")
-
-    def __init__(
-        self,
-        request: GateRequest,
-        policy: Policy,
-        rules: ContactRules,
-        ctx: WindowContext | None,
-        zones: tuple[str, ...],
-        now: datetime,
-        bounds: list[tuple[CapRule | QuietRule, datetime]],
-        exempt_until: datetime | None,
-        hold_until: datetime | None,
-    ) -> None:
-        self.request, self.policy, self.rules, self.ctx = request, policy, rules, ctx
-        self.zones, self.now, self.bounds = zones, now, bounds
-        self.exempt_until, self.hold_until = exempt_until, hold_until
-
-    def reasons(self) -> list[Reason]:
-        ctx, now = self.ctx, self.now
-        why = window_reasons(ctx, self.rules, self.policy, self.zones, now) if ctx is not None else []
-        for rule, bound in self.bounds:
-            if self.exempt_until is not None and rule.direct_consent_exempt:
-                continue
-            why.append(checks.reason(rule, _bound_message(rule, bound)))
-        if self.hold_until is not None:
-            why += checks.hold_deferral_reasons(self.request, self.policy, now)
-        return _unique(why)
+    request, prep, now, bounds, exempt_until, hold_until = inputs
+    policy, rules, ctx = prep.policy, prep.rules, prep.ctx
+    assert policy is not None and rules is not None
+    why = window_reasons(ctx, rules, policy, prep.finding.zones, now) if ctx is not None else []
+    for rule, bound in bounds:
+        if exempt_until is not None and rule.direct_consent_exempt:
+            continue
+        why.append(checks.reason(rule, _bound_message(rule, bound)))
+    if hold_until is not None:
+        why += checks.hold_deferral_reasons(request, policy, now)
+    return _unique(why)
 
 
 class _Deferred(Decision):
-    """A DEFER decision whose `reasons` are computed on first access (see `_Why`); otherwise a Decision."""
+    """A DEFER decision whose `reasons` are computed on first access (see `_why`); otherwise a Decision."""
 
     __slots__ = ("_computed", "_why")
     _computed: tuple[Reason, ...] | None
-    _why: _Why
+    _why: _WhyInputs
 
     def __init__(
         self,
-        why: _Why,
+        why: _WhyInputs,
         not_before: datetime,
         zones: tuple[str, ...],
         chosen: tuple[str, ...],
@@ -274,7 +261,7 @@ class _Deferred(Decision):
     def reasons(self) -> tuple[Reason, ...]:
         computed: tuple[Reason, ...] | None = self._computed
         if computed is None:
-            computed = tuple(self._why.reasons())
+            computed = tuple(_why(self._why))
             object.__setattr__(self, "_computed", computed)
         return computed
 
