@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(
         default=None, description="https://host where Twilio reaches this app's /v1/twilio/... webhooks"
     )
+    unsubscribe_email: str = Field(
+        default="unsubscribe@arrears.local", description="mailbox behind the List-Unsubscribe mailto"
+    )
+    language_services: str = Field(
+        default="ask us for an interpreter or for letters in your language",
+        description="the language-services sentence some places require (New York City)",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -151,6 +151,9 @@ class Disclosure(BaseModel):
     when: Literal["always", "initial", "subsequent"] = "always"
     requires: Literal["time_barred"] | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+    # say: words the customer hears or reads; voicemail: the only words a voicemail may hold;
+    # instruction: what the agent must do (never said aloud, e.g. verify the right party first).
+    use: Literal["say", "voicemail", "instruction"] = "say"
 
 
 class Keywords(RuleRef):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import CaseContext, IdentityCheck, PriorPromise, Tone
+from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.money import Money
 from arrears.engine.facts import CaseFacts, load_case_facts
 from arrears.store.models import (
@@ -34,8 +35,8 @@ _TONES = {"friendly": Tone.FRIENDLY, "neutral": Tone.FRIENDLY, "firm": Tone.FIRM
 _KEPT = {"kept": True, "broken": False}
 
 
-def _no_texts(_facts: CaseFacts) -> Mapping[str, str]:
-    return {}
+def _no_texts(_facts: CaseFacts, _decision: Mapping[str, Any]) -> RenderedDisclosures:
+    return RenderedDisclosures()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class AgentConfig:
     callback_number: str = ""
     staff_available: bool = False
     transfer_number: str | None = None
-    disclosure_texts: Callable[[CaseFacts], Mapping[str, str]] = field(default=_no_texts)
+    disclosure_texts: Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures] = field(default=_no_texts)
 
 
 class CaseNotFound(LookupError):
@@ -86,7 +87,7 @@ def _disclosures(
     if not ids:
         return ()
     facts = load_case_facts(session, [case.id], now).get(case.id)
-    texts = config.disclosure_texts(facts) if facts is not None else {}
+    texts = config.disclosure_texts(facts, decision or {}).texts if facts is not None else {}
     # An id without a text still has to be said in some form: its name is better than silence.
     return tuple(texts.get(d) or d.replace("_", " ").capitalize() + "." for d in ids)
 

@@ -36,6 +36,12 @@ PERSONA_WEIGHTS = {
     Persona.STOPPER: 4,
     Persona.LINK_ASKER: 5,
 }
+#: What a person says on the phone when asked to pay and they had nothing else in mind.
+CALL_LINES = {
+    Persona.PROMPT_PAYER: "yes, send me the link and I'll pay it now",
+    Persona.LATE_PAYER: "I can't pay today, I'm not sure when",
+    Persona.LINK_ASKER: "can you text me the payment link",
+}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 

@@ -14,13 +14,15 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.cases.sync import sync_cases
+from arrears.conversations.service import ConversationService
 from arrears.core.clock import SimulatedClock
 from arrears.core.ids import idempotency_key, new_id
 from arrears.core.money import format_minor
-from arrears.demo.people import assign_personas
+from arrears.demo.calls import CallScript, simulate_call
+from arrears.demo.people import CALL_LINES, Persona, Reaction, SimulatedCustomer, assign_personas
 from arrears.demo.portfolio import SOURCE, DemoAccount, build_portfolio
 from arrears.engine.wiring import channels as make_channels
-from arrears.engine.wiring import contact_gate, strategy_resolver
+from arrears.engine.wiring import contact_gate, conversation_service, strategy_resolver
 from arrears.engine.worker import Worker
 from arrears.metrics.kpis import Kpis, compute_kpis, receivables
 from arrears.settings import Settings
@@ -62,11 +64,12 @@ def run_demo(
     )
     by_customer = {a.customer_id: a for a in accounts}
     zones = _zones(sessions)
-    worker = Worker(
-        settings, sessions, clock, contact_gate(settings), make_channels(settings), worker_id="demo"
-    )
+    gate = contact_gate(settings)
+    worker = Worker(settings, sessions, clock, gate, make_channels(settings), worker_id="demo")
+    calls = conversation_service(settings, gate)
+    identities = _identities(sessions)
     queue: list[tuple[datetime, int, str, object]] = []
-    seen_until = options.start
+    seen_until = options.start - timedelta(microseconds=1)  # contacts strictly after are new
     rng = random.Random(options.seed)
     total_ticks = int(timedelta(days=options.days) / options.tick)
     sequence = 0
@@ -77,15 +80,18 @@ def run_demo(
             at, _, customer_id, reaction = heapq.heappop(queue)
             _emit(sessions, by_customer[customer_id], reaction, at, rng)
         worker.tick()
-        for customer_id, channel, at, case_id in _new_contacts(sessions, seen_until, now):
-            person = people.get(customer_id)
+        for contact in _new_contacts(sessions, seen_until, now):
+            person = people.get(contact.customer_id)
             if person is None:
                 continue
-            balance, currency = _balance(sessions, case_id)
-            local_today = at.astimezone(zones.get(customer_id, UTC)).date()
-            for reaction in person.on_message(channel, at, local_today, balance, currency):
+            balance, currency = _balance(sessions, contact.case_id)
+            local_today = contact.at.astimezone(zones.get(contact.customer_id, UTC)).date()
+            reactions = person.on_message(contact.channel, contact.at, local_today, balance, currency)
+            if contact.channel == "voice":
+                reactions = _call(sessions, calls, contact, person, reactions, identities, rng)
+            for reaction in reactions:
                 sequence += 1
-                heapq.heappush(queue, (reaction.at, sequence, customer_id, reaction))
+                heapq.heappush(queue, (reaction.at, sequence, contact.customer_id, reaction))
         seen_until = now
         if progress is not None:
             progress(tick + 1, total_ticks)
@@ -105,21 +111,74 @@ def _zones(sessions: sessionmaker[Session]) -> dict[str, ZoneInfo]:
         }
 
 
-def _new_contacts(
-    sessions: sessionmaker[Session], since: datetime, until: datetime
-) -> list[tuple[str, str, datetime, str]]:
+@dataclass(frozen=True)
+class _Contact:
+    interaction_id: str
+    customer_id: str
+    channel: str
+    at: datetime
+    case_id: str
+    destination: str
+    outbox_id: str | None
+
+
+def _new_contacts(sessions: sessionmaker[Session], since: datetime, until: datetime) -> list[_Contact]:
     with sessions() as session:
         rows = session.execute(
-            select(Interaction.customer_id, Interaction.channel, Interaction.occurred_at, Interaction.case_id)
+            select(
+                Interaction.id,
+                Interaction.customer_id,
+                Interaction.channel,
+                Interaction.occurred_at,
+                Interaction.case_id,
+                Interaction.destination,
+                Interaction.outbox_id,
+            )
             .where(
                 Interaction.direction == "outbound",
                 Interaction.status == "sent",
-                Interaction.occurred_at >= since,
+                Interaction.occurred_at > since,
                 Interaction.occurred_at <= until,
             )
             .order_by(Interaction.occurred_at, Interaction.id)
         ).all()
-    return [(r[0], r[1], r[2], r[3] or "") for r in rows]
+    return [_Contact(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6]) for r in rows]
+
+
+def _identities(sessions: sessionmaker[Session]) -> dict[str, tuple[str, str]]:
+    """What each simulated person knows about themselves: their name and the answer to the identity check."""
+    with sessions() as session:
+        rows = session.execute(select(Customer.id, Customer.name, Customer.postal_code)).all()
+    return {cid: (name, postal or "") for cid, name, postal in rows}
+
+
+def _call(
+    sessions: sessionmaker[Session],
+    service: ConversationService,
+    contact: _Contact,
+    person: SimulatedCustomer,
+    reactions: list[Reaction],
+    identities: dict[str, tuple[str, str]],
+    rng: random.Random,
+) -> list[Reaction]:
+    """Most people who would have replied pick up instead: their words go to the agent on the call."""
+    spoken = [r for r in reactions if r.kind == "message"]
+    if person.persona is Persona.IGNORER or rng.random() > 0.7:
+        return reactions  # no answer: they may still reply later in writing
+    name, postal = identities.get(contact.customer_id, ("", ""))
+    line = spoken[0].text if spoken else CALL_LINES.get(person.persona, "I can't talk about this now")
+    script = CallScript(name=name, identity_answer=postal, main_line=line)
+    simulate_call(
+        sessions,
+        service,
+        case_id=contact.case_id,
+        call_id=contact.interaction_id,
+        destination=contact.destination,
+        outbox_id=contact.outbox_id,
+        script=script,
+        at=contact.at,
+    )
+    return [r for r in reactions if r.kind != "message"]
 
 
 def _balance(sessions: sessionmaker[Session], case_id: str) -> tuple[int, str]:
@@ -132,8 +191,6 @@ def _emit(
     sessions: sessionmaker[Session], account: DemoAccount, reaction: object, at: datetime, rng: random.Random
 ) -> None:
     """A simulated person's act arrives the way a real one would: as an inbox event."""
-    from arrears.demo.people import Reaction
-
     assert isinstance(reaction, Reaction)
     with transaction(sessions) as session:
         if reaction.kind == "payment":

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.channels.base import Channel, ChannelError, DeliveryStatus, OutboundMessage
 from arrears.compliance.model import ContactGate, Decision, DestinationKind, Verdict
+from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.clock import Clock
 from arrears.core.money import format_minor
 from arrears.engine.contact import Destination, gate_request
@@ -75,7 +76,7 @@ class Dispatcher:
         batch_size: int = 100,
         profiles_for: Callable[[CaseFacts], tuple[str, ...]] | None = None,
         payment_link: Callable[[str], str] | None = None,
-        disclosures_for: Callable[[CaseFacts], Mapping[str, str]] | None = None,
+        disclosures_for: Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures] | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -86,7 +87,7 @@ class Dispatcher:
         self.batch_size = batch_size
         self.profiles_for = profiles_for or (lambda _facts: ())
         self.payment_link = payment_link or (lambda case_id: f"https://pay.arrears.local/c/{case_id}")
-        self.disclosures_for = disclosures_for or (lambda _facts: {})
+        self.disclosures_for = disclosures_for or (lambda _facts, _decision: RenderedDisclosures())
 
     def run_once(self) -> DispatchStats:
         stats = DispatchStats()
@@ -219,7 +220,9 @@ class Dispatcher:
                 f"{format_minor(facts.promise.amount_minor, facts.currency)} {facts.currency}",
                 facts.promise.due_on.isoformat(),
             )
-        payload = {**row.payload, "decision": decision.to_json()}
+        decision_json = decision.to_json()
+        payload = {**row.payload, "decision": decision_json}
+        disclosures = self.disclosures_for(facts, decision_json)
         wants_link = bool(row.payload.get("payment_link")) or row.channel in ("sms", "email", "whatsapp")
         rendered = render(
             template=row.template,
@@ -230,7 +233,8 @@ class Dispatcher:
             currency=facts.currency,
             days_past_due=(now.date() - facts.oldest_due_on).days,
             payload=payload,
-            disclosures=self.disclosures_for(facts),
+            disclosures=disclosures.texts,
+            extra_headers=disclosures.headers,
             payment_link=self.payment_link(facts.case_id) if wants_link else None,
             promise=promise,
         )

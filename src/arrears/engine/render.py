@@ -70,6 +70,7 @@ def render(
     disclosures: Mapping[str, str],
     payment_link: str | None,
     promise: tuple[str, str] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> RenderedMessage:
     subject, text = templates().get(template) or _BY_TONE.get(tone) or _BY_TONE["neutral"]
     values = {
@@ -95,7 +96,9 @@ def render(
             parts.append(text_for)
     headers: dict[str, str] = {}
     if channel == "email":
+        # One-click unsubscribe on every email; a profile's own headers (Reg F e-opt-out) take precedence.
         headers["List-Unsubscribe"] = "<mailto:unsubscribe@arrears.local>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        headers.update(extra_headers or {})
     separator = "\n\n" if channel == "email" else " "
     return RenderedMessage(subject, separator.join(parts), headers)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from arrears.channels.local import local_channels
 from arrears.compliance.gate import ProfileGate
 from arrears.compliance.minimal import MinimalGate
 from arrears.compliance.model import ContactGate
+from arrears.compliance.rendering import RenderedDisclosures, render_disclosures
 from arrears.conversations.context import AgentConfig
 from arrears.conversations.service import ConversationService
 from arrears.engine.facts import CaseFacts
@@ -54,18 +56,34 @@ def contact_gate(settings: Settings) -> ContactGate:
     return ProfileGate.from_files(settings.collector_kind, settings.tenant_file, dirs)
 
 
-def disclosure_texts(gate: ContactGate) -> Callable[[CaseFacts], Mapping[str, str]]:
-    """The texts behind the disclosure ids a decision returns, from the policy of the customer's place."""
-    if not isinstance(gate, ProfileGate):
-        return lambda _facts: {}
+DisclosureRenderer = Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures]
 
-    def texts(facts: CaseFacts) -> Mapping[str, str]:
+
+def disclosure_texts(gate: ContactGate, settings: Settings) -> DisclosureRenderer:
+    """The words and headers behind the disclosure ids of a decision, from the policy of the customer's
+    place, with this deployment's name, links and the decision's validation date filled in."""
+    if not isinstance(gate, ProfileGate):
+        return lambda _facts, _decision: RenderedDisclosures()
+
+    def rendered(facts: CaseFacts, decision: Mapping[str, Any]) -> RenderedDisclosures:
         policy = gate.policy_for(facts.address)
         if policy is None:
-            return {}
-        return {key: disclosure.text for key, disclosure in policy.disclosures.items()}
+            return RenderedDisclosures()
+        base = (settings.public_base_url or "").rstrip("/")
+        values = {
+            "company": settings.agent_business_name,
+            "creditor": settings.agent_business_name,
+            "company_neutral_name": settings.agent_business_name,
+            "callback_number": settings.agent_callback_number,
+            "consumer_name": facts.customer_name,
+            "validation_period_end": str(decision.get("validation_period_end") or ""),
+            "unsubscribe_url": f"{base}/u/{facts.case_id}" if base else "",
+            "unsubscribe_mailto": settings.unsubscribe_email,
+            "language_services": settings.language_services,
+        }
+        return render_disclosures(policy.disclosures, values)
 
-    return texts
+    return rendered
 
 
 def channels(settings: Settings) -> dict[str, Channel]:
@@ -96,7 +114,7 @@ def conversation_service(settings: Settings, gate: ContactGate | None = None) ->
         callback_number=settings.agent_callback_number,
         staff_available=settings.agent_transfer_number is not None,
         transfer_number=settings.agent_transfer_number,
-        disclosure_texts=disclosure_texts(gate or contact_gate(settings)),
+        disclosure_texts=disclosure_texts(gate or contact_gate(settings), settings),
     )
     return ConversationService(config)
 

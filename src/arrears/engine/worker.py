@@ -67,7 +67,7 @@ class Worker:
             worker_id=self.worker_id,
             lease_seconds=settings.lease_seconds,
             batch_size=min(settings.batch_size, 200),
-            disclosures_for=disclosure_texts(gate),
+            disclosures_for=disclosure_texts(gate, settings),
         )
         self._stop = threading.Event()
 
