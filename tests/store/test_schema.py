@@ -9,8 +9,8 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.store.models import Account, AuditEntry, Customer, Invoice
 from arrears.store.migrate import downgrade, upgrade
+from arrears.store.models import Account, AuditEntry, Customer, Invoice
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
