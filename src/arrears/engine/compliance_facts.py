@@ -38,10 +38,12 @@ def attach_compliance_facts(session: Session, customers: list[str], by: dict[str
 
 
 def _attach_do_not_contact(session: Session, by: dict[str, list[CaseFacts]]) -> None:
+    if session.scalar(select(DoNotContact.id).limit(1)) is None:
+        return  # no list imported: nothing to look up, and no destinations to gather and send
     owners: dict[str, set[str]] = defaultdict(set)  # normalised destination -> customers holding it
     for customer_id, cases in by.items():
         for point in cases[0].contact_points:
-            owners[normalise_destination(point.value)].add(customer_id)
+            owners[_normalised(point.value)].add(customer_id)
     if not owners:
         return
     query = select(DoNotContact.destination, DoNotContact.list_name, DoNotContact.channel).where(
@@ -52,6 +54,13 @@ def _attach_do_not_contact(session: Session, by: dict[str, list[CaseFacts]]) -> 
         for customer_id in owners.get(destination, ()):
             for fact in by[customer_id]:
                 fact.do_not_contact.append(entry)
+
+
+def _normalised(value: str) -> str:
+    """As the gate compares destinations; stored values are mostly E.164 or lower-case already."""
+    if value[1:].isdigit() and value.startswith("+"):
+        return value
+    return normalise_destination(value)
 
 
 def _attach_preferences(session: Session, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from arrears.audit import record_many
 from arrears.core.ids import new_id
+from arrears.store.bulk import insert_ignoring_duplicates
 from arrears.store.models import Interaction, OutboxAction
 
 
@@ -28,6 +29,7 @@ class DeliveryWrites:
     released: list[dict[str, Any]] = field(default_factory=list)  # back to pending at a later time
     interactions: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
+    new_actions: list[dict[str, Any]] = field(default_factory=list)  # follow-ups (validation notice)
 
     def mark_sent(self, row: Any, provider: str, provider_id: str | None, decision: dict[str, Any]) -> None:
         self.sent.append({"b_id": row.id, "b_provider_id": provider_id})
@@ -153,4 +155,5 @@ class DeliveryWrites:
             )
         if self.interactions:
             session.execute(insert(Interaction), self.interactions)
+        insert_ignoring_duplicates(session, table, self.new_actions, ["idempotency_key"])
         record_many(session, self.audit)

@@ -16,13 +16,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.channels.base import Channel, ChannelError, DeliveryStatus, OutboundMessage
-from arrears.compliance.model import ContactGate, Decision, DestinationKind, Verdict
+from arrears.compliance.model import ContactGate, Decision, DestinationKind, Purpose, Verdict
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.clock import Clock
 from arrears.core.money import format_minor
 from arrears.engine.contact import Destination, gate_request
 from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.facts import CaseFacts, load_case_facts
+from arrears.engine.notices import VALIDATION_STEP, schedule_validation_notice
 from arrears.engine.reconcile import expire_leases, reconcile_unknown
 from arrears.engine.render import render
 from arrears.store.bulk import lock_skipping_locked
@@ -175,7 +176,14 @@ class Dispatcher:
             return
         destination = Destination(row.destination, DestinationKind(row.destination_kind))
         decision = self.gate.decide(
-            gate_request(facts, row.channel, destination, now, profiles=self.profiles_for(facts))
+            gate_request(
+                facts,
+                row.channel,
+                destination,
+                now,
+                profiles=self.profiles_for(facts),
+                purpose=Purpose(row.payload.get("purpose", Purpose.COLLECTION.value)),
+            )
         )
         if decision.verdict is Verdict.DEFER and decision.not_before is not None:
             writes.release(row, decision.not_before, count_attempt=False)
@@ -198,6 +206,8 @@ class Dispatcher:
             return
         if result.status is DeliveryStatus.SENT:
             writes.mark_sent(row, result.provider, result.provider_id, decision.to_json())
+            if decision.validation_period_end is not None and row.step_id != VALIDATION_STEP:
+                schedule_validation_notice(writes, row, facts, decision.validation_period_end)
             stats.sent += 1
         else:
             final = result.status is DeliveryStatus.REJECTED

@@ -79,6 +79,7 @@ def render(
         "days": str(days_past_due),
         "promise_amount": promise[0] if promise else "",
         "promise_date": promise[1] if promise else "",
+        "validation_end": str(payload.get("validation_period_end") or ""),
     }
     parts = [Template(text).safe_substitute(values)]
     offer = payload.get("offer")
