@@ -7,6 +7,7 @@ them with a unique violation. ON CONFLICT DO NOTHING lets the database settle it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table
@@ -30,11 +31,19 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], k
     dialect = session.get_bind().dialect.name
     # RETURNING tells whether a row went in; rowcount is not reliable for ON CONFLICT on every driver.
     table = cast(Table, model.__table__)
+    statement = _statement(dialect, table, tuple(sorted(values)), tuple(keys))
+    # Values travel as parameters, not inside the statement, so SQLAlchemy compiles each shape once.
+    result: CursorResult[Any] = session.execute(statement, values)  # type: ignore[assignment]
+    return result.first() is not None
+
+
+@lru_cache(maxsize=256)
+def _statement(dialect: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...]) -> Any:
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
+        insert: Any = postgresql.insert(table)
     elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
+        insert = sqlite.insert(table)
     else:  # pragma: no cover - only the two supported databases reach here
         raise NotImplementedError(f"insert_ignore has no form for {dialect}")
-    result: CursorResult[Any] = session.execute(statement.returning(table.c[keys[0]]))  # type: ignore[assignment]
-    return result.first() is not None
+    del columns  # part of the cache key: one statement per set of supplied columns
+    return insert.on_conflict_do_nothing(index_elements=list(keys)).returning(table.c[keys[0]])
