@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from arrears.channels.local import local_channels
 from arrears.cli.main import app
 from arrears.compliance.gate import ProfileGate
 from arrears.compliance.model import DestinationKind, InconvenientTime, Verdict
@@ -23,12 +24,13 @@ from arrears.engine.compliance_lists import (
     revoke_designation,
 )
 from arrears.engine.contact import Destination, gate_request
+from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.explain import case_decisions
 from arrears.engine.facts import load_case_facts
 from arrears.engine.planner import Planner
 from arrears.engine.wiring import strategy_library
 from arrears.settings import Settings
-from arrears.store.models import Case, Customer, DoNotContact, Interaction
+from arrears.store.models import Case, Customer, DoNotContact, Interaction, OutboxAction
 from tests.engine.portfolio import add_debtor, open_cases
 
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 11:00 in New York (EDT)
@@ -192,3 +194,45 @@ def test_cli_imports_lists_and_records_designations(
     assert len(only.inconvenient_times) == 1 and len(only.inconvenient_places) == 1
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(DoNotContact)) == 2
+
+
+def test_dispatch_counts_its_own_sends_against_weekly_caps(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Two rows planned in different passes, one batch: WA's 3 a week lets exactly one of them go."""
+    with sessions.begin() as session:
+        add_debtor(
+            session, now=START, due_on=START.date() - timedelta(days=5), state="WA",
+            time_zone="America/Los_Angeles", mobile="+12065550123",
+        )  # fmt: skip
+    open_cases(sessions, START)
+    with sessions.begin() as session:
+        case_id, customer_id = session.execute(select(Case.id, Case.customer_id)).one()
+        for days_ago in (1, 2):  # two contacts already this week
+            session.add(
+                Interaction(
+                    case_id=case_id, customer_id=customer_id, channel="email", direction="outbound",
+                    destination="debtor@example.com", destination_kind="personal_email", status="sent",
+                    occurred_at=START - timedelta(days=days_ago), detail={},
+                )
+            )  # fmt: skip
+        for n, channel in enumerate(("email", "letter")):
+            session.add(
+                OutboxAction(
+                    idempotency_key=f"k{n}", case_id=case_id, customer_id=customer_id, kind="contact",
+                    step_id=f"s{n}", channel=channel, destination="debtor@example.com" if n == 0 else "x",
+                    destination_kind="personal_email" if n == 0 else "postal", template="consumer/reminder",
+                    payload={"tone": "neutral"}, status="pending", not_before=START, attempts=0,
+                    created_at=START - timedelta(hours=n + 1),
+                )
+            )  # fmt: skip
+    seattle_noon = START + timedelta(hours=5)  # 13:00 in Seattle
+    gate = ProfileGate(tenant=TenantSettings(collector_kind="third_party"))
+    clock = SimulatedClock(seattle_noon)
+    dispatcher = Dispatcher(sessions, clock, local_channels(tmp_path), gate, worker_id="t1")
+    assert dispatcher.run_until_idle().sent == 1
+    with sessions() as session:
+        waiting = session.scalars(select(OutboxAction.step_id).where(OutboxAction.status == "pending")).all()
+        deferred = session.scalars(select(Interaction).where(Interaction.status == "deferred")).all()
+    assert {"s0", "s1"} & set(waiting)  # the other one waits for the week to pass
+    assert any("us.wa.frequency" in str((d.decision or {}).get("reasons")) for d in deferred)

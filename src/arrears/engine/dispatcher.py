@@ -16,7 +16,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.channels.base import Channel, ChannelError, DeliveryStatus, OutboundMessage
-from arrears.compliance.model import ContactGate, Decision, DestinationKind, Purpose, Verdict
+from arrears.compliance.model import (
+    ContactChannel,
+    ContactGate,
+    Decision,
+    DestinationKind,
+    PriorContact,
+    Purpose,
+    Verdict,
+)
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.clock import Clock
 from arrears.core.money import format_minor
@@ -106,7 +114,8 @@ class Dispatcher:
             facts, seen_at = self._refresh(chunk, facts, seen_at)
             writes = DeliveryWrites(self.worker_id, self.clock.now())
             for row in chunk:
-                self._deliver(row, facts.get(row.case_id), writes, stats)
+                if self._deliver(row, facts.get(row.case_id), writes, stats):
+                    _count_send(facts, row, writes.now)
             with transaction(self.sessions) as session:
                 writes.flush(session)
         return stats
@@ -168,12 +177,13 @@ class Dispatcher:
 
     def _deliver(
         self, row: Any, facts: CaseFacts | None, writes: DeliveryWrites, stats: DispatchStats
-    ) -> None:
+    ) -> bool:
+        """Judge, send and record one row; True when it left (later rows must count it)."""
         now = writes.now
         if facts is None or facts.status == "closed":
             writes.mark_finished(row, "cancelled", "case closed before sending")
             stats.cancelled += 1
-            return
+            return False
         destination = Destination(row.destination, DestinationKind(row.destination_kind))
         decision = self.gate.decide(
             gate_request(
@@ -189,29 +199,30 @@ class Dispatcher:
             writes.release(row, decision.not_before, count_attempt=False)
             writes.mark_deferred(row, decision.to_json())
             stats.deferred += 1
-            return
+            return False
         if decision.verdict is not Verdict.ALLOW:
             writes.mark_finished(row, "refused", "refused by the contact gate", decision.to_json())
             stats.refused += 1
-            return
+            return False
         channel = self.channels.get(row.channel)
         if channel is None:
             writes.mark_finished(row, "failed", f"no channel configured for {row.channel}")
             stats.failed += 1
-            return
+            return False
         try:
             result = channel.send(self._message(row, facts, decision, now))
         except ChannelError as exc:
             self._retry_or_fail(row, str(exc), writes, stats)
-            return
+            return False
         if result.status is DeliveryStatus.SENT:
             writes.mark_sent(row, result.provider, result.provider_id, decision.to_json())
             if decision.validation_period_end is not None and row.step_id != VALIDATION_STEP:
                 schedule_validation_notice(writes, row, facts, decision.validation_period_end)
             stats.sent += 1
-        else:
-            final = result.status is DeliveryStatus.REJECTED
-            self._retry_or_fail(row, result.error or result.status.value, writes, stats, final=final)
+            return True
+        final = result.status is DeliveryStatus.REJECTED
+        self._retry_or_fail(row, result.error or result.status.value, writes, stats, final=final)
+        return False
 
     def _retry_or_fail(
         self, row: Any, error: str, writes: DeliveryWrites, stats: DispatchStats, *, final: bool = False
@@ -258,6 +269,24 @@ class Dispatcher:
             case_id=row.case_id,
             customer_id=row.customer_id,
         )
+
+
+def _count_send(facts: dict[str, CaseFacts], row: Any, at: datetime) -> None:
+    """A send counts toward caps for every later row of this batch to the same person, on any debt.
+
+    The facts were loaded before the batch; without this, two rows planned in different passes for one
+    customer would each see the other as not yet sent and both leave, one over a weekly cap.
+    """
+    prior = PriorContact(
+        at=at,
+        channel=ContactChannel(row.channel),
+        destination=row.destination,
+        destination_kind=DestinationKind(row.destination_kind),
+        debt_id=row.case_id,
+    )
+    for fact in facts.values():
+        if fact.customer_id == row.customer_id:
+            fact.history.append(prior)
 
 
 def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
