@@ -39,12 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import Engine, create_engine, text
 
-from planning_data import FLOOR_AT, NOW, TABLES, generate
+from planning_data import FLOOR_AT, NOW, TABLES, generate, reset, snapshot_and_analyze
 
 PG_ADMIN_URL = os.environ.get(
     "ARREARS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-SNAPSHOT = "bench_cases_orig"
 OUTBOX_KEYS = ("id", "idempotency_key", "case_id", "customer_id", "kind", "step_id", "channel",
                "destination", "destination_kind", "template", "payload", "status", "not_before", "attempts",
                "created_at")  # fmt: skip
@@ -114,56 +113,14 @@ def load(url: str, cases: int, due: int, chunk: int = 50_000) -> None:
             f"  loaded {done:,}/{cases:,} cases ({done / elapsed:,.0f} cases/s, {elapsed:.0f}s)", flush=True
         )
     conn.close()
-    _snapshot_and_analyze(url)
+    snapshot_and_analyze(url)
     print(f"  load + analyze: {time.perf_counter() - started:.0f}s", flush=True)
-
-
-def _snapshot_and_analyze(url: str) -> None:
-    """Keep the starting state of the due and floor cases so `--reuse` can put it back."""
-    engine = _engine(url)
-    params = {"now": _bind(url, NOW), "floor": _bind(url, FLOOR_AT - timedelta(days=2))}
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP TABLE IF EXISTS {SNAPSHOT}"))
-        conn.execute(
-            text(
-                f"CREATE TABLE {SNAPSHOT} AS SELECT id, status, stage, completed_steps, next_action_at, "
-                "broken_promises, updated_at FROM cases "
-                "WHERE next_action_at <= :now OR next_action_at >= :floor"
-            ),
-            params,
-        )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
-    engine.dispose()
-
-
-def reset(url: str) -> None:
-    """Undo one measured run: drop what it wrote, restore the snapshot of the cases it moved."""
-    engine = _engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM outbox_actions"))
-        conn.execute(text("DELETE FROM tasks"))
-        conn.execute(text("DELETE FROM interactions WHERE status IN ('refused', 'deferred')"))
-        conn.execute(
-            text(
-                "UPDATE cases SET status = o.status, stage = o.stage, completed_steps = o.completed_steps, "
-                "next_action_at = o.next_action_at, broken_promises = o.broken_promises, "
-                f"updated_at = o.updated_at FROM {SNAPSHOT} AS o WHERE cases.id = o.id"
-            )
-        )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
-    engine.dispose()
 
 
 def _engine(url: str) -> Engine:
     from arrears.store.db import make_engine
 
     return make_engine(url)
-
-
-def _bind(url: str, instant: datetime) -> Any:
-    return instant if url.startswith("postgresql") else _sqlite_ts(instant)
 
 
 # ------------------------------------------------------------------------------------------ measuring

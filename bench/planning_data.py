@@ -6,6 +6,7 @@ state: the ladder steps before its day are already completed, so a due case owes
 as it would on any ordinary morning. Three kinds of case are interleaved through the table so that neither
 set sits in one physical block: `due` (next action at or before NOW), `floor` (identical to due cases but
 parked a year ahead, for the database-only floor), and `idle` (next action in the coming 20 days).
+`snapshot_and_analyze` and `reset` let one loaded database be measured more than once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
+
+from arrears.store.db import make_engine
 from arrears.strategy.calendar import day_start
 from arrears.strategy.catalog import StrategyLibrary
 from arrears.strategy.schema import Conditions
@@ -28,6 +32,7 @@ NOW = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)
 #: Floor cases wait here, far beyond any idle case, so only the floor query selects them.
 FLOOR_AT = NOW + timedelta(days=400)
 CREATED = NOW - timedelta(days=90)
+SNAPSHOT = "bench_cases_orig"
 
 # zone, country, state, currency, weight (percent): mostly inside 08:00-21:00 at NOW; ~6% outside (deferred)
 ZONES: list[tuple[str, str, str | None, str, int]] = [
@@ -187,3 +192,47 @@ def generate(
                      None, "sent", False, False, at, at, None, None, "{}")
                 )  # fmt: skip
         yield rows
+
+
+def snapshot_and_analyze(url: str) -> None:
+    """Keep the starting state of the due and floor cases so `--reuse` can put it back."""
+    engine = make_engine(url)
+    params = {"now": _bind(url, NOW), "floor": _bind(url, FLOOR_AT - timedelta(days=2))}
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE IF EXISTS {SNAPSHOT}"))
+        conn.execute(
+            text(
+                f"CREATE TABLE {SNAPSHOT} AS SELECT id, status, stage, completed_steps, next_action_at, "
+                "broken_promises, updated_at FROM cases "
+                "WHERE next_action_at <= :now OR next_action_at >= :floor"
+            ),
+            params,
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
+    engine.dispose()
+
+
+def reset(url: str) -> None:
+    """Undo one measured run: drop what it wrote, restore the snapshot of the cases it moved."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM outbox_actions"))
+        conn.execute(text("DELETE FROM tasks"))
+        conn.execute(text("DELETE FROM interactions WHERE status IN ('refused', 'deferred')"))
+        conn.execute(
+            text(
+                "UPDATE cases SET status = o.status, stage = o.stage, completed_steps = o.completed_steps, "
+                "next_action_at = o.next_action_at, broken_promises = o.broken_promises, "
+                f"updated_at = o.updated_at FROM {SNAPSHOT} AS o WHERE cases.id = o.id"
+            )
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
+    engine.dispose()
+
+
+def _bind(url: str, instant: datetime) -> Any:
+    return (
+        instant if url.startswith("postgresql") else instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    )
