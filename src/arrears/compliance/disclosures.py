@@ -7,6 +7,7 @@ Mini-Miranda (and triggers the validation notice); later ones say they are from 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from arrears.compliance.model import GateRequest, Purpose
 from arrears.compliance.policy import ContactRules
@@ -27,14 +28,13 @@ def is_initial(request: GateRequest) -> bool:
 def select(rules: ContactRules, request: GateRequest) -> tuple[str, ...]:
     if not rules.disclosures:
         return ()
-    key = (rules, is_initial(request), request.time_barred)
-    found = _SELECTED.get(key)
-    if found is None:
-        found = _SELECTED[key] = _select(rules, key[1], request.time_barred)
-    return found
+    return choose(rules, is_initial(request), request.time_barred)
 
 
-_SELECTED: dict[tuple[ContactRules, bool, bool], tuple[str, ...]] = {}
+@lru_cache(maxsize=4096)
+def choose(rules: ContactRules, initial: bool, time_barred: bool) -> tuple[str, ...]:
+    """The disclosure ids for a kind of contact, first or later communication, time-barred or not."""
+    return _select(rules, initial, time_barred)
 
 
 def _select(rules: ContactRules, initial: bool, time_barred: bool) -> tuple[str, ...]:

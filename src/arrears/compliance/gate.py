@@ -121,7 +121,10 @@ class ProfileGate:
             allowed_at = self._earliest(ctx, strict if exempt_until is not None else max(strict, exempt), now)
             if exempt_until is not None and (allowed_at is None or allowed_at >= exempt_until):
                 allowed_at = self._earliest(ctx, max(strict, exempt), now)
-        chosen = disclosures.select(rules, request)
+        if request.time_barred:
+            chosen = disclosures.select(rules, request)
+        else:
+            chosen = prep.chosen[disclosures.is_initial(request)] if rules.disclosures else ()
         if allowed_at == now:
             end = None
             if chosen and disclosures.carries_validation_notice(rules, chosen, request):

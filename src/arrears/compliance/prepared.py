@@ -10,6 +10,7 @@ history, the facts and the time.
 from __future__ import annotations
 
 from arrears.compliance.checks import normalise_destination
+from arrears.compliance.disclosures import choose
 from arrears.compliance.model import Decision, Purpose, Reason, Verdict
 from arrears.compliance.policy import DEFAULT_FALLBACK, ContactRules, Policy
 from arrears.compliance.timing import WindowContext
@@ -24,6 +25,7 @@ class Prepared:
 
     __slots__ = (
         "allows",
+        "chosen",
         "consent_matters",
         "counting_zones",
         "ctx",
@@ -61,6 +63,10 @@ class Prepared:
         )
         # Identical allows share one immutable Decision, keyed by (disclosures, validation period end).
         self.allows: dict[tuple[object, ...], Decision] = {}
+        # Disclosures by (first communication?) for debts not time-barred: the usual case, two lookups.
+        self.chosen: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        if rules is not None and rules.disclosures:
+            self.chosen = (choose(rules, False, False), choose(rules, True, False))
         self.no_profile: Decision | None = None
         if policy is None:
             reason = Reason(
