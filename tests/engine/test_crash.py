@@ -43,6 +43,24 @@ def _sink_keys(outbox: Path) -> list[str]:
     return keys
 
 
+def _seed(sessions: sessionmaker[Session], count: int) -> None:
+    """Cases 16 days overdue for people for whom it is about noon: several steps due at once."""
+    now = datetime.now(UTC)
+    zone = _midday_zone(now)
+    with sessions.begin() as session:
+        for _ in range(count):
+            add_debtor(
+                session,
+                now=now,
+                due_on=now.date() - timedelta(days=16),
+                time_zone=zone,
+                country="GB",
+                state="",
+                mobile="+447700900123",
+            )
+    open_cases(sessions, now)
+
+
 def _start(url: str, outbox: Path, mode: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
@@ -58,20 +76,7 @@ def _start(url: str, outbox: Path, mode: str) -> subprocess.Popen[bytes]:
 def test_sigkill_mid_run_loses_nothing_and_sends_nothing_twice(
     database_url: str, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    now = datetime.now(UTC)
-    zone = _midday_zone(now)
-    with sessions.begin() as session:
-        for _ in range(150):
-            add_debtor(
-                session,
-                now=now,
-                due_on=now.date() - timedelta(days=16),
-                time_zone=zone,
-                country="GB",
-                state="",
-                mobile="+447700900123",
-            )
-    open_cases(sessions, now)
+    _seed(sessions, 150)
     outbox = tmp_path / "outbox"
     rng = random.Random(42)
     for _ in range(3):
@@ -105,20 +110,7 @@ def test_three_workers_share_one_postgres_database_without_double_sends(
     from arrears.store.db import make_engine, session_factory
 
     sessions = session_factory(make_engine(postgres_url))
-    now = datetime.now(UTC)
-    zone = _midday_zone(now)
-    with sessions.begin() as session:
-        for _ in range(150):
-            add_debtor(
-                session,
-                now=now,
-                due_on=now.date() - timedelta(days=16),
-                time_zone=zone,
-                country="GB",
-                state="",
-                mobile="+447700900123",
-            )
-    open_cases(sessions, now)
+    _seed(sessions, 150)
     outbox = tmp_path / "outbox"
     workers = [_start(postgres_url, outbox, "drain") for _ in range(3)]
     for worker in workers:

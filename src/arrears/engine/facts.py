@@ -230,9 +230,9 @@ def _attach_holds(
         or_(Hold.until.is_(None), Hold.until > now),
     )
     for hold_id, customer_id, case_id, kind, channel, until in session.execute(query):
-        targets = [facts[case_id]] if case_id is not None and case_id in facts else by[customer_id]
         if case_id is not None and case_id not in facts:
-            continue
+            continue  # a hold on another case of this customer
+        targets = [facts[case_id]] if case_id is not None else by[customer_id]
         hold = HoldFact(
             kind=kind, channel=_channel(channel) if channel else None, debt_id=case_id, until=until
         )
