@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.channels.base import Channel, ChannelError, DeliveryStatus, OutboundMessage
@@ -29,6 +29,7 @@ from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.clock import Clock
 from arrears.core.money import format_minor
 from arrears.engine.contact import Destination, gate_request
+from arrears.engine.customer_locks import CustomerLocks
 from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.facts import CaseFacts, load_case_facts
 from arrears.engine.notices import VALIDATION_STEP, schedule_validation_notice
@@ -88,6 +89,10 @@ class Dispatcher:
         disclosures_for: Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures] | None = None,
     ) -> None:
         self.sessions = sessions
+        bind = sessions.kw.get("bind")
+        if not isinstance(bind, Engine):
+            raise TypeError("the dispatcher needs a sessionmaker bound to an Engine")
+        self.engine = bind
         self.clock = clock
         self.channels = channels
         self.gate = gate
@@ -103,21 +108,22 @@ class Dispatcher:
         now = self.clock.now()
         stats.unknown = expire_leases(self.sessions, now)
         stats.reconciled = reconcile_unknown(self.sessions, self.channels, now, self.lease, self.batch_size)
-        claimed = self._claim(now)
-        stats.claimed = len(claimed)
-        if not claimed:
-            return stats
-        with self.sessions() as session:
-            facts = load_case_facts(session, list({row.case_id for row in claimed}), now)
-        seen_at = now
-        for chunk in _chunks(claimed, CHUNK):
-            facts, seen_at = self._refresh(chunk, facts, seen_at)
-            writes = DeliveryWrites(self.worker_id, self.clock.now())
-            for row in chunk:
-                if self._deliver(row, facts.get(row.case_id), writes, stats):
-                    _count_send(facts, row, writes.now)
-            with transaction(self.sessions) as session:
-                writes.flush(session)
+        with CustomerLocks(self.engine) as locks:
+            claimed = self._claim(now, locks)
+            stats.claimed = len(claimed)
+            if not claimed:
+                return stats
+            with self.sessions() as session:
+                facts = load_case_facts(session, list({row.case_id for row in claimed}), now)
+            seen_at = now
+            for chunk in _chunks(claimed, CHUNK):
+                facts, seen_at = self._refresh(chunk, facts, seen_at)
+                writes = DeliveryWrites(self.worker_id, self.clock.now())
+                for row in chunk:
+                    if self._deliver(row, facts.get(row.case_id), writes, stats):
+                        _count_send(facts, row, writes.now)
+                with transaction(self.sessions) as session:
+                    writes.flush(session)
         return stats
 
     def run_until_idle(self, max_batches: int = 1_000_000) -> DispatchStats:
@@ -130,7 +136,7 @@ class Dispatcher:
                 break
         return total
 
-    def _claim(self, now: datetime) -> list[Any]:
+    def _claim(self, now: datetime, locks: CustomerLocks) -> list[Any]:
         with transaction(self.sessions) as session:
             query = (
                 select(*_COLUMNS)
@@ -139,6 +145,8 @@ class Dispatcher:
                 .limit(self.batch_size)
             )
             rows = list(session.execute(lock_skipping_locked(session, query)).all())
+            held = locks.acquire(row.customer_id for row in rows)
+            rows = [row for row in rows if row.customer_id in held]  # others are another worker's now
             if rows:
                 session.execute(
                     update(OutboxAction)
