@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,11 +27,11 @@ from arrears.core.clock import Clock, SystemClock
 from arrears.core.ids import new_id
 from arrears.ingest import seen
 from arrears.ingest.contacts import store_contacts
-from arrears.ingest.readers import ByteCounter, ImportFileError, RawRecord, read_csv, read_jsonl
+from arrears.ingest.pipeline import validated_batches
+from arrears.ingest.readers import ByteCounter, ImportFileError, read_csv, read_jsonl
 from arrears.ingest.rows import InvoiceRow, RowError
-from arrears.ingest.sql import Bulk
+from arrears.ingest.sql import GROWN_TABLES, Bulk, refresh_statistics
 from arrears.ingest.store import store_batch
-from arrears.ingest.validate import validate_row
 
 FileFormat = Literal["csv", "jsonl"]
 DEFAULT_SOURCE = "import"
@@ -111,18 +111,16 @@ def import_invoices(
         seen.create(conn)
         stack.callback(seen.drop, conn)
         run = _Run(conn, report, source, clock, resolve_strategy, on_error)
-        batch: list[InvoiceRow] = []
-        for item in _validated(records, report, run.reject):
-            batch.append(item)
-            if len(batch) >= batch_size:
-                if not run.flush(batch):
-                    break
-                batch = []
-                if on_progress is not None:
-                    on_progress(counter.consumed)
-        else:
-            if batch:
-                run.flush(batch)
+        batches = validated_batches(records, counter, batch_size)
+        for batch in batches:
+            report.rows_read += batch.read
+            report.rows_rejected += batch.rejected
+            for error in batch.errors:
+                run.reject(error)
+            if batch.rows and not run.flush(batch.rows):
+                break
+            if on_progress is not None:
+                on_progress(batch.consumed)
         if on_progress is not None:
             on_progress(counter.consumed)
     report.seconds = time.perf_counter() - started
@@ -131,24 +129,6 @@ def import_invoices(
 
 def _buffered(counter: ByteCounter) -> io.BufferedReader:
     return io.BufferedReader(counter, buffer_size=1 << 20)
-
-
-def _validated(
-    records: Iterator[RawRecord | RowError], report: ImportReport, reject: Callable[[RowError], None]
-) -> Iterator[InvoiceRow]:
-    for record in records:
-        report.rows_read += 1
-        if isinstance(record, RowError):
-            report.rows_rejected += 1
-            reject(record)
-            continue
-        result = validate_row(*record)
-        if isinstance(result, list):
-            report.rows_rejected += 1
-            for error in result:
-                reject(error)
-            continue
-        yield result
 
 
 class _Run:
@@ -170,6 +150,7 @@ class _Run:
         self.resolve_strategy = resolve_strategy
         self.on_error = on_error
         self.import_id = new_id()
+        self.analyzed_at = 0  # rows imported when statistics were last refreshed
 
     def reject(self, error: RowError) -> None:
         if len(self.report.first_errors) < KEEP_ERRORS:
@@ -194,6 +175,10 @@ class _Run:
         self.report.add(counts)
         for error in errors:
             self.reject(error)
+        if imported and self.report.rows_imported >= 2 * self.analyzed_at:
+            # Doubling keeps it to about log2(rows / batch) refreshes per import.
+            refresh_statistics(self.conn, (*GROWN_TABLES, seen.SEEN.name))
+            self.analyzed_at = self.report.rows_imported
         return True
 
     def _apply(self, rows: list[InvoiceRow], now: datetime) -> tuple[int, list[RowError], dict[str, int]]:

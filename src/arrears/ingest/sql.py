@@ -11,6 +11,7 @@ values are therefore pre-rendered here for each driver (`Bulk.ts`, `Bulk.day`).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,9 +26,13 @@ IN_CHUNK = 2000
 
 
 def row_id() -> str:
-    """Same shape as `arrears.core.ids.new_id` (32 random hex digits) without building a UUID object,
-    which costs more than the rest of an invoice row's write path."""
-    return os.urandom(16).hex()
+    """Same shape as `arrears.core.ids.new_id` (32 hex digits), but time-ordered like a UUIDv7: 12 digits
+    of milliseconds, then 80 random bits. Purely random keys scatter every insert across the primary-key
+    and foreign-key indexes, so once those outgrow the page cache each row costs a random page read;
+    on SQLite (2 MiB cache) that made a million-row import 2.5x slower per row than a 100k one. Ordered
+    keys append at the right edge of each index. No UUID object either, which costs more than the rest
+    of an invoice row's write path."""
+    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
 
 
 def table(name: str) -> Table:
@@ -44,6 +49,26 @@ def among(conn: Connection, column: Any, values: Sequence[str]) -> ColumnElement
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(String)))  # type: ignore[no-any-return]
     return column.in_(values)  # type: ignore[no-any-return]
+
+
+#: Tables an import grows, whose planner statistics must keep up with it (see `refresh_statistics`).
+GROWN_TABLES = ("customers", "accounts", "invoices", "contact_points", "consents", "cases")
+
+
+def refresh_statistics(conn: Connection, tables: Sequence[str]) -> None:
+    """ANALYZE the tables an import is filling, in its own short transaction.
+
+    Autovacuum analyzes too late for a long import into fresh tables: with statistics that still say
+    "a handful of rows", PostgreSQL answers `source_system = s AND external_id = ANY(ids)` by reading every
+    row of the source and testing it against the whole array, so each batch cost grew with the table and
+    a million rows ran at a fifth of the speed of the first twenty thousand. Sampling is bounded
+    (default_statistics_target), so one ANALYZE costs about the same at any size. SQLite needs no
+    statistics to pick its unique indexes, so this is PostgreSQL only.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    with conn.begin():
+        conn.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
 
 
 class Bulk:
