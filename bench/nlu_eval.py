@@ -11,6 +11,7 @@ A separate block scores the project's own paraphrase sets (tests/agent/data): th
 improving the lexicon; the locked half, written first and only ever measured; and a late probe written after
 the locked half had been measured, by the same author but in phrasings deliberately unlike the lexicon's,
 also only measured. The locked half and the late probe together estimate how understanding generalises.
+A last block shows each set with the rules alone and with the learned fallback (arrears.agent.learned).
 """
 
 from __future__ import annotations
@@ -114,6 +115,44 @@ def paraphrases() -> None:
             f"{name:<48} {s.n:5d} {s.main_accuracy:6.3f} {s.escalation_recall:6.3f} "
             f"{s.escalation_precision:6.3f} {s.date_accuracy:6.3f} {s.amount_accuracy:6.3f}"
         )
+
+
+def _fallback_scores(records: list[dict[str, Any]], fallback: bool) -> tuple[str, str]:
+    """Main label, escalation recall/precision, and recall of each escalation label, rules alone or with
+    the learned fallback (understand(..., fallback=...))."""
+    main = tp = fp = fn = 0
+    per: dict[str, list[int]] = {}
+    for r in records:
+        u = understand(r["text"], datetime.fromisoformat(r["reference"]), r["channel"], fallback=fallback)
+        got = {label.value for label in u.labels}
+        main += u.labels[0].value == r["labels"][0]
+        g, w = bool(got & ESC), bool(set(r["labels"]) & ESC)
+        tp, fp, fn = tp + (g and w), fp + (g and not w), fn + (w and not g)
+        for label in set(r["labels"]) & ESC:
+            per.setdefault(label, [0, 0])
+            per[label][0] += label in got
+            per[label][1] += 1
+    head = f"{ratio(main, len(records)):6.3f} {ratio(tp, tp + fn):6.3f} {ratio(tp, tp + fp):6.3f}"
+    return head, " ".join(f"{k}={v[0]}/{v[1]}" for k, v in sorted(per.items()))
+
+
+def learned(folder: Path) -> None:
+    print("\n== learned fallback: rules alone (before) vs rules + model (after)")
+    print("   trained on intents-dev + dev half + synthetic; locked half and late probe never trained on")
+    sets = [("intents-dev.jsonl (trained on)", folder / "intents-dev.jsonl")]
+    sets += [(name, path) for name, path in PARAPHRASES if path.exists()]
+    print(f"{'set':<48} {'':6} {'main':>6} {'esc R':>6} {'esc P':>6}  escalation recall per label")
+    for name, path in sets:
+        records = load(path)
+        for tag, on in (("before", False), ("after", True)):
+            head, per = _fallback_scores(records, on)
+            print(f"{name if not on else '':<48} {tag:6} {head}  {per}")
+    from arrears.agent.learned import load as load_model
+
+    model = load_model()
+    cv = model.meta.get("cross_validation", {})
+    print(f"thresholds: escalation {model.thresholds.escalation}, unclear {model.thresholds.unclear}")
+    print(f"cross-validated on the training data: {json.dumps(cv)}")
 
 
 def dates(records: list[dict[str, Any]]) -> None:
@@ -224,6 +263,7 @@ def main(argv: list[str]) -> None:
         elif records and "labels" in records[0]:
             intents(records, path.name)
     paraphrases()
+    learned(folder)
     cards()
 
 

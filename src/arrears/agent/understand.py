@@ -1,6 +1,7 @@
 """``understand``: one customer turn in, labels and slots out. Deterministic, offline, bounded in time.
 
-The pipeline is: decode and cap -> find and mask card data -> normalise -> labels -> date (direction chosen
+The pipeline is: decode and cap -> find and mask card data -> normalise -> labels (rules, then the learned
+fallback for what they miss) -> date (direction chosen
 by the labels: backward for a payment already made, forward for a promise) -> amount. Every step is total:
 empty, enormous, undecodable or foreign text gives ``unclear`` rather than an exception, because the caller
 is a live conversation and a crash there is worse than asking again.
@@ -16,10 +17,14 @@ from arrears.agent.cards import scan
 from arrears.agent.classify import classify
 from arrears.agent.dates import Direction, prepare_digitised, resolve_date
 from arrears.agent.labels import ESCALATION, Label
+from arrears.agent.learned import load as load_learned
+from arrears.agent.learned import refine
 from arrears.agent.numbers import digitise
 from arrears.agent.text import normalise
 from arrears.core.money import Money, MoneyError, parse_minor
 
+_MODEL = load_learned()
+"""Loaded once at import, so the first customer turn does not pay for parsing the weights."""
 _DATED = frozenset({Label.PROMISE_TO_PAY, Label.ALREADY_PAID, Label.PAYMENT_PLAN})
 
 
@@ -73,18 +78,23 @@ def understand(
     language: str = "en",
     *,
     default_currency: str | None = None,
+    fallback: bool = True,
 ) -> Understanding:
     """Labels, date, amount and card data of one customer turn.
 
     ``reference`` is the moment the turn was said, in the customer's local time (only its calendar day is
     used). ``default_currency`` (the account's currency) fills in amounts said without one ("two hundred")
-    and decides which dollar a bare "$" means.
+    and decides which dollar a bare "$" means. ``fallback=False`` gives the rules alone (the learned
+    fallback, ``arrears.agent.learned``, is on by default; benchmarks switch it off to show its effect).
     """
     norm = normalise(text)
     cards = scan(norm.raw)
     if cards.contains_card:
         norm = normalise(cards.redacted)
     labels = classify(norm.words, channel, contains_card=cards.contains_card)
+    if fallback:
+        # Rules first and authoritative; the model only adds a missed escalation or reads an "unclear".
+        labels = refine(labels, norm.words, _MODEL, channel=channel)
     digitised = digitise(norm.text)
     day: date | None = None
     if set(labels) & _DATED:
