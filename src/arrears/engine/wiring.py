@@ -136,4 +136,5 @@ def register_strategies(session: Session, library: StrategyLibrary, now: datetim
         for loaded in library
         if loaded.key not in known
     ]
-    insert_ignoring_duplicates(session, StrategyVersion.__table__, rows, ["name", "version"])
+    # Workers starting together race here; the id derives from (name, version): any conflict is the same row.
+    insert_ignoring_duplicates(session, StrategyVersion.__table__, rows, None)

@@ -46,4 +46,6 @@ def _statement(dialect: str, table: Table, columns: tuple[str, ...], keys: tuple
     else:  # pragma: no cover - only the two supported databases reach here
         raise NotImplementedError(f"insert_ignore has no form for {dialect}")
     del columns  # part of the cache key: one statement per set of supplied columns
-    return insert.on_conflict_do_nothing(index_elements=list(keys)).returning(table.c[keys[0]])
+    # No conflict target: the id is derived from the same external identity as `keys`, so two racing first
+    # sightings may collide on the primary key before the unique key is checked; either way, the same row.
+    return insert.on_conflict_do_nothing().returning(table.c[keys[0]])

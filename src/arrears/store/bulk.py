@@ -11,14 +11,22 @@ from sqlalchemy.orm import Session
 
 
 def insert_ignoring_duplicates(
-    session: Session, table: FromClause, rows: Sequence[dict[str, Any]], conflict_columns: Sequence[str]
+    session: Session,
+    table: FromClause,
+    rows: Sequence[dict[str, Any]],
+    conflict_columns: Sequence[str] | None,
 ) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: how idempotency keys turn a replay into a no-op."""
+    """INSERT ... ON CONFLICT DO NOTHING: how idempotency keys turn a replay into a no-op.
+
+    `conflict_columns=None` ignores a conflict on any unique key: for rows whose primary key is derived from
+    the same identity, where racing writers may collide on either index first.
+    """
     if not rows:
         return
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    target = {"index_elements": list(conflict_columns)} if conflict_columns is not None else {}
+    statement = module.insert(table).on_conflict_do_nothing(**target)
     session.execute(statement, list(rows))
 
 
