@@ -121,6 +121,7 @@ def import_invoices(
                 break
             if on_progress is not None:
                 on_progress(batch.consumed)
+            del batch  # else it stays alive while the next one is read: two batches in memory
         if on_progress is not None:
             on_progress(counter.consumed)
     report.seconds = time.perf_counter() - started
