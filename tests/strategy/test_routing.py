@@ -24,7 +24,7 @@ def _facts(*labels: str, **overrides: object) -> OutcomeFacts:
 
 
 def test_listed_label_completes_automatically() -> None:
-    verdict = route_outcome(CONSUMER, _facts("paid"))
+    verdict = route_outcome(CONSUMER, _facts("pay_now"))
     assert verdict.route is Route.COMPLETE and verdict.reasons == ()
 
 
@@ -36,16 +36,16 @@ def test_review_labels_and_unlisted_labels_go_to_review() -> None:
 
 
 def test_high_value_is_per_currency() -> None:
-    assert route_outcome(CONSUMER, _facts("paid", balance_minor=500_000)).route is Route.REVIEW
-    assert route_outcome(CONSUMER, _facts("paid", balance_minor=499_999)).route is Route.COMPLETE
+    assert route_outcome(CONSUMER, _facts("pay_now", balance_minor=500_000)).route is Route.REVIEW
+    assert route_outcome(CONSUMER, _facts("pay_now", balance_minor=499_999)).route is Route.COMPLETE
     # No threshold configured for CHF: value alone does not send it to review.
     assert (
-        route_outcome(CONSUMER, _facts("paid", currency="CHF", balance_minor=10**9)).route is Route.COMPLETE
+        route_outcome(CONSUMER, _facts("pay_now", currency="CHF", balance_minor=10**9)).route is Route.COMPLETE
     )
 
 
 def test_low_confidence_goes_to_review() -> None:
-    verdict = route_outcome(CONSUMER, _facts("paid", confidence=0.5))
+    verdict = route_outcome(CONSUMER, _facts("pay_now", confidence=0.5))
     assert verdict.route is Route.REVIEW and verdict.reasons[0].startswith("low confidence 0.50")
 
 
@@ -59,7 +59,7 @@ def test_promise_policy_exceptions() -> None:
     assert route_outcome(CONSUMER, too_far).reasons == ("policy exception 'promise_too_far'",)
     too_small = _facts("promise_to_pay", promise_amount_minor=19_999)  # under 20% of 1,000.00
     assert route_outcome(CONSUMER, too_small).reasons == ("policy exception 'promise_too_small'",)
-    flagged = _facts("paid", exceptions=frozenset({"promise_too_far", "not_in_policy_list"}))
+    flagged = _facts("pay_now", exceptions=frozenset({"promise_too_far", "not_in_policy_list"}))
     assert route_outcome(CONSUMER, flagged).reasons == ("policy exception 'promise_too_far'",)
 
 

@@ -5,15 +5,18 @@ An opt-out or cease lands in the same transaction as the message, so it binds th
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from arrears.agent import understand
 from arrears.audit import record
-from arrears.cases.routing import Routing, route_turn
+from arrears.cases.routing import Routing, TurnDecision, route_turn
 from arrears.cases.sync import StrategyResolver, cancel_pending_actions
 from arrears.core.clock import Clock
 from arrears.core.ids import idempotency_key, new_id
@@ -21,6 +24,7 @@ from arrears.engine.inbox import handles
 from arrears.store.bulk import insert_ignoring_duplicates
 from arrears.store.models import (
     Case,
+    Customer,
     Hold,
     InboxEvent,
     Interaction,
@@ -28,8 +32,11 @@ from arrears.store.models import (
     OutboxAction,
     Outcome,
     Promise,
+    StrategyVersion,
     Task,
 )
+from arrears.strategy.routing import OutcomeFacts, Route, route_outcome
+from arrears.strategy.schema import Strategy
 
 
 @handles("message.received")
@@ -43,15 +50,20 @@ def handle_message(session: Session, event: InboxEvent, clock: Clock, _resolve: 
         )
     channel = str(payload["channel"])
     text = str(payload.get("text", ""))
-    heard = understand(text, now, channel)
+    local_now = now.astimezone(
+        _zone(session.scalar(select(Customer.time_zone).where(Customer.id == case.customer_id)))
+    )
+    # Relative words ("Friday", "the 15th") mean the customer's calendar, not UTC's.
+    heard = understand(text, local_now, channel, default_currency=case.currency)
     labels = tuple(heard.labels)
     decision = route_turn(
         labels,
-        today=now.date(),
+        today=local_now.date(),
         promised_on=heard.date,
         amount_minor=heard.amount_minor if heard.currency in (None, case.currency) else None,
         balance_minor=case.balance_minor,
     )
+    decision = _apply_strategy_routing(session, case, labels, decision, local_now.date())
     interaction_id = new_id()
     session.execute(
         insert(Interaction).values(
@@ -151,7 +163,11 @@ def handle_message(session: Session, event: InboxEvent, clock: Clock, _resolve: 
             ],
             ["idempotency_key"],
         )
-    if promise_on is not None and promise_minor is not None and decision.routing is Routing.BOOKED:
+    if (
+        promise_on is not None
+        and promise_minor is not None
+        and decision.routing in (Routing.BOOKED, Routing.SENT_TO_REVIEW)
+    ):
         session.execute(
             update(Promise)
             .where(Promise.case_id == case.id, Promise.status == "pending")
@@ -206,6 +222,66 @@ def handle_message(session: Session, event: InboxEvent, clock: Clock, _resolve: 
         entity_id=case.id,
         data={"labels": list(labels), "routing": decision.routing.value},
     )
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _apply_strategy_routing(
+    session: Session, case: Case, labels: tuple[str, ...], decision: TurnDecision, today: date
+) -> TurnDecision:
+    """The strategy's routing rules: high-value accounts, labels it does not trust, promises outside policy
+    go to a person even when the agent could complete them."""
+    if decision.routing not in (Routing.BOOKED, Routing.CONFIRMED):
+        return decision
+    strategy = _strategy(session, case.strategy_name, case.strategy_version)
+    if strategy is None:
+        return replace(
+            decision,
+            routing=Routing.SENT_TO_REVIEW,
+            task_reason=decision.task_reason or "review_outcome",
+            next_step=f"a person confirms: strategy {case.strategy_name} v{case.strategy_version} unknown",
+        )
+    promised_on, promised_minor = decision.promise if decision.promise else (None, None)
+    verdict = route_outcome(
+        strategy,
+        OutcomeFacts(
+            labels=frozenset(labels),
+            confidence=1.0,
+            currency=case.currency,
+            balance_minor=case.balance_minor,
+            promise_due_on=promised_on,
+            promise_amount_minor=promised_minor,
+            today=today,
+        ),
+    )
+    if verdict.route is not Route.REVIEW:
+        return decision
+    return replace(
+        decision,
+        routing=Routing.SENT_TO_REVIEW,
+        task_reason=decision.task_reason or "review_outcome",
+        next_step="a person confirms: " + "; ".join(verdict.reasons),
+    )
+
+
+def _strategy(session: Session, name: str, version: int) -> Strategy | None:
+    """The strategy version the case runs, as recorded when a worker registered it."""
+    row = session.execute(
+        select(StrategyVersion.content_hash, StrategyVersion.body).where(
+            StrategyVersion.name == name, StrategyVersion.version == version
+        )
+    ).first()
+    return _parsed(row[0], row[1]) if row else None
+
+
+@lru_cache(maxsize=64)
+def _parsed(_content_hash: str, body: str) -> Strategy:
+    return Strategy.model_validate_json(body)
 
 
 def _case_for(session: Session, payload: dict[str, Any]) -> Case | None:
