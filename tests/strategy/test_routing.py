@@ -39,9 +39,8 @@ def test_high_value_is_per_currency() -> None:
     assert route_outcome(CONSUMER, _facts("pay_now", balance_minor=500_000)).route is Route.REVIEW
     assert route_outcome(CONSUMER, _facts("pay_now", balance_minor=499_999)).route is Route.COMPLETE
     # No threshold configured for CHF: value alone does not send it to review.
-    assert (
-        route_outcome(CONSUMER, _facts("pay_now", currency="CHF", balance_minor=10**9)).route is Route.COMPLETE
-    )
+    verdict = route_outcome(CONSUMER, _facts("pay_now", currency="CHF", balance_minor=10**9))
+    assert verdict.route is Route.COMPLETE
 
 
 def test_low_confidence_goes_to_review() -> None:
