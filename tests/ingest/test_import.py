@@ -229,3 +229,24 @@ def test_consent_withdrawn_revokes_and_blank_fields_keep_stored_values(
         zone = conn.execute(select(Customer.time_zone)).scalar_one()
     assert revoked == ["email"]
     assert zone == "America/New_York"
+
+
+def test_small_batches_report_bad_rows_in_file_order(engine: Engine, tmp_path: Path) -> None:
+    """Batches close on records read, so a run of bad rows is reported (in order) batch by batch."""
+    rows = [row(invoice_id=f"B{n}", currency="XYZ") for n in range(5)] + [row(invoice_id="OK")]
+    report, errors = run(engine, write_csv(tmp_path / "f.csv", rows), batch_size=2)
+    assert [(e.line, e.field) for e in errors] == [(line, "currency") for line in range(2, 7)]
+    assert (report.rows_read, report.rows_imported, report.rows_rejected) == (6, 1, 5)
+    assert set(_invoices(engine)) == {"OK"}
+
+
+def test_row_ids_keep_the_id_shape_and_grow_with_time() -> None:
+    import time
+
+    from arrears.ingest.sql import row_id
+
+    first = row_id()
+    time.sleep(0.002)
+    second = row_id()
+    assert len(first) == len(second) == 32 and int(first, 16) >= 0
+    assert first[:12] < second[:12]  # millisecond prefix: inserts append at the end of each index

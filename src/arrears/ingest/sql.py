@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, String, Table, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import SQLAlchemyError
 
 from arrears.store.base import Base
 
@@ -67,8 +68,13 @@ def refresh_statistics(conn: Connection, tables: Sequence[str]) -> None:
     """
     if conn.dialect.name != "postgresql":
         return
-    with conn.begin():
-        conn.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+    try:
+        with conn.begin():
+            conn.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+    except SQLAlchemyError:
+        # Only an optimisation: the batches are committed already, and autovacuum catches up later.
+        # (A role that does not own a table gets a warning from ANALYZE, not an error.)
+        pass
 
 
 class Bulk:
