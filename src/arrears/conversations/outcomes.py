@@ -3,16 +3,17 @@ SID, the first message SID), so a replayed webhook finds it instead of writing a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import ConversationState, Outcome, Routing, Urgency
 from arrears.agent.labels import Label, rank
-from arrears.core.ids import new_id
+from arrears.core.ids import idempotency_key, new_id
+from arrears.engine.outcome_review import review_reasons
 from arrears.store.bulk import insert_ignoring_duplicates
-from arrears.store.models import Case, Conversation, Promise
+from arrears.store.models import Case, Conversation, Promise, Task
 from arrears.store.models import Outcome as OutcomeRow
 
 
@@ -36,6 +37,19 @@ def write_outcome(
     key = conv.provider_conversation_id
     currency = session.scalars(select(Case.currency).where(Case.id == conv.case_id)).one()
     promise = outcome.promise
+    routing, next_step = outcome.routing.value, outcome.next_step
+    if outcome.routing in (Routing.BOOKED, Routing.CONFIRMED):
+        reasons = review_reasons(
+            session,
+            conv.case_id,
+            [label.value for label in outcome.labels],
+            today=now.date(),
+            promise_on=promise.day if promise else None,
+            promise_minor=promise.amount.minor if promise else None,
+        )
+        if reasons:
+            routing, next_step = Routing.SENT_TO_REVIEW.value, "a person confirms: " + "; ".join(reasons)
+            _review_task(session, conv, key, next_step, outcome.summary, now)
     insert_ignoring_duplicates(
         session,
         OutcomeRow.__table__,
@@ -51,8 +65,8 @@ def write_outcome(
                 "promise_on": promise.day if promise else None,
                 "promise_amount_minor": promise.amount.minor if promise else None,
                 "currency": currency,
-                "next_step": outcome.next_step[:128],
-                "routing": outcome.routing.value,
+                "next_step": next_step[:128],
+                "routing": routing,
                 "summary": outcome.summary[:4000],
                 "confidence": None,
                 "created_at": now,
@@ -65,3 +79,30 @@ def write_outcome(
             update(Promise).where(Promise.id == promise_id).values(interaction_id=conv.interaction_id)
         )
     return str(session.scalars(select(OutcomeRow.id).where(OutcomeRow.idempotency_key == key)).one())
+
+
+def _review_task(
+    session: Session, conv: Conversation, key: str, why: str, summary: str, now: datetime
+) -> None:
+    insert_ignoring_duplicates(
+        session,
+        Task.__table__,
+        [
+            {
+                "id": new_id(),
+                "case_id": conv.case_id,
+                "idempotency_key": idempotency_key("review", key),
+                "reason": "review_outcome",
+                "team": "collections",
+                "owner": None,
+                "priority": 2,
+                "due_at": now + timedelta(hours=24),
+                "status": "open",
+                "summary": f"{why}. {summary}"[:4000],
+                "context": {"conversation_id": conv.id},
+                "created_at": now,
+                "closed_at": None,
+            }
+        ],
+        ["idempotency_key"],
+    )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +20,7 @@ from arrears.cases.sync import StrategyResolver, cancel_pending_actions
 from arrears.core.clock import Clock
 from arrears.core.ids import idempotency_key, new_id
 from arrears.engine.inbox import handles
+from arrears.engine.outcome_review import review_reasons
 from arrears.store.bulk import insert_ignoring_duplicates
 from arrears.store.models import (
     Case,
@@ -32,11 +32,8 @@ from arrears.store.models import (
     OutboxAction,
     Outcome,
     Promise,
-    StrategyVersion,
     Task,
 )
-from arrears.strategy.routing import OutcomeFacts, Route, route_outcome
-from arrears.strategy.schema import Strategy
 
 
 @handles("message.received")
@@ -234,54 +231,21 @@ def _zone(name: str | None) -> ZoneInfo:
 def _apply_strategy_routing(
     session: Session, case: Case, labels: tuple[str, ...], decision: TurnDecision, today: date
 ) -> TurnDecision:
-    """The strategy's routing rules: high-value accounts, labels it does not trust, promises outside policy
-    go to a person even when the agent could complete them."""
+    """The strategy's routing rules may send an outcome the agent could complete to a person."""
     if decision.routing not in (Routing.BOOKED, Routing.CONFIRMED):
         return decision
-    strategy = _strategy(session, case.strategy_name, case.strategy_version)
-    if strategy is None:
-        return replace(
-            decision,
-            routing=Routing.SENT_TO_REVIEW,
-            task_reason=decision.task_reason or "review_outcome",
-            next_step=f"a person confirms: strategy {case.strategy_name} v{case.strategy_version} unknown",
-        )
     promised_on, promised_minor = decision.promise if decision.promise else (None, None)
-    verdict = route_outcome(
-        strategy,
-        OutcomeFacts(
-            labels=frozenset(labels),
-            confidence=1.0,
-            currency=case.currency,
-            balance_minor=case.balance_minor,
-            promise_due_on=promised_on,
-            promise_amount_minor=promised_minor,
-            today=today,
-        ),
+    reasons = review_reasons(
+        session, case.id, labels, today=today, promise_on=promised_on, promise_minor=promised_minor
     )
-    if verdict.route is not Route.REVIEW:
+    if not reasons:
         return decision
     return replace(
         decision,
         routing=Routing.SENT_TO_REVIEW,
         task_reason=decision.task_reason or "review_outcome",
-        next_step="a person confirms: " + "; ".join(verdict.reasons),
+        next_step="a person confirms: " + "; ".join(reasons),
     )
-
-
-def _strategy(session: Session, name: str, version: int) -> Strategy | None:
-    """The strategy version the case runs, as recorded when a worker registered it."""
-    row = session.execute(
-        select(StrategyVersion.content_hash, StrategyVersion.body).where(
-            StrategyVersion.name == name, StrategyVersion.version == version
-        )
-    ).first()
-    return _parsed(row[0], row[1]) if row else None
-
-
-@lru_cache(maxsize=64)
-def _parsed(_content_hash: str, body: str) -> Strategy:
-    return Strategy.model_validate_json(body)
 
 
 def _case_for(session: Session, payload: dict[str, Any]) -> Case | None:
