@@ -12,9 +12,12 @@ import signal
 import socket
 import threading
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from arrears.cases.sweep import newly_overdue_accounts, overdue_without_case
+from arrears.cases.sync import sync_cases
 from arrears.channels.base import Channel
 from arrears.compliance.model import ContactGate
 from arrears.core.clock import Clock
@@ -26,6 +29,8 @@ from arrears.settings import Settings
 from arrears.store.db import transaction
 
 log = logging.getLogger(__name__)
+#: How far back the first sweep of a worker looks for invoices that fell due while nothing ran.
+SWEEP_LOOKBACK_DAYS = 7
 
 
 @dataclass
@@ -70,14 +75,31 @@ class Worker:
             disclosures_for=disclosure_texts(gate, settings),
         )
         self._stop = threading.Event()
+        self._swept_through: date | None = None
 
     def tick(self) -> TickStats:
         """One pass of every stage until each has nothing left to do at the current instant."""
         stats = TickStats()
+        self._sweep()
         stats.events = process_inbox(self.sessions, self.clock, self.resolve)
         stats.plan = self.planner.run_until_idle()
         stats.dispatch = self.dispatcher.run_until_idle()
         return stats
+
+    def _sweep(self) -> None:
+        """Once per UTC day: cases for invoices that fell due since the last sweep (all of them at start)."""
+        now = self.clock.now()
+        today = now.date()
+        if self._swept_through == today:
+            return
+        with transaction(self.sessions) as session:
+            since = self._swept_through or today - timedelta(days=SWEEP_LOOKBACK_DAYS)
+            accounts = set(newly_overdue_accounts(session, since, today))
+            if self._swept_through is None:
+                accounts.update(overdue_without_case(session, today))
+            if accounts:
+                sync_cases(session, now=now, resolve_strategy=self.resolve, account_ids=sorted(accounts))
+        self._swept_through = today
 
     def stop(self, *_args: object) -> None:
         self._stop.set()
