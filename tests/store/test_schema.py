@@ -91,3 +91,18 @@ def test_migrations_go_down_and_up_again(engine: Engine) -> None:
     upgrade(engine)
     with engine.connect() as conn:
         assert "customers" in engine.dialect.get_table_names(conn)
+
+
+def test_one_migration_head_and_the_schema_matches_the_models(engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from arrears.store.base import Base
+    from arrears.store.migrate import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
