@@ -27,7 +27,8 @@ NO_DATE = {"not resolved", "0001-01-01"}  # Recognizers-Text's markers for an im
 @pytest.fixture(scope="module")
 def corpora() -> Path:
     if not (EVAL / "intents-dev.jsonl").exists():
-        pytest.skip(f"evaluation corpora not found in {', '.join(map(str, CANDIDATES))} (set ARREARS_EVAL_DIR)")
+        where = ", ".join(map(str, CANDIDATES))
+        pytest.skip(f"evaluation corpora not found in {where} (set ARREARS_EVAL_DIR)")
     return EVAL
 
 
