@@ -123,9 +123,13 @@ def phone_zones(number: str) -> tuple[str, ...]:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         return ()
-    if phonenumbers.number_type(parsed) not in _GEOGRAPHIC:
+    kind = phonenumbers.number_type(parsed)  # the costly part: classify once, not twice
+    if kind not in _GEOGRAPHIC:
         return ()
-    found = phone_timezone.time_zones_for_number(parsed)
+    if phonenumbers.is_number_type_geographical(kind, parsed.country_code):
+        found = phone_timezone.time_zones_for_geographical_number(parsed)
+    else:  # rare (a non-geographic mobile): the library's own path, which classifies again
+        found = phone_timezone.time_zones_for_number(parsed)
     return tuple(sorted({canonical(z) for z in found if z != "Etc/Unknown" and zone(z) is not None}))
 
 
