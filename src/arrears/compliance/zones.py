@@ -126,7 +126,9 @@ def phone_zones(number: str) -> tuple[str, ...]:
     kind = phonenumbers.number_type(parsed)  # the costly part: classify once, not twice
     if kind not in _GEOGRAPHIC:
         return ()
-    if phonenumbers.is_number_type_geographical(kind, parsed.country_code):
+    if parsed.country_code is not None and phonenumbers.is_number_type_geographical(
+        kind, parsed.country_code
+    ):
         found = phone_timezone.time_zones_for_geographical_number(parsed)
     else:  # rare (a non-geographic mobile): the library's own path, which classifies again
         found = phone_timezone.time_zones_for_number(parsed)
