@@ -24,8 +24,8 @@ def test_a_small_demo_works_every_stage(
     assert 0 < kpis.contact_rate <= 1 and 0 <= kpis.kept_rate <= 1
     assert kpis.recovered, "simulated customers paid something"
     with sessions() as session:
-        assert session.scalar(select(func.count()).select_from(Outcome)) > 0
-        assert session.scalar(select(func.count()).select_from(Conversation)) > 0, (
+        assert (session.scalar(select(func.count()).select_from(Outcome)) or 0) > 0
+        assert (session.scalar(select(func.count()).select_from(Conversation)) or 0) > 0, (
             "calls went through the agent"
         )
         failed = session.scalars(select(InboxEvent.error).where(InboxEvent.status == "failed")).all()
