@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ from arrears.engine.worker import Worker
 from arrears.metrics.kpis import Kpis, compute_kpis, receivables
 from arrears.settings import Settings
 from arrears.store.db import transaction
-from arrears.store.models import Case, Customer, InboxEvent, Interaction
+from arrears.store.models import Case, Customer, InboxEvent, Interaction, OutboxAction
 
 Progress = Callable[[int, int], None]
 
@@ -70,7 +69,6 @@ def run_demo(
     identities = _identities(sessions)
     queue: list[tuple[datetime, int, str, object]] = []
     seen_until = options.start - timedelta(microseconds=1)  # contacts strictly after are new
-    rng = random.Random(options.seed)
     total_ticks = int(timedelta(days=options.days) / options.tick)
     sequence = 0
     for tick in range(total_ticks):
@@ -78,7 +76,7 @@ def run_demo(
         clock.set(now)
         while queue and queue[0][0] <= now:
             at, _, customer_id, reaction = heapq.heappop(queue)
-            _emit(sessions, by_customer[customer_id], reaction, at, rng)
+            _emit(sessions, by_customer[customer_id], reaction, at)
         worker.tick()
         for contact in _new_contacts(sessions, seen_until, now):
             person = people.get(contact.customer_id)
@@ -88,7 +86,7 @@ def run_demo(
             local_today = contact.at.astimezone(zones.get(contact.customer_id, UTC)).date()
             reactions = person.on_message(contact.channel, contact.at, local_today, balance, currency)
             if contact.channel == "voice":
-                reactions = _call(sessions, calls, contact, person, reactions, identities, rng)
+                reactions = _call(sessions, calls, contact, person, reactions, identities)
             for reaction in reactions:
                 sequence += 1
                 heapq.heappush(queue, (reaction.at, sequence, contact.customer_id, reaction))
@@ -134,13 +132,18 @@ def _new_contacts(sessions: sessionmaker[Session], since: datetime, until: datet
                 Interaction.destination,
                 Interaction.outbox_id,
             )
+            .outerjoin(OutboxAction, OutboxAction.id == Interaction.outbox_id)
+            .join(Customer, Customer.id == Interaction.customer_id)
             .where(
                 Interaction.direction == "outbound",
                 Interaction.status == "sent",
                 Interaction.occurred_at > since,
                 Interaction.occurred_at <= until,
             )
-            .order_by(Interaction.occurred_at, Interaction.id)
+            # Row ids are random: order by what the seed fixes, so the same seed replays the same story.
+            .order_by(
+                Interaction.occurred_at, Customer.external_id, OutboxAction.step_id, Interaction.channel
+            )
         ).all()
     return [_Contact(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6]) for r in rows]
 
@@ -159,11 +162,10 @@ def _call(
     person: SimulatedCustomer,
     reactions: list[Reaction],
     identities: dict[str, tuple[str, str]],
-    rng: random.Random,
 ) -> list[Reaction]:
     """Most people who would have replied pick up instead: their words go to the agent on the call."""
     spoken = [r for r in reactions if r.kind == "message"]
-    if person.persona is Persona.IGNORER or rng.random() > 0.7:
+    if person.persona is Persona.IGNORER or person.rng.random() > 0.7:
         return reactions  # no answer: they may still reply later in writing
     name, postal = identities.get(contact.customer_id, ("", ""))
     line = spoken[0].text if spoken else CALL_LINES.get(person.persona, "I can't talk about this now")
@@ -187,9 +189,7 @@ def _balance(sessions: sessionmaker[Session], case_id: str) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
-def _emit(
-    sessions: sessionmaker[Session], account: DemoAccount, reaction: object, at: datetime, rng: random.Random
-) -> None:
+def _emit(sessions: sessionmaker[Session], account: DemoAccount, reaction: object, at: datetime) -> None:
     """A simulated person's act arrives the way a real one would: as an inbox event."""
     assert isinstance(reaction, Reaction)
     with transaction(sessions) as session:
@@ -211,7 +211,7 @@ def _emit(
                 "currency": case[1],
                 "amount": format_minor(amount, case[1]),
                 "received_at": at.isoformat(),
-                "method": rng.choice(("card", "bank_transfer")),
+                "method": ("card", "bank_transfer")[int(at.timestamp()) % 2],
             }
             kind, source = "payment.received", "demo-billing"
         else:

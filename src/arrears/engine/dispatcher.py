@@ -141,7 +141,13 @@ class Dispatcher:
             query = (
                 select(*_COLUMNS)
                 .where(OutboxAction.status == "pending", OutboxAction.not_before <= now)
-                .order_by(OutboxAction.not_before)
+                # Reproducible: a customer's actions go out in the order they were planned.
+                .order_by(
+                    OutboxAction.not_before,
+                    OutboxAction.customer_id,
+                    OutboxAction.created_at,
+                    OutboxAction.step_id,
+                )
                 .limit(self.batch_size)
             )
             rows = list(session.execute(lock_skipping_locked(session, query)).all())
