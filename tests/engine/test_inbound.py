@@ -66,3 +66,33 @@ def test_a_promise_on_a_high_value_account_goes_to_a_person(sessions: sessionmak
         assert outcome.routing == "sent_to_review" and "high value" in (outcome.next_step or "")
         assert task.reason == "review_outcome"
         assert session.scalars(select(Promise)).one().status == "pending"  # recorded; the ladder pauses
+
+
+def test_a_dispute_holds_the_case_opens_a_task_and_stops_queued_outreach(
+    sessions: sessionmaker[Session],
+) -> None:
+    from arrears.compliance.minimal import MinimalGate
+    from arrears.engine.planner import Planner
+    from arrears.store.models import Hold, OutboxAction
+
+    _setup(sessions, 12_000)
+    Planner(sessions, SimulatedClock(NOW), strategy_library(Settings()), MinimalGate()).run_until_idle()
+    _say(sessions, "I never ordered this, it is not my debt", 1)
+    process_inbox(sessions, SimulatedClock(NOW), lambda _n: ("consumer-overdue", 1))
+    with sessions() as session:
+        assert session.scalars(select(Hold.kind)).all() == ["dispute"]
+        assert session.scalars(select(Task.reason)).all() == ["dispute"]
+        assert session.scalars(select(Outcome.routing)).one() == "escalated"
+        statuses = set(session.scalars(select(OutboxAction.status)))
+    assert statuses and statuses <= {"cancelled"}
+
+
+def test_stop_opts_out_of_the_channel_it_arrived_on(sessions: sessionmaker[Session]) -> None:
+    from arrears.store.models import OptOut
+
+    _setup(sessions, 12_000)
+    _say(sessions, "STOP", 1)
+    process_inbox(sessions, SimulatedClock(NOW), lambda _n: ("consumer-overdue", 1))
+    with sessions() as session:
+        opt_out = session.scalars(select(OptOut)).one()
+    assert (opt_out.channel, opt_out.reason) == ("sms", "opt_out")

@@ -6,7 +6,7 @@ An opt-out or cease lands in the same transaction as the message, so it binds th
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,26 +14,17 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from arrears.agent import understand
+from arrears.agent.dialogue import Action, OpenTask, RecordPromise, SendPaymentLink, StopContact, Urgency
 from arrears.audit import record
-from arrears.cases.routing import Routing, TurnDecision, route_turn
-from arrears.cases.sync import StrategyResolver, cancel_pending_actions
+from arrears.cases.routing import ESCALATION, Routing, TurnDecision, route_turn
+from arrears.cases.sync import StrategyResolver
+from arrears.conversations.effects import Where, apply_actions
 from arrears.core.clock import Clock
-from arrears.core.ids import idempotency_key, new_id
+from arrears.core.ids import new_id
+from arrears.core.money import Money
 from arrears.engine.inbox import handles
 from arrears.engine.outcome_review import review_reasons
-from arrears.store.bulk import insert_ignoring_duplicates
-from arrears.store.models import (
-    Case,
-    Customer,
-    Hold,
-    InboxEvent,
-    Interaction,
-    OptOut,
-    OutboxAction,
-    Outcome,
-    Promise,
-    Task,
-)
+from arrears.store.models import Case, Customer, InboxEvent, Interaction, Outcome, Promise
 
 
 @handles("message.received")
@@ -99,114 +90,18 @@ def handle_message(session: Session, event: InboxEvent, clock: Clock, _resolve: 
             created_at=now,
         )
     )
-    if decision.opt_out_channel or decision.opt_out_all:
+    where = Where(
+        conversation_id=f"{event.source}:{event.external_id}",
+        case_id=case.id,
+        customer_id=case.customer_id,
+        channel=channel,
+        turn_key=event.external_id,
+        destination=_address(payload.get("from")),
+    )
+    applied = apply_actions(session, _actions(decision, labels, channel, case.currency), where, now)
+    if applied.promise_id is not None:
         session.execute(
-            insert(OptOut).values(
-                id=new_id(),
-                customer_id=case.customer_id,
-                channel=None if decision.opt_out_all else channel,
-                destination=None,
-                reason="cease" if decision.opt_out_all else "opt_out",
-                source=f"inbound {channel}",
-                at=now,
-            )
-        )
-        if decision.opt_out_all:
-            cancel_pending_actions(session, [case.id])
-        else:
-            session.execute(
-                update(OutboxAction)
-                .where(
-                    OutboxAction.case_id == case.id,
-                    OutboxAction.channel == channel,
-                    OutboxAction.status.in_(("pending", "review")),
-                )
-                .values(status="cancelled")
-            )
-    for kind in decision.hold_kinds:
-        session.execute(
-            insert(Hold).values(
-                id=new_id(),
-                customer_id=case.customer_id,
-                case_id=case.id,
-                kind=kind,
-                scope="case",
-                reason=f"customer said: {', '.join(labels)}",
-                created_at=now,
-            )
-        )
-    if decision.hold_kinds:
-        cancel_pending_actions(session, [case.id])
-    if decision.task_reason:
-        insert_ignoring_duplicates(
-            session,
-            Task.__table__,
-            [
-                {
-                    "id": new_id(),
-                    "case_id": case.id,
-                    "idempotency_key": idempotency_key("inbound", event.source, event.external_id),
-                    "reason": decision.task_reason,
-                    "team": "collections",
-                    "owner": None,
-                    "priority": 1 if decision.urgency == "high" else 2,
-                    "due_at": now + timedelta(hours=24),
-                    "status": "open",
-                    "summary": _summary(labels, decision.next_step),
-                    "context": {"labels": list(labels), "message": heard.redacted[:500]},
-                    "created_at": now,
-                    "closed_at": None,
-                }
-            ],
-            ["idempotency_key"],
-        )
-    if (
-        promise_on is not None
-        and promise_minor is not None
-        and decision.routing in (Routing.BOOKED, Routing.SENT_TO_REVIEW)
-    ):
-        session.execute(
-            update(Promise)
-            .where(Promise.case_id == case.id, Promise.status == "pending")
-            .values(status="cancelled", resolved_at=now)
-        )
-        session.execute(
-            insert(Promise).values(
-                id=new_id(),
-                case_id=case.id,
-                amount_minor=promise_minor,
-                currency=case.currency,
-                due_on=promise_on,
-                channel=channel,
-                status="pending",
-                interaction_id=interaction_id,
-                created_at=now,
-            )
-        )
-    if decision.send_payment_link and channel in ("sms", "whatsapp", "email"):
-        insert_ignoring_duplicates(
-            session,
-            OutboxAction.__table__,
-            [
-                {
-                    "id": new_id(),
-                    "idempotency_key": idempotency_key("link", event.source, event.external_id),
-                    "case_id": case.id,
-                    "customer_id": case.customer_id,
-                    "kind": "contact",
-                    "step_id": "payment-link",
-                    "channel": channel,
-                    "destination": payload.get("from"),
-                    "destination_kind": "mobile" if channel != "email" else "personal_email",
-                    "template": "payment-link",
-                    "payload": {"tone": "friendly", "payment_link": True, "reason": "customer asked to pay"},
-                    "status": "pending",
-                    "not_before": now,
-                    "attempts": 0,
-                    "created_at": now,
-                }
-            ],
-            ["idempotency_key"],
+            update(Promise).where(Promise.id == applied.promise_id).values(interaction_id=interaction_id)
         )
     # Re-plan at once: a promise pauses the ladder, a hold stops it, anything else lets it go on.
     session.execute(update(Case).where(Case.id == case.id).values(next_action_at=now, updated_at=now))
@@ -219,6 +114,33 @@ def handle_message(session: Session, event: InboxEvent, clock: Clock, _resolve: 
         entity_id=case.id,
         data={"labels": list(labels), "routing": decision.routing.value},
     )
+
+
+def _actions(
+    decision: TurnDecision, labels: tuple[str, ...], channel: str, currency: str
+) -> tuple[Action, ...]:
+    """The routing decision as the dialogue's actions, so texts and calls share one way of applying them."""
+    actions: list[Action] = []
+    if decision.opt_out_channel or decision.opt_out_all:
+        actions.append(StopContact(None if decision.opt_out_all else channel))
+    urgency = Urgency.HIGH if decision.urgency == "high" else Urgency.NORMAL
+    summary = _summary(labels, decision.next_step)
+    escalations = [label for label in labels if label in ESCALATION]
+    actions += [OpenTask(label, summary, urgency) for label in escalations]  # each opens its hold
+    if decision.task_reason and decision.task_reason not in escalations:
+        actions.append(OpenTask(decision.task_reason, summary, urgency))
+    if decision.promise is not None and decision.routing in (Routing.BOOKED, Routing.SENT_TO_REVIEW):
+        day, amount = decision.promise
+        actions.append(RecordPromise(day, Money(amount, currency)))
+    if decision.send_payment_link and channel in ("sms", "whatsapp", "email"):
+        actions.append(SendPaymentLink(channel))
+    return tuple(actions)
+
+
+def _address(value: object) -> str | None:
+    """The sender's number or e-mail address, when the event carries a real one."""
+    text = str(value or "")
+    return text if text.startswith(("+", "whatsapp:+")) or "@" in text else None
 
 
 def _zone(name: str | None) -> ZoneInfo:
