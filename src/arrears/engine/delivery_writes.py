@@ -8,7 +8,7 @@ bookkeeping never risks a second send, only a short delay in the record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, insert, or_, update
@@ -61,9 +61,6 @@ class DeliveryWrites:
                 "b_refund": 0 if count_attempt else 1,
             }
         )
-
-    def retry_at(self, attempts: int, backoff: tuple[timedelta, ...]) -> datetime:
-        return self.now + backoff[min(max(attempts - 1, 0), len(backoff) - 1)]
 
     def _interaction(
         self,

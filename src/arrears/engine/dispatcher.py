@@ -38,9 +38,10 @@ from arrears.engine.render import render
 from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
 from arrears.store.models import Hold, OptOut, OutboxAction
+from arrears.strategy.routing import DeliveryResult as DeliveryOutcome
+from arrears.strategy.routing import RetryMove, after_delivery
+from arrears.strategy.schema import RetrySettings
 
-BACKOFF = (timedelta(minutes=30), timedelta(hours=4), timedelta(days=1))
-MAX_ATTEMPTS = 3
 #: Sends between two looks for opt-outs and holds that arrived while the batch was in flight.
 CHUNK = 20
 
@@ -87,6 +88,7 @@ class Dispatcher:
         profiles_for: Callable[[CaseFacts], tuple[str, ...]] | None = None,
         payment_link: Callable[[str], str] | None = None,
         disclosures_for: Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures] | None = None,
+        retry_for: Callable[[str, int], RetrySettings] | None = None,
     ) -> None:
         self.sessions = sessions
         bind = sessions.kw.get("bind")
@@ -102,6 +104,7 @@ class Dispatcher:
         self.profiles_for = profiles_for or (lambda _facts: ())
         self.payment_link = payment_link or (lambda case_id: f"https://pay.arrears.local/c/{case_id}")
         self.disclosures_for = disclosures_for or (lambda _facts, _decision: RenderedDisclosures())
+        self.retry_for = retry_for or (lambda _name, _version: RetrySettings())
 
     def run_once(self) -> DispatchStats:
         stats = DispatchStats()
@@ -226,7 +229,7 @@ class Dispatcher:
         try:
             result = channel.send(self._message(row, facts, decision, now))
         except ChannelError as exc:
-            self._retry_or_fail(row, str(exc), writes, stats)
+            self._retry_or_fail(row, facts, str(exc), writes, stats)
             return False
         if result.status is DeliveryStatus.SENT:
             writes.mark_sent(row, result.provider, result.provider_id, decision.to_json())
@@ -235,18 +238,27 @@ class Dispatcher:
             stats.sent += 1
             return True
         final = result.status is DeliveryStatus.REJECTED
-        self._retry_or_fail(row, result.error or result.status.value, writes, stats, final=final)
+        self._retry_or_fail(row, facts, result.error or result.status.value, writes, stats, final=final)
         return False
 
     def _retry_or_fail(
-        self, row: Any, error: str, writes: DeliveryWrites, stats: DispatchStats, *, final: bool = False
+        self,
+        row: Any,
+        facts: CaseFacts,
+        error: str,
+        writes: DeliveryWrites,
+        stats: DispatchStats,
+        *,
+        final: bool = False,
     ) -> None:
-        attempts = row.attempts + 1
+        """A definite failure retries with the backoff of the case's strategy, up to its attempt limit."""
         stats.failed += 1
-        if final or attempts >= MAX_ATTEMPTS:
+        settings = self.retry_for(facts.strategy_name, facts.strategy_version)
+        decision = after_delivery(settings, DeliveryOutcome.FAILED, row.attempts + 1, writes.now)
+        if final or decision.move is not RetryMove.RETRY or decision.at is None:
             writes.mark_finished(row, "failed", error)
         else:
-            writes.release(row, writes.retry_at(attempts, BACKOFF), error=error, count_attempt=True)
+            writes.release(row, decision.at, error=error, count_attempt=True)
 
     def _message(self, row: Any, facts: CaseFacts, decision: Decision, now: datetime) -> OutboundMessage:
         promise = None
@@ -308,4 +320,4 @@ def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield rows[start : start + size]
 
 
-__all__ = ["BACKOFF", "DispatchStats", "Dispatcher"]
+__all__ = ["DispatchStats", "Dispatcher"]

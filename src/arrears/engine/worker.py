@@ -73,6 +73,7 @@ class Worker:
             lease_seconds=settings.lease_seconds,
             batch_size=min(settings.batch_size, 200),
             disclosures_for=disclosure_texts(gate, settings),
+            retry_for=lambda name, version: library.strategy(name, version).retry,
         )
         self._stop = threading.Event()
         self._swept_through: date | None = None
