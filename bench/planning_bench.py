@@ -139,12 +139,38 @@ def _gate(name: str) -> Any:
     return contact_gate(Settings())
 
 
-def child(url: str, batch: int, gate_name: str, profile: str | None) -> None:
-    """Runs in its own process: plan every due case, then the floor; prints one JSON result line."""
+def _plan_in_process(url: str, batch: int, gate_name: str, go: Any, out: Any) -> None:
+    """One extra planner process (forked): waits for the start signal, plans until idle, reports."""
+    from arrears.core.clock import SimulatedClock
+    from arrears.engine.planner import Planner
+    from arrears.engine.wiring import strategy_library
+    from arrears.settings import Settings
+    from arrears.store.db import session_factory
+
+    engine = _engine(url)
+    planner = Planner(
+        session_factory(engine), SimulatedClock(NOW), strategy_library(Settings()), _gate(gate_name),
+        batch_size=batch,
+    )  # fmt: skip
+    go.wait()
+    stats = planner.run_until_idle()
+    out.put((vars(stats), _cpu_seconds()))
+    engine.dispose()
+
+
+def child(url: str, batch: int, gate_name: str, profile: str | None, workers: int = 1) -> None:
+    """Runs in its own process: plan every due case, then the floor; prints one JSON result line.
+
+    With `workers` > 1, that many planner processes share the database (FOR UPDATE SKIP LOCKED), as
+    several `arrears worker` processes would; the wall time runs from the common start until the last
+    one is idle.
+    """
+    import multiprocessing
+
     from sqlalchemy import func, select
 
     from arrears.core.clock import SimulatedClock
-    from arrears.engine.planner import Planner
+    from arrears.engine.planner import Planner, PlanStats
     from arrears.engine.wiring import register_strategies, strategy_library
     from arrears.settings import Settings
     from arrears.store.db import session_factory, transaction
@@ -156,18 +182,37 @@ def child(url: str, batch: int, gate_name: str, profile: str | None) -> None:
     gate = _gate(gate_name)
     with transaction(sessions) as session:
         register_strategies(session, library, NOW)
+    engine.dispose()
+    context = multiprocessing.get_context("fork")
+    go, out = context.Event(), context.Queue()
+    extra = [
+        context.Process(target=_plan_in_process, args=(url, batch, gate_name, go, out))
+        for _ in range(workers - 1)
+    ]
+    for process in extra:
+        process.start()
     planner = Planner(sessions, SimulatedClock(NOW), library, gate, batch_size=batch)
+    time.sleep(3 if extra else 0)  # the extra processes build their gates and engines before the start
     before = _rss_mib()
     profiler = cProfile.Profile() if profile else None
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
+    go.set()
     if profiler:
         profiler.enable()
     stats = planner.run_until_idle()
     if profiler:
         profiler.disable()
+    extra_cpu = 0.0
+    for process in extra:
+        other, cpu_other = out.get()
+        for name, value in other.items():
+            setattr(stats, name, getattr(stats, name) + value)
+        extra_cpu += cpu_other
+        process.join()
+    assert isinstance(stats, PlanStats)
     seconds = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu_before
+    cpu = _cpu_seconds() - cpu_before + extra_cpu
     peak = _rss_mib()
     with sessions() as session:
         outbox = session.scalar(select(func.count()).select_from(OutboxAction))
@@ -178,6 +223,7 @@ def child(url: str, batch: int, gate_name: str, profile: str | None) -> None:
         "db": engine.dialect.name,
         "gate": type(gate).__name__,
         "batch": batch,
+        "workers": workers,
         "due_cases": stats.cases,
         "seconds": round(seconds, 2),
         "cases_per_s": round(stats.cases / seconds),
@@ -289,7 +335,8 @@ def floor(engine: Engine, batch: int) -> tuple[int, float]:
 
 
 def _measure(url: str, args: argparse.Namespace, gate: str) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", url, "--batch", str(args.batch), "--gate", gate]
+    command = [sys.executable, __file__, "--child", url, "--batch", str(args.batch), "--gate", gate,
+               "--workers", str(args.workers)]  # fmt: skip
     if args.profile:
         command += ["--profile", args.profile]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -348,13 +395,16 @@ def main() -> None:
         default="wired",
         help="wired|minimal|profile, or a comma list: one planner run each (reset between)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="planner processes sharing the database (PostgreSQL)"
+    )
     parser.add_argument("--profile", help="write cProfile stats of the planner run to this file")
     parser.add_argument("--keep", action="store_true", help="keep the loaded database for --reuse")
     parser.add_argument("--reuse", help="reset and measure an already loaded database URL")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.batch, args.gate, args.profile)
+        child(args.child, args.batch, args.gate, args.profile, args.workers)
         return
     print(f"# planning benchmark {datetime.now(UTC):%Y-%m-%d %H:%M}Z, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores, NOW={NOW.isoformat()}", flush=True)  # fmt: skip
@@ -368,10 +418,12 @@ def main() -> None:
     for db in ("postgresql", "sqlite") if args.db == "both" else (args.db,):
         results += run(db, args, tmp)
     print(
-        "\n| db | gate | batch | due cases | planner cases/s | floor cases/s | floor/planner | peak RSS MiB |"
+        "\n| db | gate | batch | workers | due cases | planner cases/s | floor cases/s | floor/planner "
+        "| peak RSS MiB |"
     )
     for r in results:
-        print(f"| {r['db']} | {r['gate']} | {r['batch']} | {r['due_cases']:,} | {r['cases_per_s']:,} | "
+        print(f"| {r['db']} | {r['gate']} | {r['batch']} | {r['workers']} | {r['due_cases']:,} | "
+              f"{r['cases_per_s']:,} | "
               f"{r['floor_cases_per_s']:,} | {r['ratio']} | "
               f"{r['peak_rss_mib']} (+{r['growth_mib']}) |")  # fmt: skip
     if args.keep:

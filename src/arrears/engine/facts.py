@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, cast, func, literal, literal_column, or_, select
+from sqlalchemy import JSON, ColumnElement, Select, cast, func, literal, literal_column, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from arrears.compliance.model import (
@@ -29,17 +29,7 @@ from arrears.compliance.model import (
     PriorContact,
 )
 from arrears.engine import compliance_facts
-from arrears.store.models import (
-    Account,
-    Case,
-    Consent,
-    ContactPoint,
-    Customer,
-    Hold,
-    Interaction,
-    OptOut,
-    Promise,
-)
+from arrears.engine.raw_reads import RawReader
 
 #: How far back the gate looks at contact history (the longest rolling cap is 30 days).
 HISTORY_WINDOW = timedelta(days=31)
@@ -125,39 +115,46 @@ class CaseFacts:
 def load_case_facts(session: Session, case_ids: Sequence[str], now: datetime) -> dict[str, CaseFacts]:
     if not case_ids:
         return {}
-    rows = session.execute(
-        select(
-            Case.id,
-            Case.account_id,
-            Case.customer_id,
-            Case.status,
-            Case.strategy_name,
-            Case.strategy_version,
-            Case.currency,
-            Case.balance_minor,
-            Case.oldest_due_on,
-            Case.broken_promises,
-            Case.completed_steps,
-            Customer.name,
-            Customer.kind,
-            Customer.segment,
-            Customer.tier,
-            Customer.time_zone,
-            Customer.locale,
-            Customer.country,
-            Customer.state,
-            Customer.city,
-            Customer.postal_code,
-            Account.agency_placement_allowed,
-            Case.deferred_step,
-        )
-        .join(Customer, Customer.id == Case.customer_id)
-        .join(Account, Account.id == Case.account_id)
-        .where(among(session, Case.id, case_ids))
-    ).all()
+    reader = RawReader(session)
+    try:
+        facts, by_customer = _cases(reader, case_ids)
+        customers = list(by_customer)
+        _attach_contact_points(reader, customers, by_customer)
+        compliance_facts.attach_compliance_facts(session, customers, by_customer)
+        _attach_promises(reader, facts)
+        _attach_holds(reader, customers, by_customer, facts, now)
+        _attach_consents(reader, customers, by_customer)
+        _attach_opt_outs(reader, customers, by_customer)
+        _attach_history(reader, customers, by_customer, now)
+    finally:
+        reader.close()
+    return facts
+
+
+_CASES_SQL = (
+    "SELECT c.id, c.account_id, c.customer_id, c.status, c.strategy_name, c.strategy_version, c.currency, "
+    "c.balance_minor, c.oldest_due_on, c.broken_promises, c.completed_steps, cu.name, cu.kind, cu.segment, "
+    "cu.tier, cu.time_zone, cu.locale, cu.country, cu.state, cu.city, cu.postal_code, "
+    "a.agency_placement_allowed, c.deferred_step "
+    "FROM cases c JOIN customers cu ON cu.id = c.customer_id JOIN accounts a ON a.id = c.account_id "
+    "WHERE c.id IN {ids}"
+)
+
+
+def _cases(
+    reader: RawReader, case_ids: Sequence[str]
+) -> tuple[dict[str, CaseFacts], dict[str, list[CaseFacts]]]:
     facts: dict[str, CaseFacts] = {}
     by_customer: dict[str, list[CaseFacts]] = defaultdict(list)
-    for r in rows:
+    day, as_json = reader.day, reader.json
+    addresses: dict[tuple[Any, ...], Address] = {}  # shared: the gate hashes equal addresses once
+    for r in reader.rows(_CASES_SQL, case_ids):
+        where = (r[17], r[18], r[19], r[20])
+        address = addresses.get(where)
+        if address is None:
+            address = addresses[where] = Address(country=r[17], state=r[18], city=r[19], postal_code=r[20])
+        oldest = day(r[8])
+        assert oldest is not None
         fact = CaseFacts(
             case_id=r[0],
             account_id=r[1],
@@ -167,144 +164,111 @@ def load_case_facts(session: Session, case_ids: Sequence[str], now: datetime) ->
             strategy_version=r[5],
             currency=r[6],
             balance_minor=r[7],
-            oldest_due_on=r[8],
+            oldest_due_on=oldest,
             broken_promises=r[9],
-            completed_steps=list(r[10] or []),
+            completed_steps=list(as_json(r[10]) or []),
             customer_name=r[11],
             customer_kind=r[12],
             segment=r[13],
             tier=r[14],
             time_zone=r[15],
             locale=r[16],
-            address=Address(country=r[17], state=r[18], city=r[19], postal_code=r[20]),
+            address=address,
             agency_placement_allowed=bool(r[21]),
             deferred_step=r[22],
         )
         facts[fact.case_id] = fact
         by_customer[fact.customer_id].append(fact)
-    customers = list(by_customer)
-    _attach_contact_points(session, customers, by_customer)
-    compliance_facts.attach_compliance_facts(session, customers, by_customer)
-    _attach_promises(session, facts)
-    _attach_holds(session, customers, by_customer, facts, now)
-    _attach_consents(session, customers, by_customer)
-    _attach_opt_outs(session, customers, by_customer)
-    _attach_history(session, customers, by_customer, facts, now)
-    return facts
+    return facts, by_customer
 
 
-def _attach_contact_points(session: Session, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:
-    query = select(
-        ContactPoint.customer_id,
-        ContactPoint.channel,
-        ContactPoint.value,
-        ContactPoint.kind,
-        ContactPoint.is_primary,
-    ).where(among(session, ContactPoint.customer_id, customers))
-    for customer_id, channel, value, kind, primary in session.execute(query):
+def _attach_contact_points(reader: RawReader, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:
+    sql = (
+        "SELECT customer_id, channel, value, kind, is_primary FROM contact_points WHERE customer_id IN {ids}"
+    )
+    for customer_id, channel, value, kind, primary in reader.rows(sql, customers):
         point = ContactPointFact(channel, value, kind, bool(primary))
         for fact in by[customer_id]:
             fact.contact_points.append(point)
 
 
-def _attach_promises(session: Session, facts: dict[str, CaseFacts]) -> None:
-    query = (
-        select(Promise.case_id, Promise.id, Promise.due_on, Promise.amount_minor, Promise.created_at)
-        .where(among(session, Promise.case_id, list(facts)), Promise.status == "pending")
-        .order_by(Promise.created_at)
+def _attach_promises(reader: RawReader, facts: dict[str, CaseFacts]) -> None:
+    sql = (
+        "SELECT case_id, id, due_on, amount_minor, created_at FROM promises "
+        "WHERE case_id IN {ids} AND status = 'pending' ORDER BY created_at"
     )
-    for case_id, promise_id, due_on, amount, created in session.execute(query):
-        facts[case_id].promise = PromiseFact(promise_id, due_on, amount, created)
+    day, instant = reader.day, reader.instant
+    for case_id, promise_id, due_on, amount, created in reader.rows(sql, list(facts)):
+        facts[case_id].promise = PromiseFact(promise_id, day(due_on), amount, instant(created))  # type: ignore[arg-type]
 
 
 def _attach_holds(
-    session: Session,
+    reader: RawReader,
     customers: list[str],
     by: dict[str, list[CaseFacts]],
     facts: dict[str, CaseFacts],
     now: datetime,
 ) -> None:
-    query = select(Hold.id, Hold.customer_id, Hold.case_id, Hold.kind, Hold.channel, Hold.until).where(
-        among(session, Hold.customer_id, customers),
-        Hold.released_at.is_(None),
-        or_(Hold.until.is_(None), Hold.until > now),
+    sql = (
+        "SELECT id, customer_id, case_id, kind, channel, until FROM holds "
+        "WHERE customer_id IN {ids} AND released_at IS NULL AND (until IS NULL OR until > {p})"
     )
-    for hold_id, customer_id, case_id, kind, channel, until in session.execute(query):
+    instant = reader.instant
+    for hold_id, customer_id, case_id, kind, channel, until in reader.rows(sql, customers, now):
         if case_id is not None and case_id not in facts:
             continue  # a hold on another case of this customer
         targets = [facts[case_id]] if case_id is not None else by[customer_id]
         hold = HoldFact(
-            kind=kind, channel=_channel(channel) if channel else None, debt_id=case_id, until=until
+            kind=kind, channel=_channel(channel) if channel else None, debt_id=case_id, until=instant(until)
         )
         for fact in targets:
             fact.holds.append(hold)
             fact.hold_ids.append(hold_id)
 
 
-def _attach_consents(session: Session, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:
-    query = select(
-        Consent.customer_id,
-        Consent.channel,
-        Consent.destination,
-        Consent.granted_at,
-        Consent.source,
-        Consent.revoked_at,
-    ).where(among(session, Consent.customer_id, customers))
-    for customer_id, channel, destination, granted, source, revoked in session.execute(query):
-        consent = ConsentFact(_channel(channel), destination, granted, source, revoked)
+def _attach_consents(reader: RawReader, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:
+    sql = (
+        "SELECT customer_id, channel, destination, granted_at, source, revoked_at FROM consents "
+        "WHERE customer_id IN {ids}"
+    )
+    instant = reader.instant
+    for customer_id, channel, destination, granted, source, revoked in reader.rows(sql, customers):
+        consent = ConsentFact(_channel(channel), destination, instant(granted), source, instant(revoked))  # type: ignore[arg-type]
         for fact in by[customer_id]:
             fact.consents.append(consent)
 
 
-def _attach_opt_outs(session: Session, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:
-    query = select(OptOut.customer_id, OptOut.channel, OptOut.destination, OptOut.at, OptOut.reason).where(
-        among(session, OptOut.customer_id, customers)
-    )
-    for customer_id, channel, destination, at, reason in session.execute(query):
-        opt_out = OptOutFact(_channel(channel) if channel else None, destination, at, reason)
+def _attach_opt_outs(reader: RawReader, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:
+    sql = "SELECT customer_id, channel, destination, at, reason FROM opt_outs WHERE customer_id IN {ids}"
+    instant = reader.instant
+    for customer_id, channel, destination, at, reason in reader.rows(sql, customers):
+        opt_out = OptOutFact(_channel(channel) if channel else None, destination, instant(at), reason)  # type: ignore[arg-type]
         for fact in by[customer_id]:
             fact.opt_outs.append(opt_out)
 
 
+#: Interaction states that count as a contact attempt that left (or a conversation that happened).
+_COUNTED = "('sent', 'delivered', 'answered', 'voicemail', 'received', 'unknown')"
+
+
 def _attach_history(
-    session: Session,
-    customers: list[str],
-    by: dict[str, list[CaseFacts]],
-    facts: dict[str, CaseFacts],
-    now: datetime,
+    reader: RawReader, customers: list[str], by: dict[str, list[CaseFacts]], now: datetime
 ) -> None:
     """Contact attempts that count toward caps: outbound ones that left, and inbound conversations."""
-    query = select(
-        Interaction.customer_id,
-        Interaction.case_id,
-        Interaction.channel,
-        Interaction.destination,
-        Interaction.destination_kind,
-        Interaction.occurred_at,
-        Interaction.connected,
-        Interaction.conversation,
-        Interaction.direction,
-    ).where(
-        among(session, Interaction.customer_id, customers),
-        Interaction.occurred_at >= now - HISTORY_WINDOW,
-        Interaction.status.in_(("sent", "delivered", "answered", "voicemail", "received", "unknown")),
+    sql = (
+        "SELECT customer_id, case_id, channel, destination, destination_kind, occurred_at, connected, "
+        "conversation, direction FROM interactions "
+        f"WHERE customer_id IN {{ids}} AND occurred_at >= {{p}} AND status IN {_COUNTED}"
     )
-    for (
-        customer_id,
-        case_id,
-        channel,
-        dest,
-        dest_kind,
-        at,
-        connected,
-        conversation,
-        direction,
-    ) in session.execute(query):
-        if channel not in _CHANNELS:
+    instant = reader.instant
+    rows = reader.rows(sql, customers, now - HISTORY_WINDOW)
+    for customer_id, case_id, channel, dest, dest_kind, at, connected, conversation, direction in rows:
+        known = _CHANNELS.get(channel)
+        if known is None:
             continue
         prior = PriorContact(
-            at=at,
-            channel=_CHANNELS[channel],
+            at=instant(at),  # type: ignore[arg-type]
+            channel=known,
             destination=dest or "",
             destination_kind=(_DEST_KINDS.get(dest_kind) or DestinationKind(dest_kind))
             if dest_kind

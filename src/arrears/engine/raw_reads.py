@@ -1,0 +1,84 @@
+"""Set reads at driver speed for the planner's hot path: plain tuples, values converted once, inline.
+
+`load_case_facts` reads a few rows per case for thousands of cases per batch. Through SQLAlchemy every
+row became a Row object and every instant passed a TypeDecorator call, which cost more than the queries.
+Here each query is written once with two placeholders, `{ids}` (the batch's ids as one JSON text,
+unpacked by the database, as `facts.among` does) and `{p}` (a bound value), and runs on the session's
+own DBAPI connection, so it sees the open transaction. Converters turn driver values into the domain's:
+aware UTC instants, dates, JSON, booleans, the same on both databases.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+_PG_IDS = "(SELECT json_array_elements_text(%s::json))"
+_SQLITE_IDS = "(SELECT value FROM json_each(?))"
+
+
+def _pg_instant(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is UTC:
+        return value
+    return value.astimezone(UTC)
+
+
+def _sqlite_instant(value: str | None) -> datetime | None:
+    """SQLite holds naive UTC text in SQLAlchemy's format; fromisoformat reads it in C."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _sqlite_day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _pg_day(value: date | None) -> date | None:
+    return value
+
+
+def _sqlite_json(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+def _pg_json(value: Any) -> Any:
+    return value  # psycopg loads jsonb itself
+
+
+class RawReader:
+    """Runs dialect-neutral query text on the session's connection; see the module docstring."""
+
+    __slots__ = ("_cursor", "day", "instant", "is_postgres", "json")
+
+    def __init__(self, session: Session) -> None:
+        connection = session.connection()
+        self.is_postgres = connection.dialect.name == "postgresql"
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        self._cursor: Any = dbapi.cursor()
+        self.instant: Callable[[Any], datetime | None] = _pg_instant if self.is_postgres else _sqlite_instant
+        self.day: Callable[[Any], date | None] = _pg_day if self.is_postgres else _sqlite_day
+        self.json: Callable[[Any], Any] = _pg_json if self.is_postgres else _sqlite_json
+
+    def rows(self, sql: str, ids: Sequence[str], *params: Any) -> list[tuple[Any, ...]]:
+        """Run `sql` with `{ids}` bound to `ids` (first) and each `{p}` to the next of `params`."""
+        text = sql.format(
+            ids=_PG_IDS if self.is_postgres else _SQLITE_IDS, p="%s" if self.is_postgres else "?"
+        )
+        self._cursor.execute(text, (json.dumps(list(ids)), *(self._bind(p) for p in params)))
+        found: list[tuple[Any, ...]] = self._cursor.fetchall()
+        return found
+
+    def _bind(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"naive datetime {value.isoformat()} given to a UTC column")
+            if not self.is_postgres:  # what UTCDateTime stores on SQLite
+                return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value
+
+    def close(self) -> None:
+        self._cursor.close()
