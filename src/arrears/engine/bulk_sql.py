@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -72,7 +73,8 @@ def _pg_recordset(table: Table, columns: list[str]) -> str:
 
 
 def _pg_json(rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps(rows, default=_json_time)
+    """orjson encodes in C; instants still pass `_json_time`, which refuses naive ones."""
+    return orjson.dumps(rows, default=_json_time, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
 
 
 def _json_time(value: object) -> str:

@@ -7,6 +7,7 @@ missed run catch up: the answer depends only on the date, never on how often the
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from arrears.core.clock import ensure_utc
@@ -21,8 +22,12 @@ def days_past_due(due: date, now: datetime, zone: ZoneInfo) -> int:
     return (local_date(now, zone) - due).days
 
 
+@lru_cache(maxsize=65536)
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:
-    """The first UTC instant at which the local date is `day` (local midnight, or just after a DST gap)."""
+    """The first UTC instant at which the local date is `day` (local midnight, or just after a DST gap).
+
+    Cached: a planning batch asks for the same few (day, zone) pairs thousands of times.
+    """
     instant = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
     # A zone that skips midnight can make the naive conversion land on the day before; step forward.
     while instant.astimezone(zone).date() < day:
