@@ -6,7 +6,7 @@ the idempotency key on each outbox row makes re-planning the same step a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from arrears.core.clock import Clock
 from arrears.engine.contact import choose_destination, gate_request
 from arrears.engine.facts import CaseFacts, load_case_facts
 from arrears.engine.plan_writes import PlanWrites
+from arrears.engine.unsent import attach_unsent_contacts
 from arrears.engine.views import case_view
 from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
@@ -62,6 +63,7 @@ class Planner:
         self.gate = gate
         self.batch_size = batch_size
         self.profiles_for = profiles_for or (lambda _facts: ())
+        self._customers: dict[str, list[CaseFacts]] = {}  # the current batch's cases, by customer
 
     def run_once(self) -> PlanStats:
         """Plan one batch of due cases in one transaction."""
@@ -72,6 +74,8 @@ class Planner:
             if not case_ids:
                 return stats
             facts = load_case_facts(session, case_ids, now)
+            attach_unsent_contacts(session, facts.values(), now)
+            self._customers = _by_customer(facts.values())
             writes = PlanWrites(now)
             review_budget = _review_budget(
                 session, {(f.strategy_name, f.strategy_version) for f in facts.values()}, self.library
@@ -178,17 +182,25 @@ class Planner:
             stats.review += 1
         writes.outbox(facts, action, destination, decision, review=needs_review)
         stats.actions += 1
-        # Later decisions in this batch must see this contact, as if it had already gone.
-        facts.history.append(
-            PriorContact(
-                at=now,
-                channel=ContactChannel(channel),
-                destination=destination.value,
-                destination_kind=destination.kind,
-                debt_id=facts.case_id,
-            )
+        # Later decisions in this batch, on any of this customer's cases, must see this contact, as if it
+        # had already gone.
+        prior = PriorContact(
+            at=now,
+            channel=ContactChannel(channel),
+            destination=destination.value,
+            destination_kind=destination.kind,
+            debt_id=facts.case_id,
         )
+        for same_customer in self._customers.get(facts.customer_id, (facts,)):
+            same_customer.history.append(prior)
         return None
+
+
+def _by_customer(facts: Iterable[CaseFacts]) -> dict[str, list[CaseFacts]]:
+    by: dict[str, list[CaseFacts]] = {}
+    for fact in facts:
+        by.setdefault(fact.customer_id, []).append(fact)
+    return by
 
 
 def _claim(session: Session, now: datetime, limit: int) -> Select[tuple[str]]:

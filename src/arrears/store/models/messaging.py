@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from arrears.core.ids import new_id
@@ -30,11 +30,23 @@ class InboxEvent(Base):
     processed_at: Mapped[datetime | None]
 
 
+_UNSENT = "status IN ('pending', 'review', 'leased')"
+
+
 class OutboxAction(Base):
     """One outbound action; the idempotency key makes planning it twice a no-op."""
 
     __tablename__ = "outbox_actions"
-    __table_args__ = (Index("ix_outbox_ready", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_ready", "status", "not_before"),
+        # Partial: a customer's rows that have not left yet, which the planner counts as contacts.
+        Index(
+            "ix_outbox_unsent_customer",
+            "customer_id",
+            postgresql_where=text(_UNSENT),
+            sqlite_where=text(_UNSENT),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
