@@ -1,132 +1,70 @@
-"""Contact points and consents from an import batch, added or revoked only when they differ.
+"""Contact points and consents from a staged batch, added or revoked only when they differ.
 
 Contact points are keyed by (customer, channel, value): a new address is added beside the old ones
-(the first on a channel becomes primary), never replacing what an agent or the API recorded.
-Consent has no natural key in the store, so the batch reads the customers' active consents and grants
-only what is missing; a "no" revokes an active consent for that destination and is a no-op otherwise.
+(the first on a channel becomes primary), never replacing what an agent or the API recorded; a known
+address whose kind the file now states (mobile, landline, work) gets that kind.
+Consent has no natural key in the store, so a grant is written only when no active consent exists for
+the (customer, channel, destination); a "no" revokes the active one and is a no-op otherwise.
+Inserts are one `INSERT ... SELECT ... WHERE NOT EXISTS` each; the rare changes (a kind, a revocation)
+are read first and written by id, from the same snapshot, as before.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import and_, bindparam, select, update
+from arrears.ingest.sql import Db
 
-from arrears.ingest.rows import InvoiceRow
-from arrears.ingest.sql import Bulk, among, chunks, row_id, table
-
-CONTACT_POINTS = table("contact_points")
-CONSENTS = table("consents")
+_STAGED_CUSTOMER = "JOIN imp_customers c ON c.external_id = s.customer_ext"
 
 
-def store_contacts(
-    bulk: Bulk,
-    rows: list[InvoiceRow],
-    customer_ids: dict[str, str],
-    *,
-    source: str,
-    now: datetime,
-) -> dict[str, int]:
-    ids = list({customer_ids[r.customer_ext]: 0 for r in rows if r.contacts})
-    counts = {"contacts_new": 0, "consents_granted": 0, "consents_revoked": 0}
-    if not ids:
-        return counts
-    counts["contacts_new"] = _contact_points(bulk, rows, customer_ids, ids, now)
-    granted, revoked = _consents(bulk, rows, customer_ids, ids, source, now)
-    counts.update(consents_granted=granted, consents_revoked=revoked)
-    return counts
+def store_contacts(db: Db, *, now: datetime) -> dict[str, int]:
+    return {"contacts_new": _contact_points(db, now), **_consents(db)}
 
 
-def _contact_points(
-    bulk: Bulk, rows: list[InvoiceRow], customer_ids: dict[str, str], ids: list[str], now: datetime
-) -> int:
-    conn = bulk.conn
-    stamp = bulk.ts(now)
-    stored: dict[tuple[str, str, str], tuple[str, str]] = {}
-    channels_with_primary: set[tuple[str, str]] = set()
-    cp = CONTACT_POINTS.c
-    for part in chunks(ids):
-        query = select(cp.customer_id, cp.channel, cp.value, cp.id, cp.kind).where(
-            among(conn, cp.customer_id, part)
-        )
-        for customer_id, channel, value, point_id, kind in conn.execute(query):
-            stored[(customer_id, channel, value)] = (point_id, kind)
-            channels_with_primary.add((customer_id, channel))
-    wanted: dict[tuple[str, str, str], str] = {}
-    for row in rows:
-        customer_id = customer_ids[row.customer_ext]
-        for contact in row.contacts:
-            wanted[(customer_id, contact.channel, contact.value)] = contact.kind
-    inserts: list[tuple[Any, ...]] = []
-    kind_changes: list[dict[str, Any]] = []
-    for (customer_id, channel, value), kind in wanted.items():
-        found = stored.get((customer_id, channel, value))
-        if found is None:
-            primary = (customer_id, channel) not in channels_with_primary
-            channels_with_primary.add((customer_id, channel))
-            inserts.append((row_id(), customer_id, channel, value, kind, primary, stamp))
-        elif kind != "unknown" and found[1] != kind:
-            kind_changes.append({"point_id": found[0], "new_kind": kind})
-    bulk.upsert(
-        CONTACT_POINTS,
-        ("id", "customer_id", "channel", "value", "kind", "is_primary", "created_at"),
-        inserts,
-        keys=("customer_id", "channel", "value"),
+def _contact_points(db: Db, now: datetime) -> int:
+    kinds = db.rows(
+        f"SELECT p.id, s.kind FROM imp_contacts s {_STAGED_CUSTOMER}"
+        " JOIN contact_points p ON p.customer_id = c.id AND p.channel = s.channel AND p.value = s.value"
+        " WHERE s.kind <> 'unknown' AND p.kind <> s.kind"
     )
-    if kind_changes:
-        stmt = update(CONTACT_POINTS).where(cp.id == bindparam("point_id")).values(kind=bindparam("new_kind"))
-        conn.execute(stmt, kind_changes)
-    return len(inserts)
-
-
-def _consents(
-    bulk: Bulk,
-    rows: list[InvoiceRow],
-    customer_ids: dict[str, str],
-    ids: list[str],
-    source: str,
-    now: datetime,
-) -> tuple[int, int]:
-    conn = bulk.conn
-    c = CONSENTS.c
-    active: dict[tuple[str, str, str], str] = {}
-    for part in chunks(ids):
-        query = select(c.customer_id, c.channel, c.destination, c.id).where(
-            and_(among(conn, c.customer_id, part), c.revoked_at.is_(None))
+    if kinds:
+        db.conn.exec_driver_sql(
+            "UPDATE contact_points SET kind = %(kind)s WHERE id = %(id)s"
+            if db.pg
+            else "UPDATE contact_points SET kind = :kind WHERE id = :id",
+            [{"kind": kind, "id": point_id} for point_id, kind in kinds],
         )
-        for customer_id, channel, destination, consent_id in conn.execute(query):
-            active[(customer_id, channel, destination)] = consent_id
-    wanted: dict[tuple[str, str, str], tuple[bool, str, datetime]] = {}
-    for row in rows:
-        customer_id = customer_ids[row.customer_ext]
-        for consent in row.consents:
-            key = (customer_id, consent.channel, consent.destination)
-            wanted[key] = (consent.granted, consent.source or f"import:{source}", consent.at or now)
-    grants: list[tuple[Any, ...]] = []
-    revokes: list[dict[str, Any]] = []
-    for (customer_id, channel, destination), (granted, origin, at) in wanted.items():
-        consent_id = active.get((customer_id, channel, destination))
-        if granted and consent_id is None:
-            grants.append((row_id(), customer_id, channel, destination, origin, bulk.ts(at), None, None))
-        elif not granted and consent_id is not None:
-            revokes.append({"consent_id": consent_id, "at": at, "origin": origin})
-    columns = (
-        "id",
-        "customer_id",
-        "channel",
-        "destination",
-        "source",
-        "granted_at",
-        "revoked_at",
-        "revoked_source",
+    return db.run(
+        "INSERT INTO contact_points (id, customer_id, channel, value, kind, is_primary, created_at)"
+        f" SELECT {db.new_id('s.n')}, c.id, s.channel, s.value, s.kind,"
+        " s.first_on_channel AND NOT EXISTS (SELECT 1 FROM contact_points q"
+        "   WHERE q.customer_id = c.id AND q.channel = s.channel), :now"
+        f" FROM imp_contacts s {_STAGED_CUSTOMER}"
+        " WHERE NOT EXISTS (SELECT 1 FROM contact_points p"
+        "   WHERE p.customer_id = c.id AND p.channel = s.channel AND p.value = s.value)"
+        " ON CONFLICT (customer_id, channel, value) DO NOTHING",
+        now=db.ts(now),
     )
-    bulk.upsert(CONSENTS, columns, grants, keys=("id",))
+
+
+def _consents(db: Db) -> dict[str, int]:
+    same = "k.customer_id = c.id AND k.channel = s.channel AND k.destination = s.destination"
+    revokes = db.rows(
+        f"SELECT k.id, s.at, s.source FROM imp_consents s {_STAGED_CUSTOMER}"
+        f" JOIN consents k ON {same} WHERE NOT s.granted AND k.revoked_at IS NULL"
+    )
+    granted = db.run(
+        "INSERT INTO consents (id, customer_id, channel, destination, source, granted_at)"
+        f" SELECT {db.new_id('s.n')}, c.id, s.channel, s.destination, s.source, s.at"
+        f" FROM imp_consents s {_STAGED_CUSTOMER}"
+        f" WHERE s.granted AND NOT EXISTS (SELECT 1 FROM consents k WHERE {same} AND k.revoked_at IS NULL)"
+    )
     if revokes:
-        stmt = (
-            update(CONSENTS)
-            .where(c.id == bindparam("consent_id"))
-            .values(revoked_at=bindparam("at"), revoked_source=bindparam("origin"))
+        db.conn.exec_driver_sql(
+            "UPDATE consents SET revoked_at = %(at)s, revoked_source = %(source)s WHERE id = %(id)s"
+            if db.pg
+            else "UPDATE consents SET revoked_at = :at, revoked_source = :source WHERE id = :id",
+            [{"at": at, "source": source, "id": consent_id} for consent_id, at, source in revokes],
         )
-        conn.execute(stmt, revokes)
-    return len(grants), len(revokes)
+    return {"consents_granted": granted, "consents_revoked": len(revokes)}

@@ -22,16 +22,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from arrears.audit import record_many
-from arrears.cases.sync import StrategyResolver, sync_cases
+from arrears.cases.sync import StrategyResolver
 from arrears.core.clock import Clock, SystemClock
 from arrears.core.ids import new_id
-from arrears.ingest import seen
+from arrears.ingest import batch as settling
+from arrears.ingest import ownership, seen, stage
+from arrears.ingest.cases import sync_batch_cases
 from arrears.ingest.contacts import store_contacts
 from arrears.ingest.pipeline import validated_batches
 from arrears.ingest.readers import ByteCounter, ImportFileError, read_csv, read_jsonl
-from arrears.ingest.rows import InvoiceRow, RowError
-from arrears.ingest.sql import GROWN_TABLES, Bulk, refresh_statistics
-from arrears.ingest.store import store_batch
+from arrears.ingest.rows import CUSTOMER_FIELDS, STAGED, InvoiceRow, RowError
+from arrears.ingest.sql import GROWN_TABLES, Db, chunks, refresh_statistics
+from arrears.ingest.store import write
 
 FileFormat = Literal["csv", "jsonl"]
 DEFAULT_SOURCE = "import"
@@ -105,13 +107,16 @@ def import_invoices(
             fmt, raw = file_format or "csv", file
         counter = ByteCounter(raw)
         buffered = stack.enter_context(_buffered(counter))
-        ignored, records = read_csv(buffered) if fmt == "csv" else read_jsonl(buffered)
+        ignored, header, records = read_csv(buffered) if fmt == "csv" else read_jsonl(buffered)
         report.ignored_columns = ignored
         conn = stack.enter_context(engine.connect())
         seen.create(conn)
         stack.callback(seen.drop, conn)
-        run = _Run(conn, report, source, clock, resolve_strategy, on_error)
-        batches = validated_batches(records, counter, batch_size)
+        db = Db(conn)
+        stage.create(db)
+        stack.callback(stage.drop, db)
+        run = _Run(db, report, source, clock, resolve_strategy, on_error)
+        batches = validated_batches(records, header, counter, batch_size)
         for batch in batches:
             report.rows_read += batch.read
             report.rows_rejected += batch.rejected
@@ -137,14 +142,15 @@ class _Run:
 
     def __init__(
         self,
-        conn: Connection,
+        db: Db,
         report: ImportReport,
         source: str,
         clock: Clock,
         resolve_strategy: StrategyResolver,
         on_error: Callable[[RowError], None] | None,
     ) -> None:
-        self.conn = conn
+        self.db = db
+        self.conn: Connection = db.conn
         self.report = report
         self.source = source
         self.clock = clock
@@ -183,35 +189,68 @@ class _Run:
         return True
 
     def _apply(self, rows: list[InvoiceRow], now: datetime) -> tuple[int, list[RowError], dict[str, int]]:
-        bulk = Bulk(self.conn)
-        kept, errors = seen.claim(bulk, rows)
-        stored = store_batch(bulk, kept, source=self.source, now=now)
-        errors += stored.errors
-        counts = dict(stored.counts)
-        counts.update(store_contacts(bulk, stored.rows, stored.customer_ids, source=self.source, now=now))
-        with Session(bind=self.conn) as session:
-            touched = [stored.account_ids[row.account_ext] for row in stored.rows]
-            synced = sync_cases(session, now=now, resolve_strategy=self.resolve_strategy, account_ids=touched)
-            counts.update(
-                cases_opened=synced.opened,
-                cases_updated=synced.updated,
-                cases_closed=synced.closed,
-                actions_cancelled=synced.cancelled_actions,
-            )
+        db = self.db
+        db.start_batch()
+        stage.clear(db)
+        unique, later = settling.first_of_each(rows)
+        stage.load(db, "imp_rows", _ROW_COLUMNS, [row[:STAGED] for row in unique])
+        seen_before = seen.earlier(db)
+        seen.claim(db)
+        conflicts = ownership.conflicts(db, self.source)
+        settled = settling.settle(
+            unique, later, seen_before, conflicts, consent_source=f"import:{self.source}", now=now, ts=db.ts
+        )
+        for part in chunks(settled.rejected):
+            db.run(f"DELETE FROM imp_rows WHERE line IN ({', '.join(str(int(line)) for line in part)})")
+        stage.load(db, "imp_customers", _CUSTOMER_COLUMNS, settled.customers)
+        stage.load(db, "imp_accounts", _ACCOUNT_COLUMNS, settled.accounts)
+        stage.load(db, "imp_contacts", _CONTACT_COLUMNS, settled.contacts)
+        stage.load(db, "imp_consents", _CONSENT_COLUMNS, settled.consents)
+        stage.analyze(db)
+        written = write(db, source=self.source, now=now, kept=settled.kept)
+        counts = dict(written.counts)
+        counts.update(store_contacts(db, now=now))
+        synced = sync_batch_cases(db, now=now, resolve_strategy=self.resolve_strategy)
+        counts.update(
+            cases_opened=synced.opened,
+            cases_updated=synced.updated,
+            cases_closed=synced.closed,
+            actions_cancelled=synced.cancelled_actions,
+        )
+        entries = list(written.audit)
+        if any(value for key, value in counts.items() if key != "invoices_unchanged"):
+            # A batch that changed nothing leaves no trace, so a re-import leaves identical state.
             summary = {
                 "source": self.source,
                 "lines": [rows[0].line, rows[-1].line],
-                "rows": len(stored.rows),
-                "rejected": len(errors),
+                "rows": settled.kept,
+                "rejected": len(settled.errors),
                 **counts,
             }
-            entries = list(stored.audit)
-            if any(value for key, value in counts.items() if key != "invoices_unchanged"):
-                # A batch that changed nothing leaves no trace, so a re-import leaves identical state.
-                entry = {"at": now, "actor": "import", "action": "import.batch", "entity": "import"}
-                entries.append({**entry, "entity_id": self.import_id, "data": summary})
-            record_many(session, entries)
-        return len(stored.rows), errors, counts
+            entry = {"at": now, "actor": "import", "action": "import.batch", "entity": "import"}
+            entries.append({**entry, "entity_id": self.import_id, "data": summary})
+        if entries:
+            with Session(bind=self.conn) as session:
+                record_many(session, entries)
+        return settled.kept, settled.errors, counts
+
+
+_ROW_COLUMNS = (
+    "line",
+    "invoice_ext",
+    "account_ext",
+    "customer_ext",
+    "number",
+    "currency",
+    "amount",
+    "balance",
+    "issued_on",
+    "due_on",
+)
+_CUSTOMER_COLUMNS = ("n", "external_id", *CUSTOMER_FIELDS)
+_ACCOUNT_COLUMNS = ("n", "external_id", "customer_ext", "agency", "strategy")
+_CONTACT_COLUMNS = ("n", "customer_ext", "channel", "value", "kind", "first_on_channel")
+_CONSENT_COLUMNS = ("n", "customer_ext", "channel", "destination", "granted", "source", "at")
 
 
 __all__ = [

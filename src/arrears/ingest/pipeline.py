@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from arrears.ingest.fast import FastValidator
 from arrears.ingest.readers import ByteCounter, RawRecord
 from arrears.ingest.rows import InvoiceRow, RowError
-from arrears.ingest.validate import validate_row
 
 
 @dataclass
@@ -29,10 +29,11 @@ class Batch:
 
 
 def validated_batches(
-    records: Iterator[RawRecord | RowError], counter: ByteCounter, batch_size: int
+    records: Iterator[RawRecord | RowError], header: list[str], counter: ByteCounter, batch_size: int
 ) -> Iterator[Batch]:
     """Group records into batches of at most `batch_size` *read* records (valid or not), so a file full
     of bad rows still yields bounded batches instead of one growing list of errors."""
+    validate = FastValidator(header).validate
     batch = Batch()
     for record in records:
         batch.read += 1
@@ -40,7 +41,7 @@ def validated_batches(
             batch.rejected += 1
             batch.errors.append(record)
         else:
-            result = validate_row(*record)
+            result = validate(*record)
             if isinstance(result, list):
                 batch.rejected += 1
                 batch.errors.extend(result)

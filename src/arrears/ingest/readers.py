@@ -1,7 +1,8 @@
 """Stream raw rows out of a CSV or JSON-lines file, one at a time, in constant memory.
 
-Readers only split the file into (line number, column -> text) records; a record that cannot even be
-split (bad quoting, wrong field count, broken JSON) becomes a `RowError` and reading goes on.
+Readers only split the file into (line number, values) records, the values in the order of the header
+they return; a record that cannot even be split (bad quoting, wrong field count, broken JSON) becomes a
+`RowError` and reading goes on. Values stay lists, not dicts: the validator reads columns by position.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from arrears.ingest.columns import BY_NAME, REQUIRED
+from arrears.ingest.columns import BY_NAME, COLUMNS, REQUIRED
 from arrears.ingest.rows import RowError
 
-RawRecord = tuple[int, dict[str, str]]
+RawRecord = tuple[int, list[str]]
+#: The column order of JSON-lines records: every documented column.
+JSONL_HEADER = [c.name for c in COLUMNS]
+_JSONL_INDEX = {name: i for i, name in enumerate(JSONL_HEADER)}
 
 
 class ImportFileError(ValueError):
@@ -40,8 +44,9 @@ class ByteCounter(io.RawIOBase):
         return size
 
 
-def read_csv(stream: IO[bytes]) -> tuple[list[str], Iterator[RawRecord | RowError]]:
-    """The header's unknown columns and the record iterator; raises `ImportFileError` on a bad header."""
+def read_csv(stream: IO[bytes]) -> tuple[list[str], list[str], Iterator[RawRecord | RowError]]:
+    """The header's unknown columns, the header, and the record iterator; raises `ImportFileError` on a
+    bad header."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
     reader = csv.reader(text, strict=True)
     try:
@@ -51,7 +56,7 @@ def read_csv(stream: IO[bytes]) -> tuple[list[str], Iterator[RawRecord | RowErro
     except csv.Error as exc:
         raise ImportFileError(f"line 1: unreadable header: {exc}") from None
     _check_header(header)
-    return [h for h in header if h not in BY_NAME], _csv_records(reader, header)
+    return [h for h in header if h not in BY_NAME], header, _csv_records(reader, header)
 
 
 def _check_header(header: list[str]) -> None:
@@ -82,12 +87,12 @@ def _csv_records(reader: Any, header: list[str]) -> Iterator[RawRecord | RowErro
         if len(record) != width:
             yield RowError(start, "", f"malformed CSV: expected {width} fields, found {len(record)}")
             continue
-        yield start, dict(zip(header, record, strict=True))
+        yield start, record
 
 
-def read_jsonl(stream: IO[bytes]) -> tuple[list[str], Iterator[RawRecord | RowError]]:
+def read_jsonl(stream: IO[bytes]) -> tuple[list[str], list[str], Iterator[RawRecord | RowError]]:
     """JSON lines: one object per line. Numbers are kept as their exact text, never as floats."""
-    return [], _jsonl_records(stream)
+    return [], JSONL_HEADER, _jsonl_records(stream)
 
 
 def _jsonl_records(stream: IO[bytes]) -> Iterator[RawRecord | RowError]:
@@ -105,17 +110,18 @@ def _jsonl_records(stream: IO[bytes]) -> Iterator[RawRecord | RowError]:
         if not isinstance(value, dict):
             yield RowError(number, "", "expected a JSON object")
             continue
-        raw: dict[str, str] = {}
+        raw = [""] * len(JSONL_HEADER)
         bad: RowError | None = None
         for key, item in value.items():
-            if key not in BY_NAME:
+            index = _JSONL_INDEX.get(key)
+            if index is None:
                 continue  # extra keys are ignored, as extra CSV columns are
             if item is None:
                 continue
             if isinstance(item, bool):
-                raw[key] = "true" if item else "false"
+                raw[index] = "true" if item else "false"
             elif isinstance(item, str):
-                raw[key] = item
+                raw[index] = item
             else:
                 bad = RowError(number, key, "expected a string, number or boolean")
                 break

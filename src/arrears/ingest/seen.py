@@ -2,15 +2,16 @@
 
 Remembering every id of a million-row file in Python would make memory grow with the file, so the ids
 go to a temporary table on the import's own connection instead. Its rows are written inside each
-batch's transaction, so a batch that rolls back also forgets the ids it had claimed.
+batch's transaction, so a batch that rolls back also forgets the ids it had claimed. Duplicates inside
+one batch are found in Python (`arrears.ingest.batch.first_of_each`); this table answers for earlier
+batches, with one join against the staged rows.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table
 
-from arrears.ingest.rows import InvoiceRow, RowError
-from arrears.ingest.sql import Bulk, among, chunks
+from arrears.ingest.sql import Db
 
 _META = MetaData()
 SEEN = Table(
@@ -33,26 +34,17 @@ def drop(conn: Connection) -> None:
         SEEN.drop(conn, checkfirst=True)
 
 
-def claim(bulk: Bulk, rows: list[InvoiceRow]) -> tuple[list[InvoiceRow], list[RowError]]:
-    """Keep the first row of each invoice id in the file; later ones become errors naming the first."""
-    conn = bulk.conn
-    first: dict[str, int] = {}
-    ids = list({row.invoice_ext: 0 for row in rows})
-    for part in chunks(ids):
-        query = select(SEEN.c.external_id, SEEN.c.line).where(among(conn, SEEN.c.external_id, part))
-        for external_id, line in conn.execute(query):
-            first[external_id] = line
-    kept: list[InvoiceRow] = []
-    errors: list[RowError] = []
-    claimed: list[tuple[str, int]] = []
-    for row in rows:
-        earlier = first.get(row.invoice_ext)
-        if earlier is not None:
-            reason = f"duplicate invoice id; first seen on line {earlier}"
-            errors.append(RowError(row.line, "invoice_id", reason, row.invoice_ext))
-            continue
-        first[row.invoice_ext] = row.line
-        claimed.append((row.invoice_ext, row.line))
-        kept.append(row)
-    bulk.upsert(SEEN, ("external_id", "line"), claimed, keys=("external_id",))
-    return kept, errors
+def earlier(db: Db) -> dict[int, int]:
+    """Staged lines whose invoice id an earlier batch of the file had: line -> that batch's line."""
+    found = db.rows(
+        "SELECT r.line, s.line FROM imp_rows r JOIN arrears_import_seen s ON s.external_id = r.invoice_ext"
+    )
+    return {int(line): int(first) for line, first in found}
+
+
+def claim(db: Db) -> None:
+    """Remember the staged invoice ids (those already remembered keep their first line)."""
+    db.run(
+        "INSERT INTO arrears_import_seen (external_id, line) SELECT invoice_ext, line FROM imp_rows"
+        " WHERE true ON CONFLICT (external_id) DO NOTHING"
+    )

@@ -1,10 +1,10 @@
-"""Write one batch of validated rows: customers, accounts and invoices, compared before they are written.
+"""Write a staged batch's customers, accounts and invoices: only what is new or differs, in set-based SQL.
 
-Each batch reads what the database already holds for its keys (three set queries), decides per
-record whether it is new, changed or identical, and writes only the first two with one bulk upsert per
-table. Identical rows cost a read and nothing else, which is what makes a re-import a no-op.
-Rows that contradict stored ownership (an account of another customer, an invoice of another account)
-are rejected with their line, never silently moved.
+For each table: resolve the staged keys to stored ids (one join), return only the rows that differ (for
+the audit trail: customer field names, invoice old and new values), give the new rows ids, then one
+`INSERT ... SELECT ... ON CONFLICT DO UPDATE` that writes exactly the new and the changed rows. An
+identical row is never written, so a re-import changes nothing, not even `updated_at`. A blank column
+is staged as NULL and means "keep what is stored" (`COALESCE(staged, stored, default)`).
 """
 
 from __future__ import annotations
@@ -13,14 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from arrears.ingest.rows import CUSTOMER_DEFAULTS, CUSTOMER_FIELDS
+from arrears.ingest.sql import Db
 
-from arrears.ingest.rows import CUSTOMER_DEFAULTS, CUSTOMER_FIELDS, InvoiceRow, RowError
-from arrears.ingest.sql import Bulk, among, chunks, row_id, table
-
-CUSTOMERS = table("customers")
-ACCOUNTS = table("accounts")
-INVOICES = table("invoices")
 INVOICE_FIELDS = (
     "account_id",
     "number",
@@ -31,231 +26,158 @@ INVOICE_FIELDS = (
     "due_on",
     "status",
 )
+#: The staged value of each invoice field, over `imp_rows r`, `imp_accounts a` and the stored `invoices i`.
+_STAGED_INVOICE = (
+    "a.id",
+    "r.number",
+    "r.currency",
+    "r.amount",
+    "r.balance",
+    "r.issued_on",
+    "r.due_on",
+    "CASE WHEN r.balance = 0 THEN 'paid' WHEN i.status = 'void' THEN 'void' ELSE 'open' END",
+)
 
 
 @dataclass
-class StoredBatch:
-    """What a batch changed; `customer_ids`/`account_ids` map external to internal ids."""
-
-    rows: list[InvoiceRow]
-    errors: list[RowError]
-    customer_ids: dict[str, str] = field(default_factory=dict)
-    account_ids: dict[str, str] = field(default_factory=dict)
+class Written:
     counts: dict[str, int] = field(default_factory=dict)
     audit: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _existing(conn: Connection, target: Any, source: str, keys: list[str], *columns: str) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    cols = [target.c[name] for name in columns]
-    for part in chunks(keys):
-        query = select(target.c.external_id, *cols).where(
-            target.c.source_system == source, among(conn, target.c.external_id, part)
+def write(db: Db, *, source: str, now: datetime, kept: int) -> Written:
+    out = Written()
+    _customers(db, out, source, now)
+    _accounts(db, out, source, now)
+    _invoices(db, out, source, now, kept)
+    return out
+
+
+def _resolve(db: Db, stage: str, target: str, source: str) -> None:
+    """Fill the staged rows' `id` with the stored one, where there is one."""
+    if db.pg:
+        db.run(
+            f"UPDATE {stage} s SET id = t.id FROM {target} t"
+            " WHERE t.source_system = :source AND t.external_id = s.external_id",
+            source=source,
         )
-        for row in conn.execute(query):
-            found[row[0]] = tuple(row[1:])
-    return found
-
-
-def store_batch(bulk: Bulk, rows: list[InvoiceRow], *, source: str, now: datetime) -> StoredBatch:
-    conn = bulk.conn
-    customers = _existing(
-        conn, CUSTOMERS, source, list({r.customer_ext: 0 for r in rows}), "id", *CUSTOMER_FIELDS
-    )
-    accounts = _existing(
-        conn,
-        ACCOUNTS,
-        source,
-        list({r.account_ext: 0 for r in rows}),
-        "id",
-        "customer_id",
-        "agency_placement_allowed",
-        "strategy",
-    )
-    invoices = _existing(conn, INVOICES, source, [r.invoice_ext for r in rows], "id", *INVOICE_FIELDS)
-    kept, errors = _check_ownership(rows, customers, accounts, invoices)
-    batch = StoredBatch(kept, errors)
-    _write_customers(bulk, batch, customers, source, now)
-    _write_accounts(bulk, batch, accounts, source, now)
-    _write_invoices(bulk, batch, invoices, source, now)
-    return batch
-
-
-def _check_ownership(
-    rows: list[InvoiceRow],
-    customers: dict[str, Any],
-    accounts: dict[str, Any],
-    invoices: dict[str, Any],
-) -> tuple[list[InvoiceRow], list[RowError]]:
-    kept: list[InvoiceRow] = []
-    errors: list[RowError] = []
-    owner_in_file: dict[str, str] = {}
-    for row in rows:
-        claimed = owner_in_file.get(row.account_ext)
-        account = accounts.get(row.account_ext)
-        customer = customers.get(row.customer_ext)
-        invoice = invoices.get(row.invoice_ext)
-        if claimed is not None and claimed != row.customer_ext:
-            reason = f"account {row.account_ext!r} belongs to customer {claimed!r} on an earlier row"
-            errors.append(RowError(row.line, "account_id", reason, row.invoice_ext))
-        elif account is not None and (customer is None or customer[0] != account[1]):
-            reason = f"account {row.account_ext!r} already belongs to another customer"
-            errors.append(RowError(row.line, "account_id", reason, row.invoice_ext))
-        elif invoice is not None and (account is None or invoice[1] != account[0]):
-            reason = f"invoice {row.invoice_ext!r} already belongs to another account"
-            errors.append(RowError(row.line, "account_id", reason, row.invoice_ext))
-        else:
-            owner_in_file[row.account_ext] = row.customer_ext
-            kept.append(row)
-    return kept, errors
-
-
-def _write_customers(
-    bulk: Bulk, batch: StoredBatch, existing: dict[str, Any], source: str, now: datetime
-) -> None:
-    wanted: dict[str, dict[str, Any]] = {}
-    for row in batch.rows:
-        current = wanted.get(row.customer_ext)
-        if current is None:
-            stored = existing.get(row.customer_ext)
-            base = dict(zip(CUSTOMER_FIELDS, stored[1:], strict=True)) if stored else dict(CUSTOMER_DEFAULTS)
-            current = wanted[row.customer_ext] = base
-        current.update(row.customer)
-    writes: list[tuple[Any, ...]] = []
-    stamp = bulk.ts(now)
-    new = updated = 0
-    for ext, values in wanted.items():
-        stored = existing.get(ext)
-        if stored is None:
-            customer_id = row_id()
-            new += 1
-        else:
-            customer_id = stored[0]
-            batch.customer_ids[ext] = customer_id
-            before = dict(zip(CUSTOMER_FIELDS, stored[1:], strict=True))
-            changed = sorted(name for name in CUSTOMER_FIELDS if before[name] != values[name])
-            if not changed:
-                continue
-            updated += 1
-            # Field names only: customer values are personal data and stay out of the audit payload.
-            batch.audit.append(_audit(now, "customer.updated", "customer", customer_id, {"fields": changed}))
-        writes.append((customer_id, source, ext, *(values[name] for name in CUSTOMER_FIELDS), stamp, stamp))
-    bulk.upsert(
-        CUSTOMERS,
-        ("id", "source_system", "external_id", *CUSTOMER_FIELDS, "created_at", "updated_at"),
-        writes,
-        keys=("source_system", "external_id"),
-        update=CUSTOMER_FIELDS,
-        touch=("updated_at",),
-    )
-    fresh = [ext for ext in wanted if ext not in batch.customer_ids]
-    found = _existing(bulk.conn, CUSTOMERS, source, fresh, "id")
-    batch.customer_ids.update({ext: ids[0] for ext, ids in found.items()})
-    batch.counts.update(customers_new=new, customers_updated=updated)
-
-
-def _write_accounts(
-    bulk: Bulk, batch: StoredBatch, existing: dict[str, Any], source: str, now: datetime
-) -> None:
-    wanted: dict[str, dict[str, Any]] = {}
-    for row in batch.rows:
-        stored = existing.get(row.account_ext)
-        current = wanted.get(row.account_ext)
-        if current is None:
-            current = wanted[row.account_ext] = {
-                "customer_id": batch.customer_ids[row.customer_ext],
-                "agency_placement_allowed": stored[2] if stored else False,
-                "strategy": stored[3] if stored else None,
-            }
-        if row.agency_placement_allowed is not None:
-            current["agency_placement_allowed"] = row.agency_placement_allowed
-        if row.strategy is not None:
-            current["strategy"] = row.strategy
-    writes: list[tuple[Any, ...]] = []
-    stamp = bulk.ts(now)
-    new = updated = 0
-    for ext, values in wanted.items():
-        stored = existing.get(ext)
-        if stored is None:
-            account_id = row_id()
-            new += 1
-        else:
-            account_id = stored[0]
-            batch.account_ids[ext] = account_id
-            if (stored[2], stored[3]) == (values["agency_placement_allowed"], values["strategy"]):
-                continue
-            updated += 1
-            batch.audit.append(_audit(now, "account.updated", "account", account_id, {}))
-        agency, strategy = values["agency_placement_allowed"], values["strategy"]
-        writes.append((account_id, values["customer_id"], source, ext, agency, strategy, stamp))
-    bulk.upsert(
-        ACCOUNTS,
-        (
-            "id",
-            "customer_id",
-            "source_system",
-            "external_id",
-            "agency_placement_allowed",
-            "strategy",
-            "created_at",
-        ),
-        writes,
-        keys=("source_system", "external_id"),
-        update=("agency_placement_allowed", "strategy"),
-    )
-    fresh = [ext for ext in wanted if ext not in batch.account_ids]
-    found = _existing(bulk.conn, ACCOUNTS, source, fresh, "id")
-    batch.account_ids.update({ext: ids[0] for ext, ids in found.items()})
-    batch.counts.update(accounts_new=new, accounts_updated=updated)
-
-
-def _write_invoices(
-    bulk: Bulk, batch: StoredBatch, existing: dict[str, Any], source: str, now: datetime
-) -> None:
-    writes: list[tuple[Any, ...]] = []
-    stamp = bulk.ts(now)
-    new = updated = unchanged = 0
-    for row in batch.rows:
-        stored = existing.get(row.invoice_ext)
-        status = "paid" if row.balance_minor == 0 else "open"
-        if status == "open" and stored is not None and stored[8] == "void":
-            status = "void"  # voiding is the source's or an operator's decision; an import never undoes it
-        values = (
-            batch.account_ids[row.account_ext],
-            row.number,
-            row.currency,
-            row.amount_minor,
-            row.balance_minor,
-            row.issued_on,
-            row.due_on,
-            status,
+    else:
+        db.run(
+            f"UPDATE {stage} SET id = (SELECT t.id FROM {target} t"
+            f" WHERE t.source_system = :source AND t.external_id = {stage}.external_id)",
+            source=source,
         )
-        if stored is None:
-            invoice_id = row_id()
-            new += 1
-        elif tuple(stored[1:]) == values:
-            unchanged += 1
-            continue
-        else:
-            invoice_id = stored[0]
-            updated += 1
-            changes = {
-                name: [_plain(old), _plain(value)]
-                for name, old, value in zip(INVOICE_FIELDS, stored[1:], values, strict=True)
-                if old != value
-            }
-            batch.audit.append(_audit(now, "invoice.updated", "invoice", invoice_id, changes))
-        issued, due = bulk.day(row.issued_on), bulk.day(row.due_on)
-        writes.append((invoice_id, source, row.invoice_ext, *values[:5], issued, due, status, stamp, stamp))
-    bulk.upsert(
-        INVOICES,
-        ("id", "source_system", "external_id", *INVOICE_FIELDS, "created_at", "updated_at"),
-        writes,
-        keys=("source_system", "external_id"),
-        update=INVOICE_FIELDS,
-        touch=("updated_at",),
+
+
+def _fresh_ids(db: Db, stage: str) -> int:
+    """Give the staged rows not stored yet a new id; how many there are."""
+    return db.run(f"UPDATE {stage} SET id = {db.new_id('n')} WHERE id IS NULL")
+
+
+def _customers(db: Db, out: Written, source: str, now: datetime) -> None:
+    _resolve(db, "imp_customers", "customers", source)
+    tests = [f"(s.{name} IS NOT NULL AND s.{name} {db.differs} c.{name})" for name in CUSTOMER_FIELDS]
+    changed = db.rows(
+        f"SELECT s.id, {', '.join(tests)} FROM imp_customers s JOIN customers c ON c.id = s.id"
+        f" WHERE {' OR '.join(tests)}"
     )
-    batch.counts.update(invoices_new=new, invoices_updated=updated, invoices_unchanged=unchanged)
+    for customer_id, *flags in changed:
+        # Field names only: customer values are personal data and stay out of the audit payload.
+        fields = sorted(name for name, flag in zip(CUSTOMER_FIELDS, flags, strict=True) if flag)
+        out.audit.append(_audit(now, "customer.updated", "customer", customer_id, {"fields": fields}))
+    new = _fresh_ids(db, "imp_customers")
+    values = [_coalesce(f"s.{name}", f"c.{name}", CUSTOMER_DEFAULTS.get(name)) for name in CUSTOMER_FIELDS]
+    assignments = ", ".join(f"{name} = excluded.{name}" for name in (*CUSTOMER_FIELDS, "updated_at"))
+    db.run(
+        f"INSERT INTO customers (id, source_system, external_id, {', '.join(CUSTOMER_FIELDS)},"
+        " created_at, updated_at)"
+        f" SELECT s.id, :source, s.external_id, {', '.join(values)}, :now, :now"
+        " FROM imp_customers s LEFT JOIN customers c ON c.id = s.id"
+        f" WHERE c.id IS NULL OR {' OR '.join(tests)}"
+        f" ON CONFLICT (source_system, external_id) DO UPDATE SET {assignments}",
+        source=source,
+        now=db.ts(now),
+    )
+    out.counts.update(customers_new=new, customers_updated=len(changed))
+
+
+def _accounts(db: Db, out: Written, source: str, now: datetime) -> None:
+    _resolve(db, "imp_accounts", "accounts", source)
+    if db.pg:
+        db.run(
+            "UPDATE imp_accounts s SET customer_id = c.id FROM imp_customers c"
+            " WHERE c.external_id = s.customer_ext"
+        )
+    else:
+        db.run(
+            "UPDATE imp_accounts SET customer_id = (SELECT c.id FROM imp_customers c"
+            " WHERE c.external_id = imp_accounts.customer_ext)"
+        )
+    tests = (
+        f"(s.agency IS NOT NULL AND s.agency {db.differs} a.agency_placement_allowed)"
+        f" OR (s.strategy IS NOT NULL AND s.strategy {db.differs} a.strategy)"
+    )
+    changed = db.rows(f"SELECT s.id FROM imp_accounts s JOIN accounts a ON a.id = s.id WHERE {tests}")
+    out.audit.extend(_audit(now, "account.updated", "account", account_id, {}) for (account_id,) in changed)
+    new = _fresh_ids(db, "imp_accounts")
+    db.run(
+        "INSERT INTO accounts (id, customer_id, source_system, external_id, agency_placement_allowed,"
+        " strategy, created_at)"
+        " SELECT s.id, s.customer_id, :source, s.external_id,"
+        " COALESCE(s.agency, a.agency_placement_allowed, :no), COALESCE(s.strategy, a.strategy), :now"
+        f" FROM imp_accounts s LEFT JOIN accounts a ON a.id = s.id WHERE a.id IS NULL OR {tests}"
+        " ON CONFLICT (source_system, external_id) DO UPDATE SET"
+        " agency_placement_allowed = excluded.agency_placement_allowed, strategy = excluded.strategy",
+        source=source,
+        now=db.ts(now),
+        no=False,
+    )
+    out.counts.update(accounts_new=new, accounts_updated=len(changed))
+
+
+def _invoices(db: Db, out: Written, source: str, now: datetime, kept: int) -> None:
+    joins = (
+        " FROM imp_rows r JOIN imp_accounts a ON a.external_id = r.account_ext"
+        " {kind} JOIN invoices i ON i.source_system = :source AND i.external_id = r.invoice_ext"
+    )
+    tests = " OR ".join(
+        f"i.{name} {db.differs} {value}" for name, value in zip(INVOICE_FIELDS, _STAGED_INVOICE, strict=True)
+    )
+    stored = ", ".join(f"i.{name}" for name in INVOICE_FIELDS)
+    changed = db.rows(
+        f"SELECT i.id, {stored}, {', '.join(_STAGED_INVOICE)}{joins.format(kind='')} WHERE {tests}",
+        source=source,
+    )
+    width = len(INVOICE_FIELDS)
+    for invoice_id, *values in changed:
+        old, new = values[:width], values[width:]
+        changes = {
+            name: [_plain(before), _plain(after)]
+            for name, before, after in zip(INVOICE_FIELDS, old, new, strict=True)
+            if _plain(before) != _plain(after)
+        }
+        out.audit.append(_audit(now, "invoice.updated", "invoice", invoice_id, changes))
+    assignments = ", ".join(f"{name} = excluded.{name}" for name in (*INVOICE_FIELDS, "updated_at"))
+    written = db.run(
+        f"INSERT INTO invoices (id, source_system, external_id, {', '.join(INVOICE_FIELDS)},"
+        " created_at, updated_at)"
+        f" SELECT COALESCE(i.id, {db.new_id('r.line')}), :source, r.invoice_ext,"
+        f" {', '.join(_STAGED_INVOICE)}, :now, :now"
+        f"{joins.format(kind='LEFT')} WHERE i.id IS NULL OR {tests}"
+        f" ON CONFLICT (source_system, external_id) DO UPDATE SET {assignments}",
+        source=source,
+        now=db.ts(now),
+    )
+    updated = len(changed)
+    out.counts.update(
+        invoices_new=written - updated, invoices_updated=updated, invoices_unchanged=kept - written
+    )
+
+
+def _coalesce(staged: str, stored: str, default: str | None) -> str:
+    if default is None:
+        return f"COALESCE({staged}, {stored})"
+    return f"COALESCE({staged}, {stored}, '{default}')"
 
 
 def _plain(value: Any) -> Any:

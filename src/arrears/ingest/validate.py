@@ -1,7 +1,9 @@
-"""Turn one raw row (column -> text) into an `InvoiceRow`, or every reason it cannot be one.
+"""The import's rules: one raw row (column -> text) becomes an `InvoiceRow`, or every reason it cannot.
 
 Pure and per row, so a bad row never costs the good ones and the same rules hold for CSV and JSON lines.
-All field errors of a row are reported together, so one pass over a file finds them all.
+All field errors of a row are reported together, so one pass over a file finds them all. This is the
+thorough path, and the only one that writes error messages; `arrears.ingest.fast` accepts clean rows
+quicker and hands every row it is not sure about to `validate_row`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ import phonenumbers
 
 from arrears.core.money import MoneyError, currency_exponent, is_currency, parse_minor
 from arrears.ingest.columns import COLUMNS, CONSENT_COLUMNS, REQUIRED
-from arrears.ingest.rows import ConsentValue, ContactValue, InvoiceRow, RowError
+from arrears.ingest.rows import (
+    CUSTOMER_FIELDS,
+    ConsentValue,
+    ContactValue,
+    CustomerFacts,
+    InvoiceRow,
+    RowError,
+)
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _PHONE_NOISE = re.compile(r"[\s\-().]")
@@ -245,6 +254,21 @@ def _consents(row: _Row, contacts: tuple[ContactValue, ...]) -> tuple[ConsentVal
     return tuple(found)
 
 
+def customer_facts(line: int, raw: dict[str, str]) -> CustomerFacts | list[RowError]:
+    """The customer, contact and consent columns of a row, checked; the part shared by a customer's rows."""
+    row = _Row(line, raw)
+    return _facts(row) if not row.errors else row.errors
+
+
+def _facts(row: _Row) -> CustomerFacts | list[RowError]:
+    customer = _customer(row)
+    contacts = _contacts(row, customer.get("country"))
+    consents = _consents(row, contacts)
+    if row.errors:
+        return row.errors
+    return CustomerFacts(tuple(customer.get(name) for name in CUSTOMER_FIELDS), contacts, consents)
+
+
 def validate_row(line: int, raw: dict[str, str]) -> InvoiceRow | list[RowError]:
     """Check every documented field of a row; never raises for bad data."""
     row = _Row(line, raw)
@@ -266,9 +290,7 @@ def validate_row(line: int, raw: dict[str, str]) -> InvoiceRow | list[RowError]:
     due_on = row.day("due_on")
     if issued_on is not None and due_on is not None and due_on < issued_on:
         row.fail("due_on", "due date is before the issue date")
-    customer = _customer(row)
-    contacts = _contacts(row, customer.get("country"))
-    consents = _consents(row, contacts)
+    facts = _facts(row)
     agency = row.boolean("agency_placement_allowed")
     strategy = row.text("strategy")
     customer_ext = row.text("customer_id")
@@ -277,22 +299,21 @@ def validate_row(line: int, raw: dict[str, str]) -> InvoiceRow | list[RowError]:
     number = row.text("invoice_number")
     if row.errors:
         return row.errors
+    assert isinstance(facts, CustomerFacts)
     assert customer_ext and account_ext and invoice_ext and currency  # guaranteed by REQUIRED
     assert amount is not None and balance is not None and issued_on and due_on
     return InvoiceRow(
-        line=line,
-        customer_ext=customer_ext,
-        customer=customer,
-        account_ext=account_ext,
-        agency_placement_allowed=agency,
-        strategy=strategy,
-        invoice_ext=invoice_ext,
-        number=number or invoice_ext,
-        currency=currency,
-        amount_minor=amount,
-        balance_minor=balance,
-        issued_on=issued_on,
-        due_on=due_on,
-        contacts=contacts,
-        consents=consents,
+        line,
+        invoice_ext,
+        account_ext,
+        customer_ext,
+        number or invoice_ext,
+        currency,
+        amount,
+        balance,
+        issued_on.isoformat(),
+        due_on.isoformat(),
+        agency,
+        strategy,
+        facts,
     )

@@ -1,0 +1,104 @@
+"""Staging tables: each batch lands here first, and set-based SQL derives every real table from them.
+
+Comparing a batch with what is stored, row by row in Python, cost more than everything else the import
+did. Staged, the comparison is a join the database runs in C: which rows are new, which changed (only
+those are written, and only those are returned to Python, for the audit trail), and which contradict
+stored ownership. One table per kind of record, keyed like the real one by external id:
+
+- `imp_rows`: one per invoice row of the batch (the leading fields of `InvoiceRow`);
+- `imp_customers`, `imp_accounts`: one per customer / account, merged over the batch's rows, with the id
+  it has or will get;
+- `imp_contacts`, `imp_consents`: one per (customer, channel, value or destination);
+- `imp_debt`: per touched account, the overdue balance the case sync works from.
+
+They are temporary (private to the import's connection, gone when it closes), created once per import,
+and emptied at the start of each batch inside its transaction, so a batch that rolls back leaves nothing.
+Rows travel by COPY on PostgreSQL and by the driver's `executemany` on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from arrears.ingest.rows import CUSTOMER_FIELDS
+from arrears.ingest.sql import Db
+
+_CUSTOMER_COLUMNS = ", ".join(f"{name} text" for name in CUSTOMER_FIELDS)
+
+TABLES: dict[str, str] = {
+    "imp_rows": (
+        "line integer PRIMARY KEY, invoice_ext text NOT NULL, account_ext text NOT NULL,"
+        " customer_ext text NOT NULL, number text NOT NULL, currency text NOT NULL, amount bigint NOT NULL,"
+        " balance bigint NOT NULL, issued_on date NOT NULL, due_on date NOT NULL"
+    ),
+    "imp_customers": f"n bigint NOT NULL, external_id text PRIMARY KEY, id text, {_CUSTOMER_COLUMNS}",
+    "imp_accounts": (
+        "n bigint NOT NULL, external_id text PRIMARY KEY, customer_ext text NOT NULL, agency boolean,"
+        " strategy text, id text, customer_id text"
+    ),
+    "imp_contacts": (
+        "n bigint NOT NULL, customer_ext text NOT NULL, channel text NOT NULL, value text NOT NULL,"
+        " kind text NOT NULL, first_on_channel boolean NOT NULL"
+    ),
+    "imp_consents": (
+        "n bigint NOT NULL, customer_ext text NOT NULL, channel text NOT NULL, destination text NOT NULL,"
+        " granted boolean NOT NULL, source text NOT NULL, at timestamptz NOT NULL"
+    ),
+    "imp_debt": (
+        "account_id text PRIMARY KEY, n bigint NOT NULL, customer_id text NOT NULL, strategy text,"
+        " currency text NOT NULL, balance bigint NOT NULL, oldest date NOT NULL"
+    ),
+}
+#: Lookups the SQL does on staged rows besides their primary keys.
+_INDEXES = ("CREATE INDEX IF NOT EXISTS imp_accounts_id ON imp_accounts (id)",)
+
+
+def create(db: Db) -> None:
+    """Create the staging tables (once per import, in their own transaction)."""
+    with db.conn.begin():
+        for name, columns in TABLES.items():
+            db.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+            db.conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns})")
+        for statement in _INDEXES:
+            db.conn.exec_driver_sql(statement)
+
+
+def drop(db: Db) -> None:
+    with db.conn.begin():
+        for name in TABLES:
+            db.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+
+
+def clear(db: Db) -> None:
+    """Empty every staging table, inside the batch's transaction."""
+    if db.pg:
+        db.conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)}")
+    else:
+        for name in TABLES:
+            db.conn.exec_driver_sql(f"DELETE FROM {name}")
+
+
+def load(db: Db, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Append rows to a staging table: COPY on PostgreSQL, `executemany` on SQLite (both in C)."""
+    names = ", ".join(columns)
+    driver = db.conn.connection.driver_connection
+    assert driver is not None
+    if db.pg:
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+    finally:
+        cursor.close()
+
+
+def analyze(db: Db) -> None:
+    """PostgreSQL has no statistics for a temporary table unless asked; without them it guesses sizes and
+    may pick nested loops over thousands of staged rows. Cheap (a few milliseconds per batch)."""
+    if db.pg:
+        db.conn.exec_driver_sql(f"ANALYZE {', '.join(TABLES)}")
