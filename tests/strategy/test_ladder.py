@@ -226,3 +226,35 @@ def test_action_keys_are_deterministic_and_distinct() -> None:
         a.action_key for a in next_actions(B2B.model_copy(update={"version": 2}), case(), at).actions
     ]
     assert not set(keys) & set(other_case) and not set(keys) & set(other_version)
+
+
+def test_paced_catch_up_replays_one_ladder_day_per_calendar_day() -> None:
+    """`catch_up: one_day_at_a_time`: a case planned 20 days late gets its missed ladder days one per day,
+    steps of the same ladder day still together, and nothing skipped or repeated."""
+    paced = B2B.model_copy(update={"catch_up": "one_day_at_a_time"})
+    first = next_actions(paced, case(), local(DUE + timedelta(days=20)))
+    assert [a.step_id for a in first.actions] == ["invoice-summary-email"]
+    assert first.wake_at == start_of_day(DUE + timedelta(days=21), ZoneInfo("Europe/Paris"))
+
+    emitted, _view = _run_daily(case(), paced, range(20, 26))
+    assert emitted == [
+        (20, "invoice-summary-email"),
+        (21, "early-payment-offer-email"),
+        (22, "decision-maker-call"),  # the three day-14 steps stay together
+        (22, "final-notice-email"),
+        (22, "final-notice-sms"),
+        (23, "handoff-to-collections"),
+    ]
+    # The default replays every missed day at once, in ladder order.
+    assert [a.step_id for a in next_actions(B2B, case(), local(DUE + timedelta(days=20))).actions] == [
+        "invoice-summary-email",
+        "early-payment-offer-email",
+        "decision-maker-call",
+        "final-notice-email",
+        "final-notice-sms",
+    ]
+
+
+def test_paced_catch_up_changes_nothing_on_time() -> None:
+    paced = B2B.model_copy(update={"catch_up": "one_day_at_a_time"})
+    assert _run_daily(case(), paced, range(0, 40))[0] == _run_daily(case(), B2B, range(0, 40))[0]

@@ -132,6 +132,8 @@ def _ladder(
     done = case.completed_step_ids
     actions: list[Action] = []
     skipped: list[str] = []
+    paced = strategy.catch_up == "one_day_at_a_time"
+    fired_day: int | None = None  # the ladder day whose steps this pass fires (paced catch-up)
     for step in strategy.ordered_steps:
         if step.id in done:
             if step.stage is not None:
@@ -144,6 +146,10 @@ def _ladder(
             continue
         if step.day > dpd:
             return tuple(actions), day_start(case.oldest_unpaid_due, step.day, zone), tuple(skipped)
+        if paced and fired_day is not None and step.day != fired_day:
+            # One ladder day per calendar day: the next missed day waits for tomorrow.
+            return tuple(actions), start_of_day(today + timedelta(days=1), zone), tuple(skipped)
+        fired_day = step.day
         actions.append(_step_action(strategy, case, step, action_kind, today))
         if step.stage is not None:
             return tuple(actions), None, tuple(skipped)

@@ -243,6 +243,10 @@ class Strategy(_Model):
     description: str = Field(min_length=1)
     review_first_n: int = Field(default=0, ge=0)
     default_team: Slug = "collections"
+    #: How missed ladder days are replayed when a case is planned late (opened late, planner down):
+    #: all at once in ladder order, or one ladder day per calendar day, so a case imported 40 days past
+    #: due does not get two e-mails, two texts and a call in the same hour.
+    catch_up: Literal["all_at_once", "one_day_at_a_time"] = "all_at_once"
     steps: tuple[Step, ...] = Field(min_length=1)
     promise: PromiseSettings = PromiseSettings()
     routing: RoutingRules = RoutingRules()
