@@ -75,13 +75,17 @@ class DemoAccount:
 
 
 def _phone(rng: random.Random, region: Region) -> str:
+    """Numbers of the right shape for each country (so phone zones can be read from them).
+
+    UK numbers stay in Ofcom's 07700 900xxx range, set aside for fiction: no one can be reached there,
+    and libphonenumber rightly calls them invalid, so UK customers get their zone from the address alone.
+    """
     if region.country == "US":
         return f"{region.phone_prefix}{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
     if region.country == "GB":
         return f"{region.phone_prefix}{rng.randint(900000, 900999)}"
-    if region.country == "IN":
-        return f"{region.phone_prefix}{rng.randint(10000000, 99999999)}"
-    return f"{region.phone_prefix}{rng.randint(1000000, 9999999)}"
+    # India: 98 + 8 digits; Germany: 0151 + 8 digits (a 10-digit mobile national number after the 0)
+    return f"{region.phone_prefix}{rng.randint(10000000, 99999999)}"
 
 
 def build_portfolio(
