@@ -17,6 +17,7 @@ import phonenumbers
 from phonenumbers import timezone as phone_timezone
 
 from arrears.compliance.model import Address
+from arrears.compliance.phone_types import time_zones_e164
 from arrears.compliance.zone_table import US_STATE_ZONES, US_ZIP3_ZONE
 
 _TERRITORIES = ("PR", "VI", "GU", "AS", "MP")
@@ -118,7 +119,32 @@ def address_zones(address: Address) -> tuple[str, ...]:
 
 @lru_cache(maxsize=262144)
 def phone_zones(number: str) -> tuple[str, ...]:
-    """Zones phonenumbers places a geographic or mobile number in; empty for unknown or non-geographic."""
+    """Zones phonenumbers places a geographic or mobile number in; empty for unknown or non-geographic.
+
+    E.164 input goes through `phone_types`, which replays phonenumbers' decisions from precompiled
+    metadata (about 10x cheaper on a cache miss, and a planner misses once per customer); anything it
+    cannot settle exactly is answered by phonenumbers itself.
+    """
+    found = time_zones_e164(number)
+    if found is None:
+        return _phone_zones_reference(number)
+    try:
+        return _CLEANED[found]
+    except KeyError:
+        cleaned = _CLEANED[found] = _clean_zones(found)
+        return cleaned
+
+
+_CLEANED: dict[tuple[str, ...], tuple[str, ...]] = {}  # bounded: phonenumbers has a few hundred lists
+
+
+def _clean_zones(found: tuple[str, ...]) -> tuple[str, ...]:
+    """The reference's final step; `phone_zones` keeps each distinct list's answer in `_CLEANED`."""
+    return tuple(sorted({canonical(z) for z in found if z != "Etc/Unknown" and zone(z) is not None}))
+
+
+def _phone_zones_reference(number: str) -> tuple[str, ...]:
+    """phonenumbers' own path, uncached: the fallback of `phone_zones` and the oracle of its tests."""
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
