@@ -164,7 +164,8 @@ def _sync_chunk(
 
 
 def close_cases(session: Session, case_ids: Sequence[str], *, now: datetime, reason: str) -> int:
-    """Close cases, stop every action not yet sent, and settle pending promises; returns actions stopped."""
+    """Close cases, stop every action not yet sent, and settle open promises and plan instalments (kept when
+    the case is settled: the money they asked for has arrived); returns actions stopped."""
     session.execute(
         update(Case)
         .where(Case.id.in_(case_ids))
@@ -173,7 +174,7 @@ def close_cases(session: Session, case_ids: Sequence[str], *, now: datetime, rea
     promise_status = "kept" if reason == "settled" else "cancelled"
     session.execute(
         update(Promise)
-        .where(Promise.case_id.in_(case_ids), Promise.status == "pending")
+        .where(Promise.case_id.in_(case_ids), Promise.status.in_(("pending", "scheduled")))
         .values(status=promise_status, resolved_at=now)
     )
     return cancel_pending_actions(session, case_ids)

@@ -27,13 +27,14 @@ from arrears.agent.dialogue import (
     Urgency,
     WarmTransfer,
 )
+from arrears.cases.payment_plans import record_promise
 from arrears.cases.routing import HOLD_FOR_LABEL
 from arrears.cases.sync import cancel_pending_actions
 from arrears.core.ids import idempotency_key, new_id
 from arrears.engine.contact import choose_destination
 from arrears.engine.facts import load_case_facts
 from arrears.store.bulk import insert_ignoring_duplicates
-from arrears.store.models import Case, Hold, OptOut, OutboxAction, Promise, Task
+from arrears.store.models import Case, Hold, OptOut, OutboxAction, Task
 
 _OUTREACH = ("email", "sms", "whatsapp", "voice", "letter")
 _DEST_KIND = {"email": "personal_email", "sms": "mobile", "whatsapp": "mobile"}
@@ -145,28 +146,16 @@ def _payment_link(session: Session, channel: str, where: Where, now: datetime, a
 
 
 def _promise(session: Session, action: RecordPromise, where: Where, now: datetime) -> str:
-    """One pending promise per case: a new one replaces the last. A plan records its first instalment;
-    the instalment count travels in the outcome and the task summary."""
-    session.execute(
-        update(Promise)
-        .where(Promise.case_id == where.case_id, Promise.status == "pending")
-        .values(status="cancelled", resolved_at=now)
+    """One open promise or plan per case: a new one replaces the last (see cases.payment_plans)."""
+    return record_promise(
+        session,
+        case_id=where.case_id,
+        amount=action.amount,
+        first_day=action.day,
+        instalments=action.instalments,
+        channel=where.channel,
+        now=now,
     )
-    promise_id = new_id()
-    session.execute(
-        insert(Promise).values(
-            id=promise_id,
-            case_id=where.case_id,
-            amount_minor=action.amount.minor,
-            currency=action.amount.currency,
-            due_on=action.day,
-            channel=where.channel,
-            status="pending",
-            interaction_id=None,
-            created_at=now,
-        )
-    )
-    return promise_id
 
 
 def _task(session: Session, action: OpenTask, where: Where, now: datetime) -> None:

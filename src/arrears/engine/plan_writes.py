@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
+from arrears.cases.payment_plans import break_rest_of_plans
 from arrears.compliance.model import Decision
 from arrears.core.ids import new_id
 from arrears.engine.bulk_sql import insert_rows, update_rows
@@ -156,6 +157,7 @@ class PlanWrites:
                 .where(Promise.id.in_(self.broken_promises), Promise.status == "pending")
                 .values(status="broken", resolved_at=self.now)
             )
+            break_rest_of_plans(session, self.broken_promises, self.now)
         update_rows(session, _table(Case), "id", self.case_rows)
         for row in self.outbox_rows:
             self.audit_rows.append(

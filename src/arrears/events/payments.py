@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arrears.cases.payment_plans import keep_promises
 from arrears.events.customers import find_account
 from arrears.events.errors import EventError
 from arrears.events.invoices import Applied, credit_open_case, find_invoice
 from arrears.events.schemas import PaymentReceived
 from arrears.events.upsert import insert_ignore, stable_id
-from arrears.store.models import Case, Invoice, Payment, Promise
+from arrears.store.models import Case, Invoice, Payment
 
 
 def apply_payment_received(session: Session, event: PaymentReceived, now: datetime) -> Applied:
@@ -129,25 +130,9 @@ def _allocate(
 
 
 def _keep_promises(session: Session, account_id: str, currency: str, now: datetime) -> None:
-    """A pending promise is kept once the payments received since it was made reach its amount."""
-    pending = session.scalars(
-        select(Promise)
-        .join(Case, Case.id == Promise.case_id)
-        .where(
-            Case.account_id == account_id,
-            Case.status != "closed",
-            Promise.status == "pending",
-            Promise.currency == currency,
-        )
+    """Promises (and plan instalments) on the account's open cases that the money received now keeps."""
+    open_cases = session.scalars(
+        select(Case.id).where(Case.account_id == account_id, Case.status != "closed")
     ).all()
-    for promise in pending:
-        paid = session.scalar(
-            select(func.coalesce(func.sum(Payment.amount_minor), 0)).where(
-                Payment.account_id == account_id,
-                Payment.currency == currency,
-                Payment.received_at >= promise.created_at,
-            )
-        )
-        if int(paid or 0) >= promise.amount_minor:
-            promise.status = "kept"
-            promise.resolved_at = now
+    if open_cases:
+        keep_promises(session, account_id, currency, open_cases, now)

@@ -60,10 +60,15 @@ class Promise(Base):
     currency: Mapped[str] = mapped_column(String(3))
     due_on: Mapped[date]
     channel: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | kept | broken | cancelled
+    # pending | scheduled (a later plan instalment) | kept | broken | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     interaction_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # A payment plan: instalment n of `instalments`, all rows sharing `plan_id` (null for a single promise).
+    plan_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    instalment: Mapped[int | None]
+    instalments: Mapped[int | None]
 
 
 class Hold(Base):
