@@ -18,6 +18,7 @@ from operator import itemgetter
 
 from arrears.core.money import currency_exponent, is_currency
 from arrears.ingest.columns import BY_NAME, COLUMNS
+from arrears.ingest.customers_fast import quick_customer_facts
 from arrears.ingest.rows import CUSTOMER_FIELDS, CustomerFacts, InvoiceRow, RowError
 from arrears.ingest.validate import customer_facts, validate_row
 
@@ -40,6 +41,7 @@ _BOOLEANS = {"true": True, "yes": True, "y": True, "1": True}
 _BOOLEANS.update({"false": False, "no": False, "n": False, "0": False})
 _POW10: list[int] = [int(10**n) for n in range(8)]
 _NAME = CUSTOMER_FIELDS.index("name")
+_MISSING = object()
 #: Entries kept before a cache is emptied: enough for the customers of several batches, and bounded.
 CACHE_LIMIT = 20_000
 
@@ -74,13 +76,17 @@ class FastValidator:
         where = {name: i for i, name in enumerate(header)}
         self._width = len(header)
         self._header = list(header)
-        self._at = {name: where.get(name, -1) for name in _INVOICE_COLUMNS}
+        # Absent optional columns read an empty string appended to the row.
+        at = {name: where.get(name, len(header)) for name in _INVOICE_COLUMNS}
+        self._pad = any(index == len(header) for index in at.values())
+        self._invoice_values = itemgetter(*(at[name] for name in _INVOICE_COLUMNS[:9]))
+        self._account_values = itemgetter(*(at[name] for name in _INVOICE_COLUMNS[9:]))
         present = [name for name in _CUSTOMER_COLUMNS if name in where]
         self._customer_names = present
         self._customer_key: Callable[[Sequence[str]], tuple[str, ...]] = _key_getter(
             [where[name] for name in present]
         )
-        self._facts: dict[tuple[str, ...], CustomerFacts | None] = {}
+        self._facts: dict[tuple[str, ...], CustomerFacts | object | None] = {}
         self._dates: dict[str, bool] = {}
         self._exponents: dict[str, int | None] = {}
 
@@ -93,39 +99,49 @@ class FastValidator:
     def _fast(self, line: int, values: list[str]) -> InvoiceRow | None:
         if "\ufffd" in "".join(values):
             return None
-        at = self._at
-        customer_ext = values[at["customer_id"]].strip()
-        account_ext = values[at["account_id"]].strip()
-        invoice_ext = values[at["invoice_id"]].strip()
+        if self._pad:
+            values = [*values, ""]  # what absent optional columns read
+        customer_ext, account_ext, invoice_ext, number, currency, amount_text, balance_text, issued, due = (
+            value.strip() for value in self._invoice_values(values)
+        )
         if not (customer_ext and account_ext and invoice_ext):
             return None
         if len(customer_ext) > _ID_LIMIT or len(account_ext) > _ID_LIMIT or len(invoice_ext) > _ID_LIMIT:
             return None
-        currency = values[at["currency"]].strip().upper()
-        exponent = self._exponent(currency)
+        currency = currency.upper()
+        exponent = self._exponents.get(currency, -1)
+        if exponent == -1:
+            exponent = self._exponent(currency)
         if exponent is None:
             return None
-        amount = _minor(values[at["amount"]].strip(), exponent)
-        balance = _minor(values[at["balance"]].strip(), exponent)
+        amount = _minor(amount_text, exponent)
+        balance = _minor(balance_text, exponent)
         if amount is None or balance is None or balance > amount:
             return None
-        issued = values[at["issued_on"]].strip()
-        due = values[at["due_on"]].strip()
-        if due < issued or not (self._date(issued) and self._date(due)):
+        dates = self._dates
+        if (
+            due < issued
+            or not (dates.get(issued) or self._date(issued))
+            or not (dates.get(due) or self._date(due))
+        ):
             return None
-        number = self._optional(values, "invoice_number") or invoice_ext
-        strategy = self._optional(values, "strategy")
+        number = number or invoice_ext
+        agency_text, strategy_text = self._account_values(values)
+        strategy = strategy_text.strip() or None
         if len(number) > _NUMBER_LIMIT or (strategy is not None and len(strategy) > _STRATEGY_LIMIT):
             return None
         agency: bool | None = None
-        flag = self._optional(values, "agency_placement_allowed")
-        if flag is not None:
+        flag = agency_text.strip()
+        if flag:
             agency = _BOOLEANS.get(flag.lower())
             if agency is None:
                 return None
-        facts = self._customer(values)
+        facts = self._facts.get(self._customer_key(values), _MISSING)
+        if facts is _MISSING:
+            facts = self._customer(values)
         if facts is None:
             return None
+        assert isinstance(facts, CustomerFacts)
         return InvoiceRow(
             line,
             invoice_ext,
@@ -141,12 +157,6 @@ class FastValidator:
             strategy,
             facts,
         )
-
-    def _optional(self, values: list[str], name: str) -> str | None:
-        index = self._at[name]
-        if index < 0:
-            return None
-        return values[index].strip() or None
 
     def _exponent(self, currency: str) -> int | None:
         if currency in self._exponents:
@@ -172,9 +182,8 @@ class FastValidator:
 
     def _customer(self, values: list[str]) -> CustomerFacts | None:
         key = self._customer_key(values)
-        if key in self._facts:
-            return self._facts[key]
-        checked = customer_facts(0, dict(zip(self._customer_names, key, strict=True)))
+        raw = dict(zip(self._customer_names, key, strict=True))
+        checked = quick_customer_facts(raw) or customer_facts(0, raw)
         # The name is required: a row without one goes to the thorough path, which says so.
         facts = checked if isinstance(checked, CustomerFacts) and checked.fields[_NAME] else None
         if len(self._facts) >= CACHE_LIMIT:

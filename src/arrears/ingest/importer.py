@@ -9,31 +9,26 @@ leaving every earlier batch complete.
 from __future__ import annotations
 
 import io
+import sys
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from arrears.audit import record_many
 from arrears.cases.sync import StrategyResolver
 from arrears.core.clock import Clock, SystemClock
-from arrears.core.ids import new_id
-from arrears.ingest import batch as settling
-from arrears.ingest import ownership, seen, stage
-from arrears.ingest.cases import sync_batch_cases
-from arrears.ingest.contacts import store_contacts
-from arrears.ingest.pipeline import validated_batches
+from arrears.ingest import seen, stage
+from arrears.ingest.pipeline import Batch, validated_batches
 from arrears.ingest.readers import ByteCounter, ImportFileError, read_csv, read_jsonl
-from arrears.ingest.rows import CUSTOMER_FIELDS, STAGED, InvoiceRow, RowError
-from arrears.ingest.sql import GROWN_TABLES, Db, chunks, refresh_statistics
-from arrears.ingest.store import write
+from arrears.ingest.rows import RowError
+from arrears.ingest.sql import Db
+from arrears.ingest.writer import BatchWriter, Stored
 
 FileFormat = Literal["csv", "jsonl"]
 DEFAULT_SOURCE = "import"
@@ -86,7 +81,7 @@ def import_invoices(
     file_format: FileFormat | None = None,
     source: str = DEFAULT_SOURCE,
     clock: Clock | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 20_000,
     on_error: Callable[[RowError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
@@ -115,18 +110,21 @@ def import_invoices(
         db = Db(conn)
         stage.create(db)
         stack.callback(stage.drop, db)
-        run = _Run(db, report, source, clock, resolve_strategy, on_error)
-        batches = validated_batches(records, header, counter, batch_size)
-        for batch in batches:
-            report.rows_read += batch.read
-            report.rows_rejected += batch.rejected
-            for error in batch.errors:
-                run.reject(error)
-            if batch.rows and not run.flush(batch.rows):
+        writer = BatchWriter(db, source=source, clock=clock, resolve_strategy=resolve_strategy)
+        run = _Run(report, writer, on_error, on_progress)
+        pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="arrears-import"))
+        stack.enter_context(_switching(SWITCH_INTERVAL))
+        pending: tuple[Batch, Future[Stored] | None] | None = None
+        for batch in validated_batches(records, header, counter, batch_size):
+            # This batch was read and validated while the writer stored the previous one.
+            if pending is not None and not run.finish(*pending):
+                pending = None
                 break
-            if on_progress is not None:
-                on_progress(batch.consumed)
-            del batch  # else it stays alive while the next one is read: two batches in memory
+            pending = (batch, pool.submit(writer.store, batch.rows) if batch.rows else None)
+            del batch  # else it stays alive while the next one is read
+        if pending is not None:
+            run.finish(*pending)
+            pending = None
         if on_progress is not None:
             on_progress(counter.consumed)
     report.seconds = time.perf_counter() - started
@@ -137,122 +135,6 @@ def _buffered(counter: ByteCounter) -> io.BufferedReader:
     return io.BufferedReader(counter, buffer_size=1 << 20)
 
 
-class _Run:
-    """The per-import state shared by every batch."""
-
-    def __init__(
-        self,
-        db: Db,
-        report: ImportReport,
-        source: str,
-        clock: Clock,
-        resolve_strategy: StrategyResolver,
-        on_error: Callable[[RowError], None] | None,
-    ) -> None:
-        self.db = db
-        self.conn: Connection = db.conn
-        self.report = report
-        self.source = source
-        self.clock = clock
-        self.resolve_strategy = resolve_strategy
-        self.on_error = on_error
-        self.import_id = new_id()
-        self.analyzed_at = 0  # rows imported when statistics were last refreshed
-
-    def reject(self, error: RowError) -> None:
-        if len(self.report.first_errors) < KEEP_ERRORS:
-            self.report.first_errors.append(error)
-        if self.on_error is not None:
-            self.on_error(error)
-
-    def flush(self, rows: list[InvoiceRow]) -> bool:
-        """Store one batch in one transaction; False when the database refused it (import stops)."""
-        try:
-            with self.conn.begin():
-                imported, errors, counts = self._apply(rows, self.clock.now())
-        except SQLAlchemyError as exc:
-            cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            self.report.aborted = (
-                f"lines {rows[0].line}-{rows[-1].line}: the database refused the batch, which was "
-                f"rolled back ({type(exc).__name__}: {cause}); earlier batches are stored"
-            )
-            return False
-        self.report.rows_rejected += len({error.line for error in errors})
-        self.report.rows_imported += imported
-        self.report.add(counts)
-        for error in errors:
-            self.reject(error)
-        if imported and self.report.rows_imported >= 2 * self.analyzed_at:
-            # Doubling keeps it to about log2(rows / batch) refreshes per import.
-            refresh_statistics(self.conn, (*GROWN_TABLES, seen.SEEN.name))
-            self.analyzed_at = self.report.rows_imported
-        return True
-
-    def _apply(self, rows: list[InvoiceRow], now: datetime) -> tuple[int, list[RowError], dict[str, int]]:
-        db = self.db
-        db.start_batch()
-        stage.clear(db)
-        unique, later = settling.first_of_each(rows)
-        stage.load(db, "imp_rows", _ROW_COLUMNS, [row[:STAGED] for row in unique])
-        seen_before = seen.earlier(db)
-        seen.claim(db)
-        conflicts = ownership.conflicts(db, self.source)
-        settled = settling.settle(
-            unique, later, seen_before, conflicts, consent_source=f"import:{self.source}", now=now, ts=db.ts
-        )
-        for part in chunks(settled.rejected):
-            db.run(f"DELETE FROM imp_rows WHERE line IN ({', '.join(str(int(line)) for line in part)})")
-        stage.load(db, "imp_customers", _CUSTOMER_COLUMNS, settled.customers)
-        stage.load(db, "imp_accounts", _ACCOUNT_COLUMNS, settled.accounts)
-        stage.load(db, "imp_contacts", _CONTACT_COLUMNS, settled.contacts)
-        stage.load(db, "imp_consents", _CONSENT_COLUMNS, settled.consents)
-        stage.analyze(db)
-        written = write(db, source=self.source, now=now, kept=settled.kept)
-        counts = dict(written.counts)
-        counts.update(store_contacts(db, now=now))
-        synced = sync_batch_cases(db, now=now, resolve_strategy=self.resolve_strategy)
-        counts.update(
-            cases_opened=synced.opened,
-            cases_updated=synced.updated,
-            cases_closed=synced.closed,
-            actions_cancelled=synced.cancelled_actions,
-        )
-        entries = list(written.audit)
-        if any(value for key, value in counts.items() if key != "invoices_unchanged"):
-            # A batch that changed nothing leaves no trace, so a re-import leaves identical state.
-            summary = {
-                "source": self.source,
-                "lines": [rows[0].line, rows[-1].line],
-                "rows": settled.kept,
-                "rejected": len(settled.errors),
-                **counts,
-            }
-            entry = {"at": now, "actor": "import", "action": "import.batch", "entity": "import"}
-            entries.append({**entry, "entity_id": self.import_id, "data": summary})
-        if entries:
-            with Session(bind=self.conn) as session:
-                record_many(session, entries)
-        return settled.kept, settled.errors, counts
-
-
-_ROW_COLUMNS = (
-    "line",
-    "invoice_ext",
-    "account_ext",
-    "customer_ext",
-    "number",
-    "currency",
-    "amount",
-    "balance",
-    "issued_on",
-    "due_on",
-)
-_CUSTOMER_COLUMNS = ("n", "external_id", *CUSTOMER_FIELDS)
-_ACCOUNT_COLUMNS = ("n", "external_id", "customer_ext", "agency", "strategy")
-_CONTACT_COLUMNS = ("n", "customer_ext", "channel", "value", "kind", "first_on_channel")
-_CONSENT_COLUMNS = ("n", "customer_ext", "channel", "destination", "granted", "source", "at")
-
-
 __all__ = [
     "DEFAULT_SOURCE",
     "FileFormat",
@@ -261,3 +143,69 @@ __all__ = [
     "detect_format",
     "import_invoices",
 ]
+
+
+#: Seconds a thread may hold the GIL while another waits for it (Python's default is 5 ms). The writer
+#: thread takes the GIL back after every statement; behind a validating thread that costs up to one
+#: interval each time, so the import lowers it while it runs.
+SWITCH_INTERVAL = 0.0005
+
+
+@contextmanager
+def _switching(interval: float) -> Iterator[None]:
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, interval))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+class _Run:
+    """Reports each batch in file order, once its writes are done: validation errors, then the rest."""
+
+    def __init__(
+        self,
+        report: ImportReport,
+        writer: BatchWriter,
+        on_error: Callable[[RowError], None] | None,
+        on_progress: Callable[[int], None] | None,
+    ) -> None:
+        self.report = report
+        self.writer = writer
+        self.on_error = on_error
+        self.on_progress = on_progress
+
+    def reject(self, error: RowError) -> None:
+        if len(self.report.first_errors) < KEEP_ERRORS:
+            self.report.first_errors.append(error)
+        if self.on_error is not None:
+            self.on_error(error)
+
+    def finish(self, batch: Batch, stored: Future[Stored] | None) -> bool:
+        """Account for one batch; False when the database refused it (the import stops there)."""
+        report = self.report
+        report.rows_read += batch.read
+        report.rows_rejected += batch.rejected
+        for error in batch.errors:
+            self.reject(error)
+        if stored is not None:
+            try:
+                result = stored.result()
+            except SQLAlchemyError as exc:
+                cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                rows = batch.rows
+                report.aborted = (
+                    f"lines {rows[0].line}-{rows[-1].line}: the database refused the batch, which was "
+                    f"rolled back ({type(exc).__name__}: {cause}); earlier batches are stored"
+                )
+                return False
+            report.rows_rejected += len({error.line for error in result.errors})
+            report.rows_imported += result.imported
+            report.add(result.counts)
+            for error in result.errors:
+                self.reject(error)
+            self.writer.refresh_statistics(report.rows_imported)
+        if self.on_progress is not None:
+            self.on_progress(batch.consumed)
+        return True

@@ -26,15 +26,15 @@ from arrears.ingest.rows import (
     RowError,
 )
 
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_PHONE_NOISE = re.compile(r"[\s\-().]")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+PHONE_NOISE = re.compile(r"[\s\-().]")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
-_KINDS = frozenset({"person", "business"})
-_PHONE_KINDS = frozenset({"mobile", "landline", "work"})
+KINDS = frozenset({"person", "business"})
+PHONE_KINDS = frozenset({"mobile", "landline", "work"})
 _PLAIN_CUSTOMER = ("segment", "tier", "owner", "state", "city", "postal_code")
 
 
@@ -127,7 +127,7 @@ def _fast_minor(text: str, exponent: int) -> int | None:
 
 
 @lru_cache(maxsize=4096)
-def _zone_ok(name: str) -> bool:
+def zone_ok(name: str) -> bool:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -140,8 +140,8 @@ def _phone(row: _Row, field: str, country: str | None) -> str | None:
     raw = row.text(field)
     if raw is None:
         return None
-    compact = _PHONE_NOISE.sub("", raw)
-    if _E164.match(compact):
+    compact = PHONE_NOISE.sub("", raw)
+    if E164.match(compact):
         return compact
     if country:
         try:
@@ -179,25 +179,25 @@ def _customer(row: _Row) -> dict[str, str]:
         fields["name"] = name
     kind = row.text("customer_kind")
     if kind is not None:
-        if kind.lower() in _KINDS:
+        if kind.lower() in KINDS:
             fields["kind"] = kind.lower()
         else:
             row.fail("customer_kind", f"expected person or business, got {kind[:20]!r}")
     zone = row.text("time_zone")
     if zone is not None:
-        if _zone_ok(zone):
+        if zone_ok(zone):
             fields["time_zone"] = zone
         else:
             row.fail("time_zone", f"unknown IANA time zone {zone[:64]!r}")
     locale = row.text("locale")
     if locale is not None:
-        if _LOCALE.match(locale):
+        if LOCALE.match(locale):
             fields["locale"] = locale
         else:
             row.fail("locale", f"not a locale tag like en-US: {locale!r}")
     country = row.text("country")
     if country is not None:
-        if _COUNTRY.match(country):
+        if COUNTRY.match(country):
             fields["country"] = country.upper()
         else:
             row.fail("country", f"expected an ISO 3166 alpha-2 code, got {country[:20]!r}")
@@ -212,14 +212,14 @@ def _contacts(row: _Row, country: str | None) -> tuple[ContactValue, ...]:
     found: list[ContactValue] = []
     email = row.text("email")
     if email is not None:
-        if _EMAIL.match(email):
+        if EMAIL.match(email):
             found.append(ContactValue("email", email, "personal"))
         else:
             row.fail("email", "not an email address")
     phone_kind = row.text("phone_kind")
     kind = "unknown"
     if phone_kind is not None:
-        if phone_kind.lower() in _PHONE_KINDS:
+        if phone_kind.lower() in PHONE_KINDS:
             kind = phone_kind.lower()
         else:
             row.fail("phone_kind", f"expected mobile, landline or work, got {phone_kind[:20]!r}")
