@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
-from arrears.ingest import writer
+from arrears.ingest.cases import sync_batch_cases
 from arrears.ingest.fast import FastValidator
 from arrears.ingest.validate import validate_row
 from arrears.store.models import AuditEntry, ContactPoint, Customer, Invoice
@@ -49,7 +49,7 @@ def test_database_failure_rolls_back_only_its_batch(
 ) -> None:
     rows = [row(invoice_id=f"I{n}", account_id=f"A{n}", customer_id=f"C{n}") for n in range(6)]
     path = write_csv(tmp_path / "f.csv", rows)
-    real = writer.sync_batch_cases
+    real = sync_batch_cases
     calls = {"n": 0}
 
     def failing(*args: Any, **kwargs: Any) -> Any:
@@ -58,7 +58,7 @@ def test_database_failure_rolls_back_only_its_batch(
             raise OperationalError("INSERT INTO cases", {}, Exception("disk full"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(writer, "sync_batch_cases", failing)
+    monkeypatch.setattr("arrears.ingest.writer.sync_batch_cases", failing)
     report, _ = run(engine, path, batch_size=2)
     assert report.aborted is not None and report.aborted.startswith("lines 4-5:")
     assert "disk full" in report.aborted and "earlier batches are stored" in report.aborted
@@ -69,7 +69,7 @@ def test_database_failure_rolls_back_only_its_batch(
     assert scalar(engine, "SELECT count(*) FROM cases") == 2
     assert scalar(engine, "SELECT count(*) FROM customers") == 2
 
-    monkeypatch.setattr(writer, "sync_batch_cases", real)
+    monkeypatch.setattr("arrears.ingest.writer.sync_batch_cases", real)
     again, _ = run(engine, path, batch_size=2)
     assert again.ok and again.counts["invoices_new"] == 4 and again.counts["invoices_unchanged"] == 2
     assert scalar(engine, "SELECT count(*) FROM cases") == 6
