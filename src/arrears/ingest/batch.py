@@ -114,16 +114,18 @@ class _Merge:
         facts = row.customer
         if self.facts.get(customer) is facts:
             return  # the same facts as this customer's last row: merging again changes nothing
+        last = self.facts.get(customer)
         self.facts[customer] = facts
         before = self.customers.get(customer)
         if before is None:
             self.customers[customer] = facts.fields
-        else:
+        elif before is not facts.fields:
             self.customers[customer] = tuple(
                 old if new is None else new for old, new in zip(before, facts.fields, strict=True)
             )
-        for contact in facts.contacts:
-            self.contacts[(customer, contact.channel, contact.value)] = contact.kind
+        if last is None or last.contacts is not facts.contacts:
+            for contact in facts.contacts:
+                self.contacts[(customer, contact.channel, contact.value)] = contact.kind
         for consent in facts.consents:
             key = (customer, consent.channel, consent.destination)
             self.consents[key] = (consent.granted, consent.source, consent.at)
@@ -136,6 +138,7 @@ class _Merge:
             first = (customer, channel) not in channels
             channels.add((customer, channel))
             out.contacts.append((n, customer, channel, value, kind, first))
+        rendered = ts(now)
         for n, ((customer, channel, destination), (granted, source, at)) in enumerate(self.consents.items()):
-            when = ts(now if at is None else at)
+            when = rendered if at is None else ts(at)
             out.consents.append((n, customer, channel, destination, granted, source or consent_source, when))

@@ -11,7 +11,7 @@ the only judge of a doubtful value and the only writer of error messages.
 from __future__ import annotations
 
 from arrears.ingest.columns import BY_NAME, CONSENT_COLUMNS
-from arrears.ingest.rows import ConsentValue, ContactValue, CustomerFacts
+from arrears.ingest.rows import ConsentValue, ContactValue
 from arrears.ingest.validate import (
     COUNTRY,
     E164,
@@ -34,9 +34,23 @@ class _Doubt(Exception):
     """Raised inside `quick_customer_facts` when the thorough path must decide."""
 
 
-def quick_customer_facts(raw: dict[str, str]) -> CustomerFacts | None:
+Base = tuple[tuple[str | None, ...], tuple[ContactValue, ...]]
+
+
+def quick_base(raw: dict[str, str]) -> Base | None:
+    """The customer fields and contact points, or None when in doubt."""
     try:
-        return _facts(raw)
+        return _base(raw)
+    except _Doubt:
+        return None
+
+
+def quick_consents(
+    raw: dict[str, str], contacts: tuple[ContactValue, ...]
+) -> tuple[ConsentValue, ...] | None:
+    """The consent answers, given the row's contact points, or None when in doubt."""
+    try:
+        return _consents(raw, contacts)
     except _Doubt:
         return None
 
@@ -54,7 +68,7 @@ def _text(raw: dict[str, str], name: str) -> str | None:
     return value
 
 
-def _facts(raw: dict[str, str]) -> CustomerFacts:
+def _base(raw: dict[str, str]) -> Base:
     name = _text(raw, "customer_name")
     kind = _text(raw, "customer_kind")
     if kind is not None:
@@ -75,8 +89,7 @@ def _facts(raw: dict[str, str]) -> CustomerFacts:
     segment, tier, owner = (_text(raw, field) for field in _PLAIN)
     state, city, postal_code = (_text(raw, field) for field in _PLACE)
     fields = (kind, name, zone, locale, segment, tier, owner, country, state, city, postal_code)
-    contacts = _contacts(raw)
-    return CustomerFacts(fields, contacts, _consents(raw, contacts))
+    return fields, _contacts(raw)
 
 
 def _phone(raw: dict[str, str], field: str) -> str | None:

@@ -17,8 +17,8 @@ from datetime import date
 from operator import itemgetter
 
 from arrears.core.money import currency_exponent, is_currency
-from arrears.ingest.columns import BY_NAME, COLUMNS
-from arrears.ingest.customers_fast import quick_customer_facts
+from arrears.ingest.columns import BY_NAME, COLUMNS, CONSENT_COLUMNS
+from arrears.ingest.customers_fast import quick_base, quick_consents
 from arrears.ingest.rows import CUSTOMER_FIELDS, CustomerFacts, InvoiceRow, RowError
 from arrears.ingest.validate import customer_facts, validate_row
 
@@ -37,6 +37,7 @@ _INVOICE_COLUMNS = (
     "strategy",
 )
 _CUSTOMER_COLUMNS = tuple(c.name for c in COLUMNS if c.name not in _INVOICE_COLUMNS)
+_CONSENT_COLUMNS = frozenset({*CONSENT_COLUMNS, "consent_source", "consent_at"})
 _BOOLEANS = {"true": True, "yes": True, "y": True, "1": True}
 _BOOLEANS.update({"false": False, "no": False, "n": False, "0": False})
 _POW10: list[int] = [int(10**n) for n in range(8)]
@@ -87,6 +88,8 @@ class FastValidator:
             [where[name] for name in present]
         )
         self._facts: dict[tuple[str, ...], CustomerFacts | object | None] = {}
+        self._base_key = _key_getter([where[name] for name in present if name not in _CONSENT_COLUMNS])
+        self._bases: dict[tuple[str, ...], object] = {}
         self._dates: dict[str, bool] = {}
         self._exponents: dict[str, int | None] = {}
 
@@ -183,13 +186,30 @@ class FastValidator:
     def _customer(self, values: list[str]) -> CustomerFacts | None:
         key = self._customer_key(values)
         raw = dict(zip(self._customer_names, key, strict=True))
-        checked = quick_customer_facts(raw) or customer_facts(0, raw)
+        # Shared fields and contacts across a customer's consent variants: computed once, and the
+        # batch merge recognises them by identity.
+        base_key = self._base_key(values)
+        base = self._bases.get(base_key, _MISSING)
+        if base is _MISSING:
+            base = quick_base(raw)
+            if len(self._bases) >= CACHE_LIMIT:
+                self._bases.clear()
+            self._bases[base_key] = base
+        facts: CustomerFacts | list[RowError] | None = None
+        if base is not None:
+            assert isinstance(base, tuple)
+            fields, contacts = base
+            consents = quick_consents(raw, contacts)
+            if consents is not None:
+                facts = CustomerFacts(fields, contacts, consents)
+        if facts is None:
+            facts = customer_facts(0, raw)
         # The name is required: a row without one goes to the thorough path, which says so.
-        facts = checked if isinstance(checked, CustomerFacts) and checked.fields[_NAME] else None
+        checked = facts if isinstance(facts, CustomerFacts) and facts.fields[_NAME] else None
         if len(self._facts) >= CACHE_LIMIT:
             self._facts.clear()
-        self._facts[key] = facts
-        return facts
+        self._facts[key] = checked
+        return checked
 
 
 def _key_getter(indexes: list[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:

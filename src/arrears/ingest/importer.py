@@ -8,6 +8,7 @@ leaving every earlier batch complete.
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 import time
@@ -114,13 +115,14 @@ def import_invoices(
         run = _Run(report, writer, on_error, on_progress)
         pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="arrears-import"))
         stack.enter_context(_switching(SWITCH_INTERVAL))
+        stack.enter_context(_collecting_less())
         pending: tuple[Batch, Future[Stored] | None] | None = None
         for batch in validated_batches(records, header, counter, batch_size):
             # This batch was read and validated while the writer stored the previous one.
             if pending is not None and not run.finish(*pending):
                 pending = None
                 break
-            pending = (batch, pool.submit(writer.store, batch.rows) if batch.rows else None)
+            pending = (batch, pool.submit(writer.store, writer.prepare(batch.rows)) if batch.rows else None)
             del batch  # else it stays alive while the next one is read
         if pending is not None:
             run.finish(*pending)
@@ -159,6 +161,26 @@ def _switching(interval: float) -> Iterator[None]:
         yield
     finally:
         sys.setswitchinterval(before)
+
+
+#: Allocations between young-generation collections during an import (Python's default is 700).
+GC_THRESHOLD = (100_000, 50, 100)
+
+
+@contextmanager
+def _collecting_less() -> Iterator[None]:
+    """The import allocates millions of short-lived, acyclic objects (rows, tuples, strings), freed by
+    reference counting; the cycle collector still walked the young and, every so often, the whole heap
+    after each 700 of them: a third of the reading thread's time. Fewer, larger young collections keep
+    cycles collected (memory stays bounded) at a fraction of the cost; settings are restored after."""
+    before = gc.get_threshold()
+    gc.freeze()  # what the process held before the import is not revisited by each collection
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 class _Run:

@@ -45,6 +45,20 @@ _CONSENT_COLUMNS = ("n", "customer_ext", "channel", "destination", "granted", "s
 
 
 @dataclass
+class Prepared:
+    """A batch made ready on the reading thread, assuming (as is almost always true) that the database
+    knows no duplicate from an earlier batch and no ownership conflict; `store` redoes `settled` and
+    `staged` when it finds one."""
+
+    rows: list[InvoiceRow]
+    now: datetime
+    unique: list[InvoiceRow]
+    later: list[tuple[InvoiceRow, int]]
+    settled: settling.Settled
+    staged: dict[str, stage.Staged]
+
+
+@dataclass
 class Stored:
     """What one batch did: rows stored, rows rejected by the database-side checks, counts."""
 
@@ -62,10 +76,43 @@ class BatchWriter:
         self.import_id = new_id()
         self.analyzed_at = 0  # rows imported when statistics were last refreshed
 
-    def store(self, rows: list[InvoiceRow]) -> Stored:
+    def prepare(self, rows: list[InvoiceRow]) -> Prepared:
+        """The Python half of a batch, done without the database, so that it overlaps the previous
+        batch's writes."""
+        now = self.clock.now()
+        unique, later = settling.first_of_each(rows)
+        settled = self._settle(unique, later, {}, {}, now)
+        staged = {
+            "imp_rows": stage.encode(self.db, [row[:STAGED] for row in unique]),
+            **self._encode(settled),
+        }
+        return Prepared(rows, now, unique, later, settled, staged)
+
+    def store(self, prepared: Prepared) -> Stored:
         """One batch, one transaction; raises SQLAlchemyError when the database refuses it (rolled back)."""
         with self.db.conn.begin():
-            return self._apply(rows, self.clock.now())
+            return self._apply(prepared)
+
+    def _settle(
+        self,
+        unique: list[InvoiceRow],
+        later: list[tuple[InvoiceRow, int]],
+        seen_before: dict[int, int],
+        conflicts: dict[int, str],
+        now: datetime,
+    ) -> settling.Settled:
+        source = f"import:{self.source}"
+        return settling.settle(
+            unique, later, seen_before, conflicts, consent_source=source, now=now, ts=self.db.ts
+        )
+
+    def _encode(self, settled: settling.Settled) -> dict[str, stage.Staged]:
+        return {
+            "imp_customers": stage.encode(self.db, settled.customers),
+            "imp_accounts": stage.encode(self.db, settled.accounts),
+            "imp_contacts": stage.encode(self.db, settled.contacts),
+            "imp_consents": stage.encode(self.db, settled.consents),
+        }
 
     def refresh_statistics(self, imported: int) -> None:
         """Between batches: PostgreSQL statistics of the grown tables whenever the import doubled them
@@ -74,24 +121,24 @@ class BatchWriter:
             refresh_statistics(self.db.conn, (*GROWN_TABLES, seen.SEEN.name))
             self.analyzed_at = imported
 
-    def _apply(self, rows: list[InvoiceRow], now: datetime) -> Stored:
-        db = self.db
+    def _apply(self, prepared: Prepared) -> Stored:
+        db, rows, now = self.db, prepared.rows, prepared.now
         db.start_batch()
         stage.clear(db)
-        unique, later = settling.first_of_each(rows)
-        stage.load(db, "imp_rows", _ROW_COLUMNS, [row[:STAGED] for row in unique])
+        stage.load(db, "imp_rows", _ROW_COLUMNS, prepared.staged["imp_rows"])
         seen_before = seen.earlier(db)
         seen.claim(db)
         conflicts = ownership.conflicts(db, self.source)
-        settled = settling.settle(
-            unique, later, seen_before, conflicts, consent_source=f"import:{self.source}", now=now, ts=db.ts
-        )
+        settled, staged = prepared.settled, prepared.staged
+        if seen_before or conflicts:
+            settled = self._settle(prepared.unique, prepared.later, seen_before, conflicts, now)
+            staged = self._encode(settled)
         for part in chunks(settled.rejected):
             db.run(f"DELETE FROM imp_rows WHERE line IN ({', '.join(str(int(line)) for line in part)})")
-        stage.load(db, "imp_customers", _CUSTOMER_COLUMNS, settled.customers)
-        stage.load(db, "imp_accounts", _ACCOUNT_COLUMNS, settled.accounts)
-        stage.load(db, "imp_contacts", _CONTACT_COLUMNS, settled.contacts)
-        stage.load(db, "imp_consents", _CONSENT_COLUMNS, settled.consents)
+        stage.load(db, "imp_customers", _CUSTOMER_COLUMNS, staged["imp_customers"])
+        stage.load(db, "imp_accounts", _ACCOUNT_COLUMNS, staged["imp_accounts"])
+        stage.load(db, "imp_contacts", _CONTACT_COLUMNS, staged["imp_contacts"])
+        stage.load(db, "imp_consents", _CONSENT_COLUMNS, staged["imp_consents"])
         stage.analyze(db)
         written = write(db, source=self.source, now=now, kept=settled.kept)
         counts = dict(written.counts)
