@@ -24,7 +24,7 @@ UNSENT = ("pending", "review", "leased")
 
 _SQL = (
     "SELECT customer_id, case_id, channel, destination, destination_kind FROM outbox_actions "
-    "WHERE customer_id IN {ids} AND status IN ('pending', 'review', 'leased') "
+    "WHERE customer_id {ids} AND status IN ('pending', 'review', 'leased') "
     "AND kind IN ('contact', 'promise_reminder')"
 )
 _CHANNELS = {c.value: c for c in ContactChannel}
