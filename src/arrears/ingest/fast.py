@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from operator import itemgetter
+from sys import intern
 
 from arrears.core.money import currency_exponent, is_currency
 from arrears.ingest.columns import BY_NAME, COLUMNS, CONSENT_COLUMNS
@@ -44,7 +45,7 @@ _POW10: list[int] = [int(10**n) for n in range(8)]
 _NAME = CUSTOMER_FIELDS.index("name")
 _MISSING = object()
 #: Entries kept before a cache is emptied: enough for the customers of several batches, and bounded.
-CACHE_LIMIT = 20_000
+CACHE_LIMIT = 2_048
 
 
 def _limit(name: str) -> int:
@@ -129,6 +130,8 @@ class FastValidator:
         ):
             return None
         number = number or invoice_ext
+        # One shared object per currency and date, instead of one per row: less memory per batch.
+        currency, issued, due = intern(currency), intern(issued), intern(due)
         agency_text, strategy_text = self._account_values(values)
         strategy = strategy_text.strip() or None
         if len(number) > _NUMBER_LIMIT or (strategy is not None and len(strategy) > _STRATEGY_LIMIT):

@@ -82,7 +82,7 @@ def import_invoices(
     file_format: FileFormat | None = None,
     source: str = DEFAULT_SOURCE,
     clock: Clock | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 10_000,
     on_error: Callable[[RowError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
