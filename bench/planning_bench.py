@@ -142,6 +142,7 @@ def _gate(name: str) -> Any:
 def _plan_in_process(url: str, batch: int, gate_name: str, go: Any, out: Any) -> None:
     """One extra planner process (forked): waits for the start signal, plans until idle, reports."""
     from arrears.core.clock import SimulatedClock
+    from arrears.engine.heap import settle_heap
     from arrears.engine.planner import Planner
     from arrears.engine.wiring import strategy_library
     from arrears.settings import Settings
@@ -152,6 +153,7 @@ def _plan_in_process(url: str, batch: int, gate_name: str, go: Any, out: Any) ->
         session_factory(engine), SimulatedClock(NOW), strategy_library(Settings()), _gate(gate_name),
         batch_size=batch,
     )  # fmt: skip
+    settle_heap()  # as `arrears worker` does once started
     go.wait()
     stats = planner.run_until_idle()
     out.put((vars(stats), _cpu_seconds()))
@@ -170,6 +172,7 @@ def child(url: str, batch: int, gate_name: str, profile: str | None, workers: in
     from sqlalchemy import func, select
 
     from arrears.core.clock import SimulatedClock
+    from arrears.engine.heap import settle_heap
     from arrears.engine.planner import Planner, PlanStats
     from arrears.engine.wiring import register_strategies, strategy_library
     from arrears.settings import Settings
@@ -193,6 +196,7 @@ def child(url: str, batch: int, gate_name: str, profile: str | None, workers: in
         process.start()
     planner = Planner(sessions, SimulatedClock(NOW), library, gate, batch_size=batch)
     time.sleep(3 if extra else 0)  # the extra processes build their gates and engines before the start
+    settle_heap()  # as `arrears worker` does once started
     before = _rss_mib()
     profiler = cProfile.Profile() if profile else None
     cpu_before = _cpu_seconds()

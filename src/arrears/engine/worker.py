@@ -22,6 +22,7 @@ from arrears.channels.base import Channel
 from arrears.compliance.model import ContactGate
 from arrears.core.clock import Clock
 from arrears.engine.dispatcher import Dispatcher, DispatchStats
+from arrears.engine.heap import settle_heap
 from arrears.engine.inbox import process_inbox
 from arrears.engine.planner import Planner, PlanStats
 from arrears.engine.wiring import disclosure_texts, register_strategies, strategy_library, strategy_resolver
@@ -108,6 +109,7 @@ class Worker:
     def run_forever(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        settle_heap()  # everything built so far lives as long as the process
         log.info("worker started", extra={"worker_id": self.worker_id})
         while not self._stop.is_set():
             stats = self.tick()
