@@ -78,9 +78,21 @@ def drop(db: Db) -> None:
             db.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
 
 
+#: Planner settings for a batch's transaction on PostgreSQL (see `clear`).
+_LOOKUPS = ("random_page_cost = 1.1", "enable_hashjoin = off", "enable_mergejoin = off")
+
+
 def clear(db: Db) -> None:
-    """Empty every staging table, inside the batch's transaction."""
+    """Empty every staging table, inside the batch's transaction.
+
+    On PostgreSQL this also steers the planner, for this transaction only, to index lookups: every
+    join here is a batch of staged rows against a big table's unique or foreign-key index, but with
+    the default costs PostgreSQL joined the ten thousand staged rows against a sequential scan of the
+    whole `invoices` (or `accounts`, or seen-ids) table, so each batch read entire tables and a
+    million-row import ran at half the speed of a 100k one. Index probes cost the same at any size."""
     if db.pg:
+        for setting in _LOOKUPS:
+            db.conn.exec_driver_sql(f"SET LOCAL {setting}")
         db.conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)}")
     else:
         for name in TABLES:
