@@ -4,6 +4,7 @@ Each (size, database) pair runs in a fresh child process so its peak RSS (ru_max
 flat peaks across sizes show that the import streams. Usage:
 
     .venv/bin/python bench/import_bench.py --sizes 100000,300000,1000000 [--no-postgres] [--reimport]
+        [--batch-size N]   (default: the library's)
 """
 
 from __future__ import annotations
@@ -69,10 +70,11 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             )  # fmt: skip
 
 
-def child(url: str, file: Path, repeat: int) -> None:
+def child(url: str, file: Path, repeat: int, batch_size: int) -> None:
     """Runs inside the measured process: import `repeat` times, print one JSON line per run."""
     from arrears.core.clock import SimulatedClock
     from arrears.ingest import import_invoices
+    from arrears.ingest.importer import DEFAULT_BATCH_SIZE
     from arrears.store.db import make_engine
 
     engine = make_engine(url)
@@ -84,6 +86,7 @@ def child(url: str, file: Path, repeat: int) -> None:
             file,
             resolve_strategy=lambda name: (name or "consumer-overdue", 1),
             clock=SimulatedClock(NOW),
+            batch_size=batch_size or DEFAULT_BATCH_SIZE,
         )
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
@@ -110,7 +113,7 @@ def child(url: str, file: Path, repeat: int) -> None:
     engine.dispose()
 
 
-def _measure(url: str, file: Path, repeat: int) -> list[dict[str, object]]:
+def _measure(url: str, file: Path, repeat: int, batch_size: int) -> list[dict[str, object]]:
     from arrears.store.db import make_engine
     from arrears.store.migrate import upgrade
 
@@ -118,7 +121,7 @@ def _measure(url: str, file: Path, repeat: int) -> list[dict[str, object]]:
     upgrade(engine, "heads")  # every branch, should the migration history ever fork
     engine.dispose()
     done = subprocess.run(
-        [sys.executable, __file__, "--child", url, str(file), str(repeat)],
+        [sys.executable, __file__, "--child", url, str(file), str(repeat), str(batch_size)],
         check=True,
         capture_output=True,
         text=True,
@@ -126,7 +129,7 @@ def _measure(url: str, file: Path, repeat: int) -> list[dict[str, object]]:
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
-def _postgres(file: Path, repeat: int) -> list[dict[str, object]]:
+def _postgres(file: Path, repeat: int, batch_size: int) -> list[dict[str, object]]:
     from sqlalchemy import create_engine, text
 
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -134,7 +137,8 @@ def _postgres(file: Path, repeat: int) -> list[dict[str, object]]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        return _measure(admin.url.set(database=name).render_as_string(hide_password=False), file, repeat)
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+        return _measure(url, file, repeat, batch_size)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -147,6 +151,7 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--reimport", action="store_true", help="import each file twice (idempotent run)")
+    parser.add_argument("--batch-size", type=int, default=0, help="rows per batch (default: the library's)")
     args = parser.parse_args()
     print(f"# invoice import benchmark, {date.today().isoformat()}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores")  # fmt: skip
@@ -157,16 +162,16 @@ def main() -> None:
             print(f"## {size} rows, {file.stat().st_size / 1e6:.0f} MB", flush=True)
             repeat = 2 if args.reimport else 1
             if not args.no_sqlite:
-                for result in _measure(f"sqlite:///{tmp}/bench-{size}.db", file, repeat):
+                for result in _measure(f"sqlite:///{tmp}/bench-{size}.db", file, repeat, args.batch_size):
                     print(json.dumps({"db": "sqlite", "size": size, **result}), flush=True)
             if not args.no_postgres:
-                for result in _postgres(file, repeat):
+                for result in _postgres(file, repeat, args.batch_size):
                     print(json.dumps({"db": "postgresql", "size": size, **result}), flush=True)
             file.unlink()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--child":
-        child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]))
+    if len(sys.argv) == 6 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:
         main()
