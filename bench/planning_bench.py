@@ -38,6 +38,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from planning_data import FLOOR_AT, NOW, TABLES, generate, reset, snapshot_and_analyze
 
@@ -48,6 +49,42 @@ OUTBOX_KEYS = ("id", "idempotency_key", "case_id", "customer_id", "kind", "step_
                "destination", "destination_kind", "template", "payload", "status", "not_before", "attempts",
                "created_at")  # fmt: skip
 UPDATE_KEYS = ("steps", "at", "stage", "updated", "id")
+
+
+_THIS_DATABASE_BACKENDS = (
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+def _backend_cpu(engine: Engine) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to the benchmark's database, by pid.
+
+    Read from /proc, so only when the server runs on this machine, as here (empty for SQLite). Only this
+    database's backends count: other work on the same server is not charged to the planner. The WAL
+    writer and checkpointer are shared and left out, so the figure is a floor of the server's cost.
+    """
+    if engine.dialect.name != "postgresql":
+        return {}
+    # A connection of its own: one borrowed from the planner's pool would leave the planner's backend out.
+    monitor = create_engine(engine.url, poolclass=NullPool)
+    with monitor.connect() as conn:
+        pids = conn.execute(text(_THIS_DATABASE_BACKENDS)).scalars().all()
+    monitor.dispose()
+    return {pid: _process_cpu(pid) for pid in pids}
+
+
+def _backend_cpu_since(engine: Engine, before: dict[int, float], exclude: set[int]) -> float:
+    after = _backend_cpu(engine)
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items() if pid not in exclude)
+
+
+def _process_cpu(pid: int) -> float:
+    """utime + stime of a process on this machine, in seconds (0 when it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(") ")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mib() -> float:
@@ -153,10 +190,13 @@ def _plan_in_process(url: str, batch: int, gate_name: str, go: Any, out: Any) ->
         session_factory(engine), SimulatedClock(NOW), strategy_library(Settings()), _gate(gate_name),
         batch_size=batch,
     )  # fmt: skip
+    with engine.connect() as conn:  # the backend the planner will use (the pool hands it back)
+        pid = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        before = _process_cpu(pid)
     settle_heap()  # as `arrears worker` does once started
     go.wait()
     stats = planner.run_until_idle()
-    out.put((vars(stats), _cpu_seconds()))
+    out.put((vars(stats), _cpu_seconds(), pid, _process_cpu(pid) - before))
     engine.dispose()
 
 
@@ -199,7 +239,7 @@ def child(url: str, batch: int, gate_name: str, profile: str | None, workers: in
     settle_heap()  # as `arrears worker` does once started
     before = _rss_mib()
     profiler = cProfile.Profile() if profile else None
-    cpu_before = _cpu_seconds()
+    cpu_before, pg_before = _cpu_seconds(), _backend_cpu(engine)
     started = time.perf_counter()
     go.set()
     if profiler:
@@ -207,16 +247,20 @@ def child(url: str, batch: int, gate_name: str, profile: str | None, workers: in
     stats = planner.run_until_idle()
     if profiler:
         profiler.disable()
-    extra_cpu = 0.0
+    extra_cpu = extra_pg_cpu = 0.0
+    extra_pids: set[int] = set()
     for process in extra:
-        other, cpu_other = out.get()
+        other, cpu_other, pid_other, pg_other = out.get()
         for name, value in other.items():
             setattr(stats, name, getattr(stats, name) + value)
         extra_cpu += cpu_other
+        extra_pids.add(pid_other)
+        extra_pg_cpu += pg_other
         process.join()
     assert isinstance(stats, PlanStats)
     seconds = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_before + extra_cpu
+    pg_cpu = _backend_cpu_since(engine, pg_before, exclude=extra_pids) + extra_pg_cpu
     peak = _rss_mib()
     with sessions() as session:
         outbox = session.scalar(select(func.count()).select_from(OutboxAction))
@@ -232,6 +276,8 @@ def child(url: str, batch: int, gate_name: str, profile: str | None, workers: in
         "seconds": round(seconds, 2),
         "cases_per_s": round(stats.cases / seconds),
         "planner_cpu_s": round(cpu, 2),
+        "postgres_cpu_s": round(pg_cpu, 2),
+        "cpu_us_per_case": round((cpu + pg_cpu) / max(stats.cases, 1) * 1e6),
         "outbox_rows": outbox,
         "tasks": tasks,
         "stats": vars(stats),
