@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,29 @@ def test_fast_path_agrees_with_the_thorough_rules(change: dict[str, str]) -> Non
     fast = FastValidator(header)
     assert fast.validate(7, record) == validate_row(7, dict(zip(header, record, strict=True)))
     assert fast.validate(8, record) == validate_row(8, dict(zip(header, record, strict=True)))  # cached
+
+
+def test_in_memory_sqlite_keeps_the_connection_on_the_calling_thread(tmp_path: Path) -> None:
+    """Reading runs on its own thread; the connection (a per-thread one for in-memory SQLite) never does."""
+    from arrears.store.db import make_engine
+    from arrears.store.migrate import upgrade
+
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    report, errors = run(engine, write_csv(tmp_path / "f.csv", [row(), row(invoice_id="I2")]), batch_size=1)
+    assert report.ok and errors == [] and report.rows_imported == 2
+    assert scalar(engine, "SELECT count(*) FROM invoices") == 2
+    engine.dispose()
+
+
+def test_a_reading_failure_reaches_the_caller(engine: Engine, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "f.csv", [row(invoice_id=f"I{n}") for n in range(5)])
+
+    class Broken(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            if self.tell() > 200:
+                raise OSError("device gone")
+            return super().read(size if size is None or size < 0 else min(size, 64))
+
+    with pytest.raises(OSError, match="device gone"):
+        run(engine, Broken(path.read_bytes()), batch_size=1)  # type: ignore[arg-type]

@@ -13,7 +13,6 @@ import io
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +25,11 @@ from arrears.cases.sync import StrategyResolver
 from arrears.core.clock import Clock, SystemClock
 from arrears.ingest import seen, stage
 from arrears.ingest.pipeline import Batch, validated_batches
+from arrears.ingest.reader import BatchReader
 from arrears.ingest.readers import ByteCounter, ImportFileError, read_csv, read_jsonl
 from arrears.ingest.rows import RowError
 from arrears.ingest.sql import Db
-from arrears.ingest.writer import BatchWriter, Stored
+from arrears.ingest.writer import BatchWriter, Prepared
 
 FileFormat = Literal["csv", "jsonl"]
 DEFAULT_SOURCE = "import"
@@ -116,20 +116,14 @@ def import_invoices(
         stack.callback(stage.drop, db)
         writer = BatchWriter(db, source=source, clock=clock, resolve_strategy=resolve_strategy)
         run = _Run(report, writer, on_error, on_progress)
-        pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="arrears-import"))
         stack.enter_context(_switching(SWITCH_INTERVAL))
         stack.enter_context(_collecting_less())
-        pending: tuple[Batch, Future[Stored] | None] | None = None
-        for batch in validated_batches(records, header, counter, batch_size):
-            # This batch was read and validated while the writer stored the previous one.
-            if pending is not None and not run.finish(*pending):
-                pending = None
+        batches = validated_batches(records, header, counter, batch_size)
+        reader = stack.enter_context(BatchReader(batches, writer.prepare))
+        for batch, prepared in reader:
+            # The reading thread already reads the next batch while this one is written.
+            if not run.finish(batch, prepared):
                 break
-            pending = (batch, pool.submit(writer.store, writer.prepare(batch.rows)) if batch.rows else None)
-            del batch  # else it stays alive while the next one is read
-        if pending is not None:
-            run.finish(*pending)
-            pending = None
         if on_progress is not None:
             on_progress(counter.consumed)
     report.seconds = time.perf_counter() - started
@@ -151,8 +145,8 @@ __all__ = [
 ]
 
 
-#: Seconds a thread may hold the GIL while another waits for it (Python's default is 5 ms). The writer
-#: thread takes the GIL back after every statement; behind a validating thread that costs up to one
+#: Seconds a thread may hold the GIL while another waits for it (Python's default is 5 ms). The writing
+#: thread takes the GIL back after every statement; behind the busy reading thread that costs up to one
 #: interval each time, so the import lowers it while it runs.
 SWITCH_INTERVAL = 0.0005
 
@@ -208,16 +202,16 @@ class _Run:
         if self.on_error is not None:
             self.on_error(error)
 
-    def finish(self, batch: Batch, stored: Future[Stored] | None) -> bool:
-        """Account for one batch; False when the database refused it (the import stops there)."""
+    def finish(self, batch: Batch, prepared: Prepared | None) -> bool:
+        """Write and account for one batch; False when the database refused it (the import stops)."""
         report = self.report
         report.rows_read += batch.read
         report.rows_rejected += batch.rejected
         for error in batch.errors:
             self.reject(error)
-        if stored is not None:
+        if prepared is not None:
             try:
-                result = stored.result()
+                result = self.writer.store(prepared)
             except SQLAlchemyError as exc:
                 cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                 rows = batch.rows

@@ -15,7 +15,7 @@ They are temporary (private to the import's connection, gone when it closes), cr
 and emptied at the start of each batch inside its transaction, so a batch that rolls back leaves nothing.
 Rows travel by COPY on PostgreSQL. On SQLite they travel as multi-row `INSERT ... VALUES (...), (...)`
 statements of a few thousand rows each (as many as the bound-parameter limit allows): `executemany`
-would release and retake the GIL around every row, and on the import's writer thread each retake
+would release and retake the GIL around every row, and on the import's writing thread each retake
 queues behind the validating thread for up to a switch interval, so the import would crawl; a few
 large statements release it a few times per batch. They are also faster than executemany (1.5 against
 2 microseconds a row) and than one JSON document unpacked by `json_each` (6).
@@ -112,7 +112,7 @@ Staged = Sequence[Sequence[Any]] | Statements
 
 def encode(db: Db, rows: Sequence[Sequence[Any]]) -> Staged:
     """The form `load` sends, made ahead of time, so that on SQLite the flattening runs on the thread
-    that reads the file rather than on the writer thread, which is the bottleneck."""
+    that reads the file rather than on the writing thread, which is the bottleneck."""
     if db.pg or not rows:
         return rows
     per = max(1, _SQLITE_PARAMETERS // len(rows[0]))

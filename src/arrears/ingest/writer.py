@@ -1,7 +1,7 @@
 """Store one validated batch in one transaction: stage it, check it, write what differs, sync its cases.
 
-Runs on the import's writer thread (see `arrears.ingest.importer`), which owns the import's connection
-while a batch is being written. The order matters: duplicates and ownership are decided before anything
+`store` runs on the caller's thread, which owns the connection; `prepare` on the reading thread (see
+`arrears.ingest.reader`), without the database. The order matters: duplicates and ownership are decided before anything
 is written, customers before the accounts that point at them, accounts before invoices, and cases last,
 from the invoices as they now stand. Each step is set-based SQL over the staging tables; only the
 rows that change something (and the rare rejected ones) come back to Python.
