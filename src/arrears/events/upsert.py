@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import CursorResult, Table, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from arrears.core.ids import idempotency_key
@@ -38,14 +37,19 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], k
 
 
 @lru_cache(maxsize=256)
-def _statement(dialect: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...]) -> Any:
-    if dialect == "postgresql":
-        insert: Any = postgresql.insert(table)
-    elif dialect == "sqlite":
-        insert = sqlite.insert(table)
-    else:  # pragma: no cover - only the two supported databases reach here
+def _statement(dialect: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...]) -> TextClause:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING, as text with typed parameters.
+
+    SQLAlchemy does not cache the compiled form of its on_conflict_do_nothing() constructs, so each call
+    compiled the statement again (a third of an event's CPU). The same SQL as text with one typed bind
+    parameter per column is compiled once per shape; the column types still render the values (aware UTC
+    instants, JSON) exactly as an ORM insert would.
+    """
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - only the two supported databases
         raise NotImplementedError(f"insert_ignore has no form for {dialect}")
-    del columns  # part of the cache key: one statement per set of supplied columns
+    names = ", ".join(columns)
+    marks = ", ".join(f":{c}" for c in columns)
     # No conflict target: the id is derived from the same external identity as `keys`, so two racing first
     # sightings may collide on the primary key before the unique key is checked; either way, the same row.
-    return insert.on_conflict_do_nothing().returning(table.c[keys[0]])
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING RETURNING {keys[0]}"
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
