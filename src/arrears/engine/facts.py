@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, any_, cast, func, literal, literal_column, select
+from sqlalchemy import ColumnElement, Select, Text, any_, cast, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from arrears.compliance.model import (
@@ -29,7 +30,7 @@ from arrears.compliance.model import (
     PriorContact,
 )
 from arrears.engine import compliance_facts
-from arrears.engine.raw_reads import RawReader
+from arrears.engine.raw_reads import RawReader, pg_text_array
 
 #: How far back the gate looks at contact history (the longest rolling cap is 30 days).
 HISTORY_WINDOW = timedelta(days=31)
@@ -50,14 +51,13 @@ def among(
 
     A batch has thousands of ids; an expanded IN list makes SQLAlchemy render and the driver parse one
     placeholder per id on every execution, which cost more than the queries themselves, and psycopg dumps
-    a list parameter element by element in Python. So the ids travel as one JSON text, unpacked by the
-    database (json_array_elements_text / json_each); both databases still probe the column's index.
+    a list parameter element by element in Python. So the ids travel as one text: an array literal on
+    PostgreSQL, a JSON array unpacked by json_each on SQLite; both databases still probe the column's index.
     """
-    ids = literal(json.dumps(list(values)))
     if session.get_bind().dialect.name == "postgresql":
-        # = ANY(ARRAY(...)): one index probe per id whatever the statistics say (see raw_reads).
-        unpacked = select(func.json_array_elements_text(cast(ids, JSON))).scalar_subquery()
-        return column == any_(func.array(unpacked))
+        # One array literal, known when the statement is planned (see raw_reads for why).
+        return column == any_(cast(literal(pg_text_array(values)), ARRAY(Text)))
+    ids = literal(json.dumps(list(values)))
     listed: Select[tuple[Any]] = select(literal_column("value")).select_from(func.json_each(ids))
     return column.in_(listed.scalar_subquery())
 

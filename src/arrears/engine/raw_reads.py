@@ -3,7 +3,8 @@
 `load_case_facts` reads a few rows per case for thousands of cases per batch. Through SQLAlchemy every
 row became a Row object and every instant passed a TypeDecorator call, which cost more than the queries.
 Here each query is written once with two placeholders, `{ids}` (the predicate "is one of the batch's
-ids", the ids travelling as one JSON text unpacked by the database, as `facts.among` does) and `{p}` (a
+ids", the ids travelling as one array literal on PostgreSQL, one JSON text on SQLite, as `facts.among`
+does) and `{p}` (a
 bound value), and runs on the session's own DBAPI connection, so it sees the open transaction.
 Converters turn driver values into the domain's: aware UTC instants, dates, JSON, booleans, the same on
 both databases.
@@ -18,10 +19,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-# `= ANY(ARRAY(...))` makes PostgreSQL probe the column's index once per id whatever its statistics say;
-# `IN (SELECT ...)` let it pick a nested loop over the whole table when a fast-growing table (the outbox
-# during a planning run) was last analysed nearly empty: 40 million comparisons for one batch.
-_PG_IDS = "= ANY(ARRAY(SELECT json_array_elements_text(%s::json)))"
+# PostgreSQL gets the ids as one array literal: `= ANY(array)` with the array known when the statement is
+# planned, so the planner counts its elements, probes an index per id on a large table and hashes the ids
+# against a small one. (`IN (SELECT json_array_elements_text(...))` was estimated at 100 ids and chose a
+# nested loop over a whole outbox that had grown since it was analysed; `= ANY(ARRAY(SELECT ...))` compared
+# every row of a small table with every id, one by one.)
+_PG_IDS = "= ANY(%s::text[])"
 _SQLITE_IDS = "IN (SELECT value FROM json_each(?))"
 
 
@@ -52,6 +55,17 @@ def _pg_json(value: Any) -> Any:
     return value  # psycopg loads jsonb itself
 
 
+def pg_text_array(values: Sequence[str]) -> str:
+    """A PostgreSQL text[] literal with every element quoted (so commas, braces, spaces and the word NULL
+    stay text); only quotes and backslashes need escaping, and ids have neither."""
+    if not values:
+        return "{}"
+    plain = "".join(values)
+    if '"' in plain or "\\" in plain:
+        values = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
+    return '{"' + '","'.join(values) + '"}'
+
+
 class RawReader:
     """Runs dialect-neutral query text on the session's connection; see the module docstring."""
 
@@ -72,7 +86,8 @@ class RawReader:
         text = sql.format(
             ids=_PG_IDS if self.is_postgres else _SQLITE_IDS, p="%s" if self.is_postgres else "?"
         )
-        self._cursor.execute(text, (json.dumps(list(ids)), *(self._bind(p) for p in params)))
+        listed = pg_text_array(ids) if self.is_postgres else json.dumps(list(ids))
+        self._cursor.execute(text, (listed, *(self._bind(p) for p in params)))
         found: list[tuple[Any, ...]] = self._cursor.fetchall()
         return found
 
