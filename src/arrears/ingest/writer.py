@@ -1,10 +1,10 @@
 """Store one validated batch in one transaction: stage it, check it, write what differs, sync its cases.
 
-`store` runs on the caller's thread, which owns the connection; `prepare` on the reading thread (see
-`arrears.ingest.reader`), without the database. The order matters: duplicates and ownership are decided before anything
-is written, customers before the accounts that point at them, accounts before invoices, and cases last,
-from the invoices as they now stand. Each step is set-based SQL over the staging tables; only the
-rows that change something (and the rare rejected ones) come back to Python.
+`store` runs on the caller's thread, which owns the connection; `prepare` runs on the reading thread
+(see `arrears.ingest.reader`), without the database. The order matters: duplicates and ownership are
+decided before anything is written, customers before the accounts that point at them, accounts before
+invoices, and cases last, from the invoices as they now stand. Each step is set-based SQL over the
+staging tables; only the rows that change something (and the rare rejected ones) come back to Python.
 """
 
 from __future__ import annotations
@@ -141,6 +141,7 @@ class BatchWriter:
         stage.load(db, "imp_consents", _CONSENT_COLUMNS, staged["imp_consents"])
         stage.analyze(db)
         written = write(db, source=self.source, now=now, kept=settled.kept)
+        stage.analyze(db, ("imp_customers", "imp_accounts"))  # their ids are known now
         counts = dict(written.counts)
         counts.update(store_contacts(db, now=now))
         synced = sync_batch_cases(db, now=now, resolve_strategy=self.resolve_strategy)
