@@ -87,7 +87,13 @@ class RawReader:
             ids=_PG_IDS if self.is_postgres else _SQLITE_IDS, p="%s" if self.is_postgres else "?"
         )
         listed = pg_text_array(ids) if self.is_postgres else json.dumps(list(ids))
-        self._cursor.execute(text, (listed, *(self._bind(p) for p in params)))
+        bound = (listed, *(self._bind(p) for p in params))
+        if self.is_postgres:
+            # Never a prepared statement: psycopg prepares a query after five runs, and PostgreSQL then
+            # switches to a generic plan that cannot see the ids (a 2,000-id array compared row by row).
+            self._cursor.execute(text, bound, prepare=False)
+        else:
+            self._cursor.execute(text, bound)
         found: list[tuple[Any, ...]] = self._cursor.fetchall()
         return found
 
