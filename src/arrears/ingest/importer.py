@@ -172,13 +172,16 @@ def _collecting_less() -> Iterator[None]:
     after each 700 of them: a third of the reading thread's time. Fewer, larger young collections keep
     cycles collected (memory stays bounded) at a fraction of the cost; settings are restored after."""
     before = gc.get_threshold()
-    gc.freeze()  # what the process held before the import is not revisited by each collection
+    freeze = gc.get_freeze_count() == 0  # a host that froze objects itself keeps its own arrangement
+    if freeze:
+        gc.freeze()  # what the process held before the import is not revisited by each collection
     gc.set_threshold(*GC_THRESHOLD)
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 class _Run:
