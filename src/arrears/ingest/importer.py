@@ -1,9 +1,10 @@
 """`import_invoices`: stream a file, validate each row, and store it in batches of one transaction each.
 
-Memory stays flat because only one batch of rows is held at a time, errors are handed to a callback as
-they are found (never accumulated), and duplicate ids are remembered in a temporary table. A row error
-never costs the good rows; a database failure rolls back only the batch it hit and stops the import,
-leaving every earlier batch complete.
+Memory stays flat because at most three batches are alive (being read on the reading thread, waiting,
+being written on the caller's thread), errors are handed to a callback batch by batch, in file order
+(never accumulated), and duplicate ids are remembered in a temporary table. A row error never costs the
+good rows; a database failure rolls back only the batch it hit and stops the import, leaving every
+earlier batch complete.
 """
 
 from __future__ import annotations

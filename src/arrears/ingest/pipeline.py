@@ -1,10 +1,10 @@
 """Group the file's records into validated batches, each of bounded size.
 
 A batch closes after `batch_size` records *read*, valid or not, so a file full of bad rows still yields
-bounded batches (and bounded error lists) instead of one growing list: memory stays flat. Validation
-stays on the importing thread: a reader thread was tried and lost, since validation is pure Python and
-the GIL hand-offs it forced on every driver call (sqlite3 releases the GIL per statement step) cost
-more than the overlap gained on two cores.
+bounded batches (and bounded error lists) instead of one growing list: memory stays flat. This runs on
+the import's reading thread (`arrears.ingest.reader`). An earlier reading thread lost to the GIL hand-offs
+of a per-row `executemany` on the writing side; the writing side now runs a few large statements per
+batch, so the overlap pays.
 """
 
 from __future__ import annotations
