@@ -24,7 +24,8 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy
+	$(BIN)/ruff format --check src tests bench docs
+	$(BIN)/mypy src tests bench
 
 clean:
 	rm -rf $(VENV) arrears-demo.db .pytest_cache .mypy_cache .ruff_cache

@@ -24,7 +24,7 @@ def twilio_settings(database_url: str, api_base_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         twilio_account_sid=ACCOUNT,
-        twilio_auth_token=TOKEN,  # type: ignore[arg-type]
+        twilio_auth_token=TOKEN,
         twilio_from_number=OURS,
         twilio_whatsapp_from="+15005550007",
         public_base_url=BASE,
@@ -36,7 +36,8 @@ def twilio_settings(database_url: str, api_base_url: str) -> Settings:
 
 def signed(client: TestClient, path: str, form: dict[str, str], *, token: str = TOKEN) -> Response:
     signature = RequestValidator(token).compute_signature(BASE + path, form)
-    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    response: Response = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    return response
 
 
 def xml(response: Response) -> ElementTree.Element:

@@ -35,6 +35,7 @@ def test_a_customer_held_by_one_worker_is_skipped_by_another(postgres_url: str, 
         rows = session.execute(select(OutboxAction.customer_id, OutboxAction.case_id)).all()
     with sessions() as session:
         held_customer = session.scalar(select(Case.customer_id).where(Case.account_id == held_account))
+    assert held_customer is not None
     assert {r.customer_id for r in rows} > {held_customer}
 
     other_worker = CustomerLocks(engine)

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.channels.local import local_channels
@@ -58,7 +58,7 @@ def test_due_case_is_planned_sent_once_and_replanning_sends_nothing(
 
     # Force the case due again: the same steps must not produce new rows or sends.
     with sessions.begin() as session:
-        session.execute(Case.__table__.update().values(next_action_at=START, completed_steps=[]))
+        session.execute(update(Case).values(next_action_at=START, completed_steps=[]))
     again = planner.run_until_idle()
     assert again.cases == 1
     dispatcher.run_until_idle()

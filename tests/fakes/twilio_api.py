@@ -11,7 +11,7 @@ import base64
 import itertools
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,7 +62,7 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             else:
                 self._answer(404, {"code": 20404, "message": "not found", "status": 404})
 
-        def _answer(self, status: int, body: dict[str, object]) -> None:
+        def _answer(self, status: int, body: Mapping[str, object]) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

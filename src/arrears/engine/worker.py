@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -52,7 +53,7 @@ class Worker:
         sessions: sessionmaker[Session],
         clock: Clock,
         gate: ContactGate,
-        channels: dict[str, Channel],
+        channels: Mapping[str, Channel],
         *,
         worker_id: str | None = None,
     ) -> None:
