@@ -18,7 +18,14 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
 
 from arrears.cases.sync import StrategyResolver
-from arrears.ingest import DEFAULT_SOURCE, ImportFileError, ImportReport, RowError, import_invoices
+from arrears.ingest import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_SOURCE,
+    ImportFileError,
+    ImportReport,
+    RowError,
+    import_invoices,
+)
 from arrears.settings import Settings, get_settings
 
 SHOWN_ERRORS = 20
@@ -57,7 +64,9 @@ def import_invoices_command(
     ] = DEFAULT_SOURCE,
     database: Annotated[str | None, typer.Option(help="database URL (default ARREARS_DATABASE_URL)")] = None,
     errors: Annotated[Path | None, typer.Option(help="write every rejected row here as JSON lines")] = None,
-    batch_size: Annotated[int, typer.Option(min=1, max=50_000, help="rows per transaction")] = 5000,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=50_000, help="rows per transaction")
+    ] = DEFAULT_BATCH_SIZE,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
 ) -> None:
     """Import invoices with their customers, accounts, contacts and consents; open or update cases.
