@@ -20,6 +20,7 @@ from arrears.ingest.validate import (
     LOCALE,
     PHONE_KINDS,
     PHONE_NOISE,
+    consent_destination,
     zone_ok,
 )
 
@@ -137,12 +138,7 @@ def _consents(raw: dict[str, str], contacts: tuple[ContactValue, ...]) -> tuple[
         granted = _BOOLEANS.get(answer.lower())
         if granted is None:
             raise _Doubt
-        if channel == "email":
-            destination = by_channel.get("email")
-        elif channel == "whatsapp":
-            destination = by_channel.get("whatsapp") or by_channel.get("phone")
-        else:
-            destination = by_channel.get("phone")
+        destination = consent_destination(channel, by_channel)
         if destination is None:
             raise _Doubt
         found.append(ConsentValue(channel, destination, granted, source, None))

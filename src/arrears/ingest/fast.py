@@ -21,7 +21,7 @@ from arrears.core.money import currency_exponent, is_currency
 from arrears.ingest.columns import BY_NAME, COLUMNS, CONSENT_COLUMNS
 from arrears.ingest.customers_fast import quick_base, quick_consents
 from arrears.ingest.rows import CUSTOMER_FIELDS, CustomerFacts, InvoiceRow, RowError
-from arrears.ingest.validate import customer_facts, validate_row
+from arrears.ingest.validate import customer_facts, plain_minor, validate_row
 
 #: Columns the invoice part reads itself; every other documented column belongs to the customer part.
 _INVOICE_COLUMNS = (
@@ -41,7 +41,6 @@ _CUSTOMER_COLUMNS = tuple(c.name for c in COLUMNS if c.name not in _INVOICE_COLU
 _CONSENT_COLUMNS = frozenset({*CONSENT_COLUMNS, "consent_source", "consent_at"})
 _BOOLEANS = {"true": True, "yes": True, "y": True, "1": True}
 _BOOLEANS.update({"false": False, "no": False, "n": False, "0": False})
-_POW10: list[int] = [int(10**n) for n in range(8)]
 _NAME = CUSTOMER_FIELDS.index("name")
 _MISSING = object()
 #: Entries kept before a cache is emptied: enough for the customers of several batches, and bounded.
@@ -57,18 +56,6 @@ def _limit(name: str) -> int:
 _ID_LIMIT = _limit("invoice_id")
 _NUMBER_LIMIT = _limit("invoice_number")
 _STRATEGY_LIMIT = _limit("strategy")
-
-
-def _minor(text: str, exponent: int) -> int | None:
-    """Plain `1234` or `1234.5` (ASCII digits, no more decimals than the currency has), else None."""
-    if not text.isascii():
-        return None
-    if text.isdigit():
-        return int(text) * _POW10[exponent]
-    whole, dot, fraction = text.partition(".")
-    if dot and whole.isdigit() and fraction.isdigit() and len(fraction) <= exponent:
-        return int(whole) * _POW10[exponent] + int(fraction) * _POW10[exponent - len(fraction)]
-    return None
 
 
 class FastValidator:
@@ -118,8 +105,8 @@ class FastValidator:
             exponent = self._exponent(currency)
         if exponent is None:
             return None
-        amount = _minor(amount_text, exponent)
-        balance = _minor(balance_text, exponent)
+        amount = plain_minor(amount_text, exponent)
+        balance = plain_minor(balance_text, exponent)
         if amount is None or balance is None or balance > amount:
             return None
         dates = self._dates

@@ -114,7 +114,16 @@ class _Row:
         return parsed.astimezone(UTC)
 
 
-def _fast_minor(text: str, exponent: int) -> int | None:
+def consent_destination(channel: str, by_channel: dict[str, str]) -> str | None:
+    """Where a consent on `channel` applies: the row's e-mail, or its WhatsApp number (else phone)."""
+    if channel == "email":
+        return by_channel.get("email")
+    if channel == "whatsapp":
+        return by_channel.get("whatsapp") or by_channel.get("phone")
+    return by_channel.get("phone")
+
+
+def plain_minor(text: str, exponent: int) -> int | None:
     """Plain "1234" or "1234.5" without Decimal; anything else takes the exact general path."""
     if not text.isascii():
         return None
@@ -158,7 +167,7 @@ def _money(row: _Row, field: str, currency: str | None) -> int | None:
     value = row.values.get(field)
     if value is None or currency is None:
         return None
-    fast = _fast_minor(value, currency_exponent(currency))
+    fast = plain_minor(value, currency_exponent(currency))
     if fast is not None:
         return fast
     try:
@@ -241,12 +250,7 @@ def _consents(row: _Row, contacts: tuple[ContactValue, ...]) -> tuple[ConsentVal
         granted = row.boolean(field)
         if granted is None:
             continue
-        if channel == "email":
-            destination = by_channel.get("email")
-        elif channel == "whatsapp":
-            destination = by_channel.get("whatsapp") or by_channel.get("phone")
-        else:
-            destination = by_channel.get("phone")
+        destination = consent_destination(channel, by_channel)
         if destination is None:
             row.fail(field, f"{channel} consent given without a valid destination on the row")
             continue
