@@ -133,6 +133,8 @@ def compute_kpis(
         or 0
     )
     promised = session.scalar(select(func.count(distinct(Promise.case_id)))) or 0
+    # Kept and broken count promise rows: a payment plan's instalments count one each, as each is a
+    # promise to pay an amount by a date; cancelled and still scheduled instalments count for neither.
     kept = session.scalar(select(func.count()).where(Promise.status == "kept")) or 0
     broken = session.scalar(select(func.count()).where(Promise.status == "broken")) or 0
     disputes = session.scalar(select(func.count(distinct(Hold.case_id))).where(Hold.kind == "dispute")) or 0
