@@ -40,7 +40,7 @@ class ContactPoint(Base):
     __table_args__ = (UniqueConstraint("customer_id", "channel", "value"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))  # phone | email | whatsapp | postal
     value: Mapped[str] = mapped_column(String(320))
     kind: Mapped[str] = mapped_column(String(16), default="unknown")  # mobile | landline | work | personal
