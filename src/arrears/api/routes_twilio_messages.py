@@ -20,6 +20,7 @@ from twilio.twiml.messaging_response import MessagingResponse  # type: ignore[im
 from arrears.agent.dialogue import Routing
 from arrears.api.deps import ClockDep, SessionDep
 from arrears.api.twilio_webhooks import ConversationsDep, TwilioForm, twiml
+from arrears.cases.opt_outs import record_opt_out
 from arrears.compliance.checks import normalise_destination
 from arrears.compliance.keywords import KeywordMatch, detect_revocation
 from arrears.conversations.service import ConversationService
@@ -28,11 +29,9 @@ from arrears.store.bulk import insert_ignoring_duplicates
 from arrears.store.models import (
     Case,
     ContactPoint,
-    Conversation,
     Hold,
     Interaction,
     OptOut,
-    OutboxAction,
     Task,
 )
 
@@ -71,38 +70,18 @@ def _revocation(
     scope = match.medium or channel
     if customers and not replayed:
         if match.per_se:
-            for customer_id in customers:
-                session.execute(
-                    insert(OptOut).values(
-                        id=new_id(),
-                        customer_id=customer_id,
-                        channel=scope,
-                        destination=None,
-                        reason="revocation",
-                        source=source,
-                        at=now,
-                    )
-                )
-            session.execute(
-                update(OutboxAction)
-                .where(
-                    OutboxAction.customer_id.in_(customers),
-                    OutboxAction.channel == scope,
-                    OutboxAction.status.in_(("pending", "review")),
-                )
-                .values(status="cancelled")
+            record_opt_out(
+                session,
+                customers,
+                channel=scope,
+                destination=None,
+                reason="revocation",
+                source=source,
+                now=now,
             )
         else:
             _suppress_and_ask(session, customers, scope, sid, now)
-        active = session.scalars(
-            select(Conversation)
-            .where(
-                Conversation.channel == channel,
-                Conversation.thread == thread,
-                Conversation.status == "active",
-            )
-            .with_for_update()
-        ).one_or_none()
+        active = service.active_on_thread(session, channel, thread)
         if active is not None:
             service.abandon(session, active, now, "revocation keyword", Routing.CLOSED)
     if match.per_se:

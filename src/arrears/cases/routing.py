@@ -8,21 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
-ESCALATION = frozenset(
-    {
-        "dispute",
-        "hardship",
-        "vulnerable",
-        "legal",
-        "bankruptcy",
-        "cease_contact",
-        "deceased",
-        "cancel_service",
-        "human_agent",
-    }
-)
+from arrears.agent.dialogue import Routing
+from arrears.agent.labels import ESCALATION as ESCALATION_LABELS
+
+#: The agent's escalation labels, as the plain strings outcomes store.
+ESCALATION = frozenset(label.value for label in ESCALATION_LABELS)
 #: Holds that stop collection; each escalation label maps to the hold a person must lift.
 HOLD_FOR_LABEL = {
     "dispute": "dispute",
@@ -36,17 +27,6 @@ HOLD_FOR_LABEL = {
     "human_agent": "review",
 }
 URGENT = frozenset({"vulnerable", "legal", "bankruptcy", "deceased", "cease_contact"})
-
-
-class Routing(StrEnum):
-    BOOKED = "booked"
-    RECOVERED = "recovered"
-    CONFIRMED = "confirmed"
-    ESCALATED = "escalated"
-    NURTURED = "nurtured"
-    CLOSED = "closed"
-    RETRIED = "retried"
-    SENT_TO_REVIEW = "sent_to_review"
 
 
 @dataclass(frozen=True, slots=True)

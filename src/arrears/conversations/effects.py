@@ -27,6 +27,7 @@ from arrears.agent.dialogue import (
     Urgency,
     WarmTransfer,
 )
+from arrears.cases.opt_outs import record_opt_out
 from arrears.cases.payment_plans import record_promise
 from arrears.cases.routing import HOLD_FOR_LABEL
 from arrears.cases.sync import cancel_pending_actions
@@ -34,7 +35,7 @@ from arrears.core.ids import idempotency_key, new_id
 from arrears.engine.contact import choose_destination
 from arrears.engine.facts import load_case_facts
 from arrears.store.bulk import insert_ignoring_duplicates
-from arrears.store.models import Case, Hold, OptOut, OutboxAction, Task
+from arrears.store.models import Case, Hold, OutboxAction, Task
 
 _OUTREACH = ("email", "sms", "whatsapp", "voice", "letter")
 _DEST_KIND = {"email": "personal_email", "sms": "mobile", "whatsapp": "mobile"}
@@ -201,48 +202,29 @@ def _task(session: Session, action: OpenTask, where: Where, now: datetime) -> No
 def _stop(session: Session, channel: str | None, where: Where, now: datetime) -> None:
     """A stop on a channel we do not reach out on (chat) can only mean "stop contacting me": all of them."""
     scope = channel if channel in _OUTREACH else None
-    session.execute(
-        insert(OptOut).values(
-            id=new_id(),
-            customer_id=where.customer_id,
-            channel=scope,
-            destination=None,
-            reason="opt_out" if scope else "cease",
-            source=f"conversation {where.channel}",
-            at=now,
-        )
+    record_opt_out(
+        session,
+        [where.customer_id],
+        channel=scope,
+        destination=None,
+        reason="opt_out" if scope else "cease",
+        source=f"conversation {where.channel}",
+        now=now,
     )
-    query = update(OutboxAction).where(
-        OutboxAction.case_id == where.case_id, OutboxAction.status.in_(("pending", "review"))
-    )
-    if scope is not None:
-        query = query.where(OutboxAction.channel == scope)
-    session.execute(query.values(status="cancelled"))
 
 
 def _wrong_number(session: Session, where: Where, now: datetime) -> None:
     """The number reaches someone else: bar it on every channel (the gate reads destination opt-outs),
     and ask a person to find a better contact."""
     if where.destination:
-        session.execute(
-            insert(OptOut).values(
-                id=new_id(),
-                customer_id=where.customer_id,
-                channel=None,
-                destination=where.destination.removeprefix("whatsapp:"),
-                reason="wrong_number",
-                source=f"conversation {where.channel}",
-                at=now,
-            )
-        )
-        session.execute(
-            update(OutboxAction)
-            .where(
-                OutboxAction.case_id == where.case_id,
-                OutboxAction.destination == where.destination.removeprefix("whatsapp:"),
-                OutboxAction.status.in_(("pending", "review")),
-            )
-            .values(status="cancelled")
+        record_opt_out(
+            session,
+            [where.customer_id],
+            channel=None,
+            destination=where.destination.removeprefix("whatsapp:"),
+            reason="wrong_number",
+            source=f"conversation {where.channel}",
+            now=now,
         )
     summary = "The person reached says this is not the customer's number. Find a better contact."
     _task(session, OpenTask("wrong_party", summary, Urgency.NORMAL), where, now)

@@ -98,6 +98,13 @@ class ConversationService:
         )
         return session.scalars(query.with_for_update()).one_or_none()
 
+    def active_on_thread(self, session: Session, channel: str, thread: str) -> Conversation | None:
+        """The conversation running on a text thread, locked (a thread has at most one active)."""
+        query = select(Conversation).where(
+            Conversation.channel == channel, Conversation.thread == thread, Conversation.status == "active"
+        )
+        return session.scalars(query.with_for_update()).one_or_none()
+
     def get(self, session: Session, conversation_id: str) -> Conversation | None:
         query = select(Conversation).where(Conversation.id == conversation_id)
         return session.scalars(query.with_for_update()).one_or_none()
@@ -162,15 +169,7 @@ class ConversationService:
     ) -> TurnResult | None:
         """A text on a thread: continue its active conversation, or start one when the sender is a
         customer with an open case. None when nobody on file has that number (nothing is written)."""
-        active = session.scalars(
-            select(Conversation)
-            .where(
-                Conversation.channel == channel,
-                Conversation.thread == thread,
-                Conversation.status == "active",
-            )
-            .with_for_update()
-        ).one_or_none()
+        active = self.active_on_thread(session, channel, thread)
         if active is not None:
             return self._turn(session, active, text, message_id, now)
         ended = self.find(session, provider, message_id)

@@ -14,9 +14,17 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from arrears.agent import understand
-from arrears.agent.dialogue import Action, OpenTask, RecordPromise, SendPaymentLink, StopContact, Urgency
+from arrears.agent.dialogue import (
+    Action,
+    OpenTask,
+    RecordPromise,
+    Routing,
+    SendPaymentLink,
+    StopContact,
+    Urgency,
+)
 from arrears.audit import record
-from arrears.cases.routing import ESCALATION, Routing, TurnDecision, route_turn
+from arrears.cases.routing import ESCALATION, TurnDecision, route_turn
 from arrears.cases.sync import StrategyResolver
 from arrears.conversations.effects import Where, apply_actions
 from arrears.core.clock import Clock

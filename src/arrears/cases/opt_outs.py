@@ -1,0 +1,56 @@
+"""Recording that someone must not be contacted, and stopping what was queued for them, as one step.
+
+An opt-out binds every case of the customer: the dispatcher re-reads opt-outs before each send, but a
+row queued before the opt-out would still sit in the outbox, counted as planned contact and shown as
+pending. So the rows it forbids are cancelled in the same transaction as the opt-out is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from arrears.cases.sync import STOPPABLE
+from arrears.core.ids import new_id
+from arrears.store.models import OptOut, OutboxAction
+
+
+def record_opt_out(
+    session: Session,
+    customer_ids: Sequence[str],
+    *,
+    channel: str | None,
+    destination: str | None,
+    reason: str,
+    source: str,
+    now: datetime,
+) -> None:
+    """Refuse `channel` (every channel when None), or only `destination` when given, for these customers."""
+    if not customer_ids:
+        return
+    session.execute(
+        insert(OptOut),
+        [
+            {
+                "id": new_id(),
+                "customer_id": customer_id,
+                "channel": channel,
+                "destination": destination,
+                "reason": reason,
+                "source": source,
+                "at": now,
+            }
+            for customer_id in customer_ids
+        ],
+    )
+    queued = update(OutboxAction).where(
+        OutboxAction.customer_id.in_(customer_ids), OutboxAction.status.in_(STOPPABLE)
+    )
+    if channel is not None:
+        queued = queued.where(OutboxAction.channel == channel)
+    if destination is not None:
+        queued = queued.where(OutboxAction.destination == destination)
+    session.execute(queued.values(status="cancelled"))
