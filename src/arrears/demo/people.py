@@ -45,6 +45,21 @@ CALL_LINES = {
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+#: Personas who say one thing, once, in their own words: the agent must understand them.
+_ONE_MESSAGE: dict[Persona, tuple[str, ...]] = {
+    Persona.DISPUTER: (
+        "I never received the goods, I'm not paying for something I didn't get",
+        "This charge is wrong, I cancelled months ago. Send me proof of what I owe.",
+        "that's not my debt, I don't recognise this account at all",
+    ),
+    Persona.HARDSHIP: (
+        "I lost my job last month and I can't afford anything right now",
+        "my hours got cut and I'm behind on rent, I just don't have the money",
+        "things are really hard since I got laid off, please give me some time",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Reaction:
     at: datetime
@@ -95,38 +110,10 @@ class SimulatedCustomer:
                 )
                 self.done = True
             return out
-        if p is Persona.DISPUTER and not self.engaged:
+        said = _ONE_MESSAGE.get(p)
+        if said is not None and not self.engaged:
             self.engaged = True
-            return [
-                Reaction(
-                    later,
-                    "message",
-                    reply_channel,
-                    self.rng.choice(
-                        (
-                            "I never received the goods, I'm not paying for something I didn't get",
-                            "This charge is wrong, I cancelled months ago. Send me proof of what I owe.",
-                            "that's not my debt, I don't recognise this account at all",
-                        )
-                    ),
-                )
-            ]
-        if p is Persona.HARDSHIP and not self.engaged:
-            self.engaged = True
-            return [
-                Reaction(
-                    later,
-                    "message",
-                    reply_channel,
-                    self.rng.choice(
-                        (
-                            "I lost my job last month and I can't afford anything right now",
-                            "my hours got cut and I'm behind on rent, I just don't have the money",
-                            "things are really hard since I got laid off, please give me some time",
-                        )
-                    ),
-                )
-            ]
+            return [Reaction(later, "message", reply_channel, self.rng.choice(said))]
         if p is Persona.STOPPER and not self.engaged:
             self.engaged = True
             text = "STOP" if reply_channel in ("sms", "whatsapp") else "Stop contacting me about this."
