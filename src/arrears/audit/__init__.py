@@ -29,6 +29,20 @@ def record(
     )
 
 
+def entry(
+    *, at: datetime, actor: str, action: str, entity: str, entity_id: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """One row for `record_many`, built where set-based work gathers its entries before writing them."""
+    return {
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "data": data,
+    }
+
+
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Bulk form for set-based work (imports, planning); each row has the keyword fields of `record`."""
     if rows:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, insert, or_, update
 from sqlalchemy.orm import Session
 
+from arrears import audit
 from arrears.audit import record_many
 from arrears.core.ids import new_id
 from arrears.store.bulk import insert_ignoring_duplicates
@@ -95,14 +96,9 @@ class DeliveryWrites:
         )
 
     def _audit(self, action: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "at": self.now,
-            "actor": self.worker_id,
-            "action": action,
-            "entity": "outbox",
-            "entity_id": entity_id,
-            "data": data,
-        }
+        return audit.entry(
+            at=self.now, actor=self.worker_id, action=action, entity="outbox", entity_id=entity_id, data=data
+        )
 
     def flush(self, session: Session) -> None:
         table: Table = OutboxAction.__table__  # type: ignore[assignment]

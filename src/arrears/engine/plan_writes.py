@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
+from arrears import audit
 from arrears.cases.payment_plans import break_rest_of_plans
 from arrears.compliance.model import Decision
 from arrears.core.ids import new_id
@@ -194,14 +195,7 @@ def _table(model: type[Base]) -> Table:
 
 
 def _audit(at: datetime, action: str, entity: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "at": at,
-        "actor": "planner",
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "data": data,
-    }
+    return audit.entry(at=at, actor="planner", action=action, entity=entity, entity_id=entity_id, data=data)
 
 
 def _stage(status: str, completed: list[str]) -> str:

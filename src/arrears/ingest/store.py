@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from arrears import audit
 from arrears.ingest.rows import CUSTOMER_DEFAULTS, CUSTOMER_FIELDS
 from arrears.ingest.sql import Db
 
@@ -185,11 +186,4 @@ def _plain(value: Any) -> Any:
 
 
 def _audit(now: datetime, action: str, entity: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "at": now,
-        "actor": "import",
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "data": data,
-    }
+    return audit.entry(at=now, actor="import", action=action, entity=entity, entity_id=entity_id, data=data)
