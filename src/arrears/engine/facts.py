@@ -56,7 +56,10 @@ def among(
     """
     if session.get_bind().dialect.name == "postgresql":
         # One array literal, known when the statement is planned (see raw_reads for why).
-        return column == any_(cast(literal(pg_text_array(values)), ARRAY(Text)))
+        # Rendered into the statement (literal_execute): its text changes with the ids, so psycopg never
+        # prepares it and PostgreSQL never falls back to a generic plan that cannot see them.
+        listed_ids = literal(pg_text_array(values), Text, literal_execute=True)
+        return column == any_(cast(listed_ids, ARRAY(Text)))
     ids = literal(json.dumps(list(values)))
     listed: Select[tuple[Any]] = select(literal_column("value")).select_from(func.json_each(ids))
     return column.in_(listed.scalar_subquery())
