@@ -179,3 +179,10 @@ def test_library_reports_errors_of_every_file(tmp_path: Path) -> None:
     with pytest.raises(StrategyError) as caught:
         StrategyLibrary.load(tmp_path)
     assert sorted(Path(i.source).name for i in caught.value.issues) == ["a.yaml", "b.yaml"]
+
+
+def test_unknown_catch_up_names_line_and_field() -> None:
+    text = GOOD.replace("description: a sample\n", "description: a sample\ncatch_up: whenever\n")
+    [(line, field, message)] = _issues(text)
+    assert (line, field) == (4, "catch_up")
+    assert "all_at_once" in message and "one_day_at_a_time" in message
