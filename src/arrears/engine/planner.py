@@ -75,8 +75,8 @@ class Planner:
             if not case_ids:
                 return stats
             facts = load_case_facts(session, case_ids, now)
-            attach_unsent_contacts(session, facts.values(), now)
             self._customers = _by_customer(facts.values())
+            attach_unsent_contacts(session, self._customers, now)
             writes = PlanWrites(now)
             review_budget = _review_budget(
                 session, {(f.strategy_name, f.strategy_version) for f in facts.values()}, self.library

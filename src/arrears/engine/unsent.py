@@ -10,7 +10,7 @@ count against itself); it re-reads what was sent instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -31,11 +31,11 @@ _CHANNELS = {c.value: c for c in ContactChannel}
 _KINDS = {k.value: k for k in DestinationKind}
 
 
-def attach_unsent_contacts(session: Session, facts: Iterable[CaseFacts], now: datetime) -> None:
-    """Add every unsent contact of the batch's customers to their history, dated `now`."""
-    by_customer: dict[str, list[CaseFacts]] = {}
-    for fact in facts:
-        by_customer.setdefault(fact.customer_id, []).append(fact)
+def attach_unsent_contacts(
+    session: Session, by_customer: Mapping[str, Sequence[CaseFacts]], now: datetime
+) -> None:
+    """Add every unsent contact of the batch's customers (their cases, by customer id) to their history,
+    dated `now`."""
     if not by_customer:
         return
     reader = RawReader(session)
