@@ -7,6 +7,7 @@ from arrears.store.models.compliance import ContactPreference, DoNotContact
 from arrears.store.models.conversations import Interaction, Outcome
 from arrears.store.models.conversations_state import Conversation
 from arrears.store.models.customers import Consent, ContactPoint, Customer, OptOut
+from arrears.store.models.feed import DomainEvent, FeedCursor
 from arrears.store.models.messaging import InboxEvent, OutboxAction
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "Conversation",
     "Customer",
     "DoNotContact",
+    "DomainEvent",
+    "FeedCursor",
     "Hold",
     "InboxEvent",
     "Interaction",

@@ -75,7 +75,10 @@ class Hold(Base):
     """A reason not to collect: dispute, cease, attorney, bankruptcy, deceased, hardship, vulnerable."""
 
     __tablename__ = "holds"
-    __table_args__ = (Index("ix_holds_customer_active", "customer_id", "released_at"),)
+    __table_args__ = (
+        Index("ix_holds_customer_active", "customer_id", "released_at"),
+        Index("ix_holds_expiring", "status", "until"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
@@ -84,9 +87,13 @@ class Hold(Base):
     scope: Mapped[str] = mapped_column(String(16), default="case")  # case | customer | channel
     channel: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(512), default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")  # arrears.holds.HoldStatus
+    placed_by: Mapped[str] = mapped_column(String(128), default="system")
     created_at: Mapped[datetime]
     until: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
+    released_by: Mapped[str | None] = mapped_column(String(128))
+    release_reason: Mapped[str | None] = mapped_column(String(512))
 
 
 class Task(Base):
@@ -103,8 +110,13 @@ class Task(Base):
     owner: Mapped[str | None] = mapped_column(String(128))
     priority: Mapped[int] = mapped_column(default=3)  # 1 highest
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="open")  # arrears.tasks.TaskStatus
     summary: Mapped[str] = mapped_column(String(4000), default="")
     context: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # How it was closed (arrears.tasks.Resolution), by whom, and what they noted.
+    resolution: Mapped[str | None] = mapped_column(String(32))
+    resolved_by: Mapped[str | None] = mapped_column(String(128))
+    resolution_note: Mapped[str | None] = mapped_column(String(2000))

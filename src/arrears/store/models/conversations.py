@@ -38,6 +38,9 @@ class Interaction(Base):
     decision: Mapped[dict[str, Any] | None] = mapped_column()
     transcript_redacted: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What the provider last reported about an outbound message (arrears.interactions.DeliveryState).
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    delivery_updated_at: Mapped[datetime | None]
 
 
 class Outcome(Base):
@@ -58,4 +61,6 @@ class Outcome(Base):
     routing: Mapped[str] = mapped_column(String(16))
     summary: Mapped[str] = mapped_column(String(4000), default="")
     confidence: Mapped[float | None]
+    # Whether the agent spoke with the customer (identity verified); null where nobody was reached.
+    right_party: Mapped[bool | None]
     created_at: Mapped[datetime]

@@ -17,6 +17,7 @@ class InboxEvent(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         Index("ix_inbox_pending", "status", "received_at"),
+        Index("ix_inbox_retry", "status", "next_attempt_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -24,8 +25,15 @@ class InboxEvent(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column()
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # arrears.inbox.InboxStatus
     error: Mapped[str | None] = mapped_column(Text)
+    # Times applying was tried; a failed event is tried again at `next_attempt_at` (null: not again).
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    # Why applying failed, as an RFC 9457 problem body (what GET /v1/events/{id} shows).
+    problem: Mapped[dict[str, Any] | None] = mapped_column()
+    # What applying answered (a reply to speak, say), so a redelivered webhook gets the same answer.
+    result: Mapped[dict[str, Any] | None] = mapped_column()
     received_at: Mapped[datetime]
     processed_at: Mapped[datetime | None]
 
