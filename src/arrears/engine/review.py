@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from arrears.audit import record
+from arrears.engine.preview import HeldAction
 from arrears.store.models import OutboxAction
 
 
@@ -23,6 +25,21 @@ class ReviewItem:
     created_at: datetime
     attempts: int
     last_error: str | None
+    destination: str | None
+    destination_kind: str | None
+    payload: dict[str, Any]
+
+    def held(self) -> HeldAction:
+        """The columns that decide the message's words, for `preview.preview_actions`."""
+        return HeldAction(
+            self.id,
+            self.case_id,
+            self.channel,
+            self.destination,
+            self.destination_kind,
+            self.template,
+            self.payload,
+        )
 
 
 def pending_review(session: Session, limit: int = 100) -> list[ReviewItem]:
@@ -36,6 +53,9 @@ def pending_review(session: Session, limit: int = 100) -> list[ReviewItem]:
             OutboxAction.created_at,
             OutboxAction.attempts,
             OutboxAction.last_error,
+            OutboxAction.destination,
+            OutboxAction.destination_kind,
+            OutboxAction.payload,
         )
         .where(OutboxAction.status == "review")
         .order_by(OutboxAction.created_at)
