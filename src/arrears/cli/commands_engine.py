@@ -146,27 +146,25 @@ review_app = typer.Typer(help="Actions held for a person before sending.", no_ar
 def review_list(
     database: str | None = typer.Option(None, help="SQLAlchemy URL (default ARREARS_DATABASE_URL)"),
     limit: int = typer.Option(100, min=1, max=10_000),
+    as_json: bool = typer.Option(False, "--json", help="print every field and the message as a JSON array"),
 ) -> None:
-    """Show the actions waiting for review, oldest first."""
+    """Show the actions waiting for review, oldest first, with the message each would send now."""
+    from arrears.cli.db_access import existing_session
+    from arrears.cli.review_view import print_review, review_json
+    from arrears.engine.preview import preview_actions
     from arrears.engine.review import pending_review
-    from arrears.store.db import make_engine, session_factory
+    from arrears.engine.wiring import contact_gate, disclosure_texts
 
-    with session_factory(make_engine(_settings(database).database_url))() as session:
+    settings = _settings(database)
+    gate = contact_gate(settings)
+    with existing_session(settings.database_url) as session:
         items = pending_review(session, limit)
-    table = Table(title=f"{len(items)} action(s) waiting for review")
-    for column in ("action", "case", "channel", "step", "template", "created (UTC)", "note"):
-        table.add_column(column)
-    for item in items:
-        table.add_row(
-            item.id,
-            item.case_id,
-            item.channel,
-            item.step_id,
-            item.template,
-            item.created_at.strftime("%Y-%m-%d %H:%M"),
-            item.last_error or "",
-        )
-    Console().print(table)
+        held = [item.held() for item in items]
+        previews = preview_actions(session, held, SystemClock().now(), gate, disclosure_texts(gate, settings))
+    if as_json:
+        typer.echo(review_json(items, previews))
+        return
+    print_review(items, previews, Console())
 
 
 def _decide(ids: list[str], database: str | None, actor: str, approve: bool) -> None:
