@@ -94,11 +94,10 @@ def list_keys(database: str | None = DATABASE) -> None:
     """Name, prefix, scopes and state of every key (never the key)."""
     from sqlalchemy import select
 
-    from arrears.store.db import make_engine, session_factory
+    from arrears.cli.db_access import existing_session
     from arrears.store.models import ApiKey
 
-    factory = session_factory(make_engine(_settings(database).database_url))
-    with factory() as session:
+    with existing_session(_settings(database).database_url) as session:
         for key in session.scalars(select(ApiKey).order_by(ApiKey.created_at)):
             state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
             typer.echo(f"{key.prefix}  {key.name}  {','.join(key.scopes)}  {state}")

@@ -17,7 +17,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from arrears.compliance.model import Address
-from arrears.compliance.profiles import CollectorKind, ProfileError, ProfileRegistry
+from arrears.compliance.profiles import CollectorKind, ProfileError, ProfileRegistry, load_tenant
 from arrears.compliance.report import format_decisions, format_rules, format_zone_inputs
 
 compliance_app = typer.Typer(help="The contact gate: rules in force and why a contact was allowed or not.")
@@ -55,6 +55,22 @@ def _or_exit(action: Callable[[], _T]) -> _T:
         raise typer.Exit(2) from exc
 
 
+def _collector_kind(chosen: str | None) -> CollectorKind:
+    """The option when given; else the kind the gate in force uses (a tenant file's wins over settings)."""
+    from arrears.settings import get_settings
+
+    if chosen is None:
+        settings = get_settings()
+        return (
+            load_tenant(settings.tenant_file).collector_kind
+            if settings.tenant_file
+            else settings.collector_kind
+        )
+    if chosen not in ("creditor", "third_party"):
+        raise ProfileError(f"--collector-kind {chosen!r}: use creditor or third_party")
+    return "creditor" if chosen == "creditor" else "third_party"
+
+
 @compliance_app.command("rules")
 def rules(
     profile: str = typer.Option(
@@ -62,7 +78,10 @@ def rules(
     ),
     country: str = typer.Option(None, help="Resolve profiles from an address instead: country code."),
     state: str = typer.Option(None, help="State or subdivision for --country."),
-    collector_kind: str = typer.Option("third_party", help="third_party or creditor (with --country)."),
+    collector_kind: str | None = typer.Option(
+        None,
+        help="third_party or creditor (with --country); default: as configured (ARREARS_COLLECTOR_KIND).",
+    ),
 ) -> None:
     """Print the rule table in force: rule id, parameters, source."""
     registry = ProfileRegistry.builtin()
@@ -70,12 +89,13 @@ def rules(
         if profile:
             names = tuple(n.strip() for n in profile.split(",") if n.strip())
         elif country:
-            kind: CollectorKind = "creditor" if collector_kind == "creditor" else "third_party"
+            kind = _collector_kind(collector_kind)
             resolved = registry.resolve(Address(country, state), kind)
             if resolved is None:
                 typer.echo(f"no profile covers {country}: every contact is refused", err=True)
                 raise typer.Exit(2)
             names = resolved
+            typer.echo(f"collector kind: {kind}")
         else:
             typer.echo("profiles: " + ", ".join(registry.names()))
             typer.echo("use --profile NAME[,NAME...] or --country CC [--state ST] to see a rule table")
@@ -89,9 +109,11 @@ def rules(
 @compliance_app.command("explain")
 def explain(case: Annotated[str, typer.Argument(help="case id")], database: Database = None) -> None:
     """Print every decision taken for a case (planned, deferred, refused, sent) with rules and zones."""
+    from arrears.cli.db_access import existing_session
     from arrears.engine.explain import UnknownCase, case_decisions
+    from arrears.settings import get_settings
 
-    with _session(database) as session:
+    with existing_session(database or get_settings().database_url) as session:
         try:
             found = case_decisions(session, case)
         except UnknownCase:

@@ -204,19 +204,15 @@ def export_command(
     ] = None,
 ) -> None:
     """Export contact attempts (with gate decisions), outcomes or tasks; times in UTC and local time."""
+    from arrears.cli.db_access import existing_engine
     from arrears.export import export
-    from arrears.store.db import make_engine
 
     start, end = _instant(since, "--since"), _instant(until, "--until")
-    engine = make_engine(database or get_settings().database_url)
-    try:
-        with ExitStack() as stack:
-            out: TextIO = (
-                stack.enter_context(output.open("w", encoding="utf-8", newline="")) if output else sys.stdout
-            )
-            count = export(engine, kind.value, out, fmt=fmt.value, since=start, until=end)
-    finally:
-        engine.dispose()
+    with existing_engine(database or get_settings().database_url) as engine, ExitStack() as stack:
+        out: TextIO = (
+            stack.enter_context(output.open("w", encoding="utf-8", newline="")) if output else sys.stdout
+        )
+        count = export(engine, kind.value, out, fmt=fmt.value, since=start, until=end)
     typer.echo(f"{count} {kind.value} exported", err=True)
 
 
