@@ -130,7 +130,9 @@ def test_formatters_show_ids_sources_and_times() -> None:
 
 
 def test_cli_prints_the_rule_table() -> None:
-    result = CliRunner().invoke(app, ["compliance", "rules", "--country", "US", "--state", "WA"])
+    result = CliRunner().invoke(
+        app, ["compliance", "rules", "--country", "US", "--state", "WA", "--collector-kind", "third_party"]
+    )
     assert result.exit_code == 0, result.output
     assert "us.wa.frequency" in result.output and "max 3 in 7 days" in result.output
     bad = CliRunner().invoke(app, ["compliance", "rules", "--profile", "nope"])
