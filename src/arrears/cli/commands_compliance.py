@@ -2,7 +2,8 @@
 
 `rules` and `explain` only read. `dnc import`, `designate-time`, `designate-place` and `revoke` write
 what the gate reads at the next planning or dispatch pass (the dispatcher reloads facts per batch).
-Exit codes: 0 done; 2 bad input (unknown case or customer, bad file, bad time).
+Exit codes: 0 done; 2 bad input (unknown case or customer, bad file, bad time, a database `explain` cannot
+read: missing, empty or at another schema version; it is never created).
 """
 
 from __future__ import annotations
