@@ -3,15 +3,21 @@
 Sends are recorded after the fact, a chunk at a time. A crash between a send and its record leaves the row
 leased; the lease expires, the row becomes `unknown`, and reconciliation asks the channel. So batching the
 bookkeeping never risks a second send, only a short delay in the record.
+
+Every write is fenced by ownership: only rows still held by `worker_id` (leased, or unknown after a lease ran
+out while the send was in flight) are changed, and only those rows get their interactions, audit entries and
+follow-ups. A worker that was paused and resumed, and whose rows another worker has since reconciled, writes
+nothing for them: no second `sent` interaction that would count as a second contact.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, insert, or_, update
+from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from arrears import audit
@@ -19,6 +25,12 @@ from arrears.audit import record_many
 from arrears.core.ids import new_id
 from arrears.store.bulk import insert_ignoring_duplicates
 from arrears.store.models import Interaction, OutboxAction
+
+#: Whose record may still land: a lease that ran out mid-send (`unknown`) or went to a person under
+#: `retry.on_unknown: review` keeps its owner, so the send it made is recorded rather than guessed at.
+_MAY_RECORD_SENT = frozenset({"leased", "unknown", "review"})
+#: Outcomes that mean "not sent" only apply while nobody else has taken the row over.
+_MAY_RECORD_OTHER = frozenset({"leased", "unknown"})
 
 
 @dataclass
@@ -28,16 +40,27 @@ class DeliveryWrites:
     sent: list[dict[str, Any]] = field(default_factory=list)
     finished: list[dict[str, Any]] = field(default_factory=list)  # refused | cancelled | failed
     released: list[dict[str, Any]] = field(default_factory=list)  # back to pending at a later time
-    interactions: list[dict[str, Any]] = field(default_factory=list)
-    audit: list[dict[str, Any]] = field(default_factory=list)
-    new_actions: list[dict[str, Any]] = field(default_factory=list)  # follow-ups (validation notice)
+    # (outbox row id, row) pairs: written only when that outbox row's own update is.
+    interactions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    audit: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    new_actions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # follow-ups (notices)
 
-    def mark_sent(self, row: Any, provider: str, provider_id: str | None, decision: dict[str, Any]) -> None:
-        self.sent.append({"b_id": row.id, "b_provider_id": provider_id})
-        self._interaction(row, "sent", decision, provider=provider, provider_id=provider_id)
-        self.audit.append(
-            self._audit("action_sent", row.id, {"channel": row.channel, "provider_id": provider_id})
-        )
+    def mark_sent(
+        self,
+        row: Any,
+        provider: str,
+        provider_id: str | None,
+        decision: dict[str, Any],
+        *,
+        at: datetime | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """`at`: when the provider accepted it (a slow chunk records sends seconds after they left)."""
+        when = at or self.now
+        self.sent.append({"b_id": row.id, "b_provider_id": provider_id, "b_sent_at": when})
+        self._interaction(row, "sent", decision, provider=provider, provider_id=provider_id, at=when)
+        data = {"channel": row.channel, "provider_id": provider_id, **(detail or {})}
+        self.audit.append((row.id, self._audit("action_sent", row.id, data)))
 
     def mark_finished(
         self, row: Any, status: str, error: str | None, decision: dict[str, Any] | None = None
@@ -45,7 +68,9 @@ class DeliveryWrites:
         self.finished.append({"b_id": row.id, "b_status": status, "b_error": error})
         if status == "refused":
             self._interaction(row, "refused", decision)
-        self.audit.append(self._audit(f"action_{status}", row.id, {"error": error} if error else {}))
+        self.audit.append(
+            (row.id, self._audit(f"action_{status}", row.id, {"error": error} if error else {}))
+        )
 
     def mark_deferred(self, row: Any, decision: dict[str, Any]) -> None:
         """The gate held a planned action back; it is back in the queue at `not_before`, once per hold."""
@@ -63,6 +88,10 @@ class DeliveryWrites:
             }
         )
 
+    def follow_up(self, row_id: str, action: dict[str, Any]) -> None:
+        """Queue `action` (idempotency-keyed) if and when the record of row `row_id` lands."""
+        self.new_actions.append((row_id, action))
+
     def _interaction(
         self,
         row: Any,
@@ -71,82 +100,87 @@ class DeliveryWrites:
         *,
         provider: str | None = None,
         provider_id: str | None = None,
+        at: datetime | None = None,
     ) -> None:
-        self.interactions.append(
-            {
-                "id": new_id(),
-                "case_id": row.case_id,
-                "customer_id": row.customer_id,
-                "outbox_id": row.id,
-                "channel": row.channel,
-                "direction": "outbound",
-                "destination": row.destination,
-                "destination_kind": row.destination_kind,
-                "provider": provider,
-                "provider_id": provider_id,
-                "status": status,
-                "connected": False,
-                "conversation": False,
-                "planned_at": row.created_at,
-                "occurred_at": self.now,
-                "decision": decision,
-                "transcript_redacted": None,
-                "detail": {"template": row.template, "step_id": row.step_id},
-            }
-        )
+        values = {
+            "id": new_id(),
+            "case_id": row.case_id,
+            "customer_id": row.customer_id,
+            "outbox_id": row.id,
+            "channel": row.channel,
+            "direction": "outbound",
+            "destination": row.destination,
+            "destination_kind": row.destination_kind,
+            "provider": provider,
+            "provider_id": provider_id,
+            "status": status,
+            "connected": False,
+            "conversation": False,
+            "planned_at": row.created_at,
+            "occurred_at": at or self.now,
+            "decision": decision,
+            "transcript_redacted": None,
+            "detail": {"template": row.template, "step_id": row.step_id},
+        }
+        self.interactions.append((row.id, values))
 
     def _audit(self, action: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
         return audit.entry(
             at=self.now, actor=self.worker_id, action=action, entity="outbox", entity_id=entity_id, data=data
         )
 
-    def flush(self, session: Session) -> None:
+    def flush(self, session: Session) -> set[str]:
+        """Write what rows this worker still owns; returns the ids of the rows written."""
         table: Table = OutboxAction.__table__  # type: ignore[assignment]
-        owned = and_(
-            table.c.id == bindparam("b_id"),
-            table.c.lease_owner == self.worker_id,
-            or_(table.c.status == "leased", table.c.status == "unknown"),  # executemany cannot expand IN
+        status = self._owned(session, table)
+        sent = [b for b in self.sent if status.get(b["b_id"]) in _MAY_RECORD_SENT]
+        finished = [b for b in self.finished if status.get(b["b_id"]) in _MAY_RECORD_OTHER]
+        released = [b for b in self.released if status.get(b["b_id"]) in _MAY_RECORD_OTHER]
+        written = {b["b_id"] for b in (*sent, *finished, *released)}
+        # Locked above; the owner test again in the statement costs nothing and keeps it safe on its own.
+        by_id = and_(table.c.id == bindparam("b_id"), table.c.lease_owner == self.worker_id)
+        done: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
+        changes: list[tuple[list[dict[str, Any]], dict[str, Any]]] = [
+            (
+                sent,
+                {
+                    "status": "sent",
+                    "provider_id": bindparam("b_provider_id"),
+                    "sent_at": bindparam("b_sent_at"),
+                },
+            ),
+            (finished, {"status": bindparam("b_status"), "last_error": bindparam("b_error")}),
+            (
+                released,
+                {
+                    "status": "pending",
+                    "not_before": bindparam("b_not_before"),
+                    "last_error": bindparam("b_error"),
+                    "attempts": table.c.attempts - bindparam("b_refund"),
+                },
+            ),
+        ]
+        for rows, values in changes:
+            if rows:
+                session.execute(update(table).where(by_id).values(**values, **done), rows)
+        interactions = [v for i, v in self.interactions if i in written]
+        if interactions:
+            session.execute(insert(Interaction), interactions)
+        follow_ups = [v for i, v in self.new_actions if i in written]
+        insert_ignoring_duplicates(session, table, follow_ups, ["idempotency_key"])
+        record_many(session, [v for i, v in self.audit if i in written])
+        return written
+
+    def _owned(self, session: Session, table: Table) -> dict[str, str]:
+        """Lock and read the status of this chunk's rows that are still ours (FOR UPDATE on PostgreSQL:
+        a reconciler claiming one of them waits, or skips it, until this record commits)."""
+        ids = {b["b_id"] for b in (*self.sent, *self.finished, *self.released)}
+        ids |= {i for i, _ in self.interactions}
+        if not ids:
+            return {}
+        query = select(table.c.id, table.c.status).where(
+            table.c.id.in_(sorted(ids)), table.c.lease_owner == self.worker_id
         )
-        if self.sent:
-            session.execute(
-                update(table)
-                .where(owned)
-                .values(
-                    status="sent",
-                    provider_id=bindparam("b_provider_id"),
-                    sent_at=self.now,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                ),
-                self.sent,
-            )
-        if self.finished:
-            session.execute(
-                update(table)
-                .where(owned)
-                .values(
-                    status=bindparam("b_status"),
-                    last_error=bindparam("b_error"),
-                    lease_owner=None,
-                    lease_expires_at=None,
-                ),
-                self.finished,
-            )
-        if self.released:
-            session.execute(
-                update(table)
-                .where(owned)
-                .values(
-                    status="pending",
-                    not_before=bindparam("b_not_before"),
-                    last_error=bindparam("b_error"),
-                    attempts=table.c.attempts - bindparam("b_refund"),
-                    lease_owner=None,
-                    lease_expires_at=None,
-                ),
-                self.released,
-            )
-        if self.interactions:
-            session.execute(insert(Interaction), self.interactions)
-        insert_ignoring_duplicates(session, table, self.new_actions, ["idempotency_key"])
-        record_many(session, self.audit)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        return {row_id: status for row_id, status in session.execute(query).all()}

@@ -1,15 +1,21 @@
 """The dispatcher: lease ready outbox rows, ask the gate once more, send, record, never send twice.
 
-A row is leased in its own committed transaction before anything leaves. If the process dies mid-send,
-the lease expires and the row becomes `unknown`: it is reconciled by asking the channel whether the
-message left (`Channel.lookup`), never blindly resent. Sends must finish well inside the lease.
+A row is leased in its own committed transaction before anything leaves, and no provider call ever happens
+inside a database transaction. Right before each send the row must still be leased to this worker with
+`send_margin` left (`engine/fencing.py`): a slow provider or a paused worker renews the lease, or finds it
+lost and sends nothing. If the process dies mid-send, the lease expires and the row becomes `unknown`: it
+is reviewed or reconciled by asking the channel whether the message left (`engine/reconcile.py`), as the
+case's strategy says (`retry.on_unknown`), never blindly resent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -32,7 +38,8 @@ from arrears.engine.contact import Destination, gate_request
 from arrears.engine.customer_locks import CustomerLocks
 from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.facts import CaseFacts, load_case_facts
-from arrears.engine.notices import VALIDATION_STEP, schedule_validation_notice
+from arrears.engine.fencing import LeaseFence
+from arrears.engine.notices import VALIDATION_STEP, printed_validation_end, record_sent
 from arrears.engine.reconcile import expire_leases, reconcile_unknown
 from arrears.engine.render import render
 from arrears.store.bulk import lock_skipping_locked
@@ -41,6 +48,8 @@ from arrears.store.models import Hold, OptOut, OutboxAction
 from arrears.strategy.routing import DeliveryResult as DeliveryOutcome
 from arrears.strategy.routing import RetryMove, after_delivery
 from arrears.strategy.schema import RetrySettings
+
+log = logging.getLogger(__name__)
 
 #: Sends between two looks for opt-outs and holds that arrived while the batch was in flight.
 CHUNK = 20
@@ -54,8 +63,16 @@ class DispatchStats:
     refused: int = 0
     failed: int = 0
     cancelled: int = 0
-    unknown: int = 0
-    reconciled: int = 0
+    unknown: int = 0  # leases found expired, to be asked of the provider
+    reviewed: int = 0  # leases found expired, sent to a person (`retry.on_unknown: review`)
+    reconciled: int = 0  # unknown rows settled by the provider's answer
+    fenced: int = 0  # rows this worker no longer held when their turn came: not sent
+
+
+class _Outcome(Enum):
+    LEFT = "left"  # the provider accepted it
+    SETTLED = "settled"  # judged, failed or stopped: nothing left
+    WAIT = "wait"  # the lease is too short to start a send: renew first
 
 
 _COLUMNS = (
@@ -89,7 +106,11 @@ class Dispatcher:
         payment_link: Callable[[str], str] | None = None,
         disclosures_for: Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures] | None = None,
         retry_for: Callable[[str, int], RetrySettings] | None = None,
+        send_margin_seconds: float | None = None,
     ) -> None:
+        """`send_margin_seconds`: the lease a send needs left to start without a renewal (default: half the
+        lease). It must exceed the slowest send the providers make: a send that outlasts it lets the lease
+        run out mid-send (the row becomes `unknown` and is settled by asking the provider)."""
         self.sessions = sessions
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -100,6 +121,10 @@ class Dispatcher:
         self.gate = gate
         self.worker_id = worker_id
         self.lease = timedelta(seconds=lease_seconds)
+        margin = lease_seconds / 2 if send_margin_seconds is None else send_margin_seconds
+        self.margin = timedelta(seconds=margin)
+        if not timedelta(0) < self.margin < self.lease:
+            raise ValueError(f"send_margin_seconds={margin} must be above 0 and below lease_seconds")
         self.batch_size = batch_size
         self.profiles_for = profiles_for or (lambda _facts: ())
         self.payment_link = payment_link or (lambda case_id: f"https://pay.arrears.local/c/{case_id}")
@@ -108,25 +133,18 @@ class Dispatcher:
 
     def run_once(self) -> DispatchStats:
         stats = DispatchStats()
-        now = self.clock.now()
-        stats.unknown = expire_leases(self.sessions, now)
-        stats.reconciled = reconcile_unknown(self.sessions, self.channels, now, self.lease, self.batch_size)
+        expired = expire_leases(self.sessions, self.clock.now(), self.retry_for, self.batch_size)
+        stats.unknown, stats.reviewed = expired.unknown, expired.reviewed
+        stats.reconciled = reconcile_unknown(
+            self.sessions, self.channels, self.clock, self.worker_id, self.lease, CHUNK
+        )
         with CustomerLocks(self.engine) as locks:
+            now = self.clock.now()
             claimed = self._claim(now, locks)
             stats.claimed = len(claimed)
-            if not claimed:
-                return stats
-            with self.sessions() as session:
-                facts = load_case_facts(session, list({row.case_id for row in claimed}), now)
-            seen_at = now
-            for chunk in _chunks(claimed, CHUNK):
-                facts, seen_at = self._refresh(chunk, facts, seen_at)
-                writes = DeliveryWrites(self.worker_id, self.clock.now())
-                for row in chunk:
-                    if self._deliver(row, facts.get(row.case_id), writes, stats):
-                        _count_send(facts, row, writes.now)
-                with transaction(self.sessions) as session:
-                    writes.flush(session)
+            if claimed:
+                fence = LeaseFence(self.sessions, self.worker_id, self.lease, self.margin, now + self.lease)
+                self._dispatch(claimed, fence, now, stats)
         return stats
 
     def run_until_idle(self, max_batches: int = 1_000_000) -> DispatchStats:
@@ -138,6 +156,40 @@ class Dispatcher:
             if stats.claimed == 0:
                 break
         return total
+
+    def _dispatch(
+        self, claimed: Sequence[Any], fence: LeaseFence, now: datetime, stats: DispatchStats
+    ) -> None:
+        """Send the batch a chunk at a time: look for new opt-outs and holds, renew the lease when it runs
+        short, send, and record the chunk, which also ends early when the lease needs renewing."""
+        with self.sessions() as session:
+            facts = load_case_facts(session, list({row.case_id for row in claimed}), now)
+        seen_at, position = now, 0
+        while position < len(claimed):
+            chunk = claimed[position : position + CHUNK]
+            facts, seen_at = self._refresh(chunk, facts, seen_at)
+            renewed = not fence.ready(self.clock.now())
+            if renewed:
+                fence.renew(claimed[position:], self.clock.now())
+            writes = DeliveryWrites(self.worker_id, self.clock.now())
+            done = 0
+            for row in chunk:
+                if not fence.holds(row.id):
+                    stats.fenced += 1  # another worker took it over while this one was slow or paused
+                elif (
+                    outcome := self._deliver(row, facts.get(row.case_id), writes, stats, fence)
+                ) is _Outcome.WAIT:
+                    break
+                elif outcome is _Outcome.LEFT:
+                    _count_send(facts, row, self.clock.now())
+                done += 1
+            if done == 0 and renewed:  # renewing took half a lease: give the rest back unsent
+                for row in claimed[position:]:
+                    writes.release(row, self.clock.now(), error="lease renewal too slow", count_attempt=False)
+                done = len(claimed) - position
+            with transaction(self.sessions) as session:
+                writes.flush(session)
+            position += done
 
     def _claim(self, now: datetime, locks: CustomerLocks) -> list[Any]:
         with transaction(self.sessions) as session:
@@ -193,21 +245,57 @@ class Dispatcher:
         return facts, now
 
     def _deliver(
+        self,
+        row: Any,
+        facts: CaseFacts | None,
+        writes: DeliveryWrites,
+        stats: DispatchStats,
+        fence: LeaseFence,
+    ) -> _Outcome:
+        """Judge, fence, send and record one row."""
+        decision = self._judge(row, facts, writes, stats)
+        channel = self.channels.get(row.channel)
+        if decision is None or facts is None:
+            return _Outcome.SETTLED
+        if channel is None:
+            writes.mark_finished(row, "failed", f"no channel configured for {row.channel}")
+            stats.failed += 1
+            return _Outcome.SETTLED
+        message = self._message(row, facts, decision, self.clock.now())
+        if not fence.ready(self.clock.now()):  # right before the send: is the row still surely ours?
+            return _Outcome.WAIT
+        started = time.monotonic()
+        try:
+            result = channel.send(message)
+        except ChannelError as exc:
+            self._retry_or_fail(row, facts, str(exc), writes, stats)
+            return _Outcome.SETTLED
+        finally:
+            self._warn_if_slow(row, time.monotonic() - started)
+        if result.status is DeliveryStatus.SENT:
+            sent = (result.provider, result.provider_id)
+            record_sent(writes, row, facts, sent, decision.to_json(), self.clock.now())
+            stats.sent += 1
+            return _Outcome.LEFT
+        final = result.status is DeliveryStatus.REJECTED
+        self._retry_or_fail(row, facts, result.error or result.status.value, writes, stats, final=final)
+        return _Outcome.SETTLED
+
+    def _judge(
         self, row: Any, facts: CaseFacts | None, writes: DeliveryWrites, stats: DispatchStats
-    ) -> bool:
-        """Judge, send and record one row; True when it left (later rows must count it)."""
-        now = writes.now
+    ) -> Decision | None:
+        """The gate's verdict at this instant; None when the row does not go now (recorded as such)."""
         if facts is None or facts.status == "closed":
             writes.mark_finished(row, "cancelled", "case closed before sending")
             stats.cancelled += 1
-            return False
+            return None
         destination = Destination(row.destination, DestinationKind(row.destination_kind))
         decision = self.gate.decide(
             gate_request(
                 facts,
                 row.channel,
                 destination,
-                now,
+                self.clock.now(),  # not the chunk's start: a slow chunk lasts minutes, windows close
                 profiles=self.profiles_for(facts),
                 purpose=Purpose(row.payload.get("purpose", Purpose.COLLECTION.value)),
             )
@@ -216,30 +304,19 @@ class Dispatcher:
             writes.release(row, decision.not_before, count_attempt=False)
             writes.mark_deferred(row, decision.to_json())
             stats.deferred += 1
-            return False
+            return None
         if decision.verdict is not Verdict.ALLOW:
             writes.mark_finished(row, "refused", "refused by the contact gate", decision.to_json())
             stats.refused += 1
-            return False
-        channel = self.channels.get(row.channel)
-        if channel is None:
-            writes.mark_finished(row, "failed", f"no channel configured for {row.channel}")
-            stats.failed += 1
-            return False
-        try:
-            result = channel.send(self._message(row, facts, decision, now))
-        except ChannelError as exc:
-            self._retry_or_fail(row, facts, str(exc), writes, stats)
-            return False
-        if result.status is DeliveryStatus.SENT:
-            writes.mark_sent(row, result.provider, result.provider_id, decision.to_json())
-            if decision.validation_period_end is not None and row.step_id != VALIDATION_STEP:
-                schedule_validation_notice(writes, row, facts, decision.validation_period_end)
-            stats.sent += 1
-            return True
-        final = result.status is DeliveryStatus.REJECTED
-        self._retry_or_fail(row, facts, result.error or result.status.value, writes, stats, final=final)
-        return False
+            return None
+        return decision
+
+    def _warn_if_slow(self, row: Any, seconds: float) -> None:
+        if seconds >= self.margin.total_seconds():
+            log.warning(
+                "send outlasted the lease margin: raise the lease or the margin for this provider",
+                extra={"outbox_id": row.id, "channel": row.channel, "seconds": round(seconds, 3)},
+            )
 
     def _retry_or_fail(
         self,
@@ -269,6 +346,8 @@ class Dispatcher:
             )
         decision_json = decision.to_json()
         payload = {**row.payload, "decision": decision_json}
+        if row.step_id == VALIDATION_STEP:
+            payload["validation_period_end"] = printed_validation_end(row.payload, decision_json)
         disclosures = self.disclosures_for(facts, decision_json)
         wants_link = bool(row.payload.get("payment_link")) or row.channel in ("sms", "email", "whatsapp")
         rendered = render(
@@ -313,11 +392,6 @@ def _count_send(facts: dict[str, CaseFacts], row: Any, at: datetime) -> None:
     for fact in facts.values():
         if fact.customer_id == row.customer_id:
             fact.history.append(prior)
-
-
-def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 __all__ = ["DispatchStats", "Dispatcher"]

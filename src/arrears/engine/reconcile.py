@@ -1,135 +1,251 @@
-"""After a crash: expired leases become `unknown`, and unknown sends are settled by asking the channel.
+"""After a crash or a stall: expired leases become `unknown`, and unknown sends are settled by the provider.
 
-Only a definite "never sent" from the channel puts a row back in the queue; a channel that cannot tell
-sends the row to review with a task, because a person must decide whether to risk a second message.
+A lease that ran out means a sender died or hung mid-send: the outcome is unknown, not failed. The case's
+strategy says what to do (`retry.on_unknown`): `review` sends the row to a person with a task at once;
+`reconcile` asks the channel (`Channel.lookup`) `retry.reconcile_after_minutes` after the lease ran out, when
+a slow sender has surely finished. Only a definite "never sent" puts the row back in the queue; "sent" is
+recorded as sent (with the validation notice a first contact owes); a channel that cannot tell sends the row
+to review with a task, because a person must decide whether to risk a second message.
+
+No provider call happens inside a database transaction: a reconciler first claims rows (owner and a short
+lease, committed), asks the provider with no transaction open, then records each answer in a new short
+transaction that only writes if the claim is still its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.audit import record
-from arrears.channels.base import Channel, DeliveryStatus
+from arrears.channels.base import Channel, ChannelError, DeliveryResult, DeliveryStatus
+from arrears.core.clock import Clock, as_utc
 from arrears.core.ids import idempotency_key, new_id
-from arrears.store.bulk import insert_ignoring_duplicates, lock_skipping_locked
+from arrears.engine.delivery_writes import DeliveryWrites
+from arrears.engine.facts import load_case_facts
+from arrears.engine.notices import record_sent
+from arrears.store.bulk import insert_ignoring_duplicates
 from arrears.store.db import transaction
-from arrears.store.models import Interaction, OutboxAction, Task
+from arrears.store.models import Case, OutboxAction, Task
+from arrears.strategy.routing import DeliveryResult as DeliveryOutcome
+from arrears.strategy.routing import RetryMove, after_delivery
+from arrears.strategy.schema import RetrySettings
+
+log = logging.getLogger(__name__)
+
+RetryFor = Callable[[str, int], RetrySettings]
 
 
-def expire_leases(sessions: sessionmaker[Session], now: datetime) -> int:
-    """A lease that ran out means a sender died or hung mid-send: the outcome is unknown, not failed."""
+@dataclass
+class Expired:
+    unknown: int = 0  # waiting for the provider to be asked
+    reviewed: int = 0  # sent to a person at once (`on_unknown: review`)
+
+
+def expire_leases(sessions: sessionmaker[Session], now: datetime, retry_for: RetryFor, limit: int) -> Expired:
+    """Turn leases that ran out into `unknown` (asked about later) or `review`, as each case's strategy says.
+
+    The row keeps its lease owner: a sender that was only slow can still record the send it made.
+    """
+    found = Expired()
     with transaction(sessions) as session:
-        result = session.execute(
-            update(OutboxAction)
+        query = (
+            select(
+                OutboxAction.id,
+                OutboxAction.case_id,
+                OutboxAction.attempts,
+                OutboxAction.lease_expires_at,
+                Case.strategy_name,
+                Case.strategy_version,
+            )
+            .outerjoin(Case, Case.id == OutboxAction.case_id)
             .where(OutboxAction.status == "leased", OutboxAction.lease_expires_at < now)
-            .values(status="unknown")
+            .limit(limit)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        for row in session.execute(_skip_locked(session, query)).all():
+            settings = retry_for(row.strategy_name, row.strategy_version) if row.strategy_name else None
+            expired_at = as_utc(row.lease_expires_at)
+            move = after_delivery(
+                settings or RetrySettings(), DeliveryOutcome.UNKNOWN, row.attempts, expired_at
+            )
+            still_expired = (
+                OutboxAction.id == row.id,
+                OutboxAction.status == "leased",
+                OutboxAction.lease_expires_at < now,
+            )
+            if move.move is RetryMove.REVIEW:
+                why = "send interrupted (lease ran out); the strategy sends unknown outcomes to review"
+                session.execute(
+                    update(OutboxAction).where(*still_expired).values(status="review", last_error=why)
+                )
+                open_review_task(session, row.id, row.case_id, row.attempts, now, asked_provider=False)
+                found.reviewed += 1
+            else:
+                session.execute(
+                    update(OutboxAction).where(*still_expired).values(status="unknown", not_before=move.at)
+                )
+                found.unknown += 1
+    return found
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: str
+    idempotency_key: str
+    case_id: str
+    customer_id: str
+    channel: str
+    destination: str | None
+    destination_kind: str | None
+    template: str
+    step_id: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
 
 
 def reconcile_unknown(
     sessions: sessionmaker[Session],
     channels: Mapping[str, Channel],
-    now: datetime,
-    grace: timedelta,
+    clock: Clock,
+    worker_id: str,
+    claim: timedelta,
     limit: int,
 ) -> int:
-    """Settle unknown rows whose lease ended more than `grace` ago (a slow sender has surely finished)."""
+    """Settle unknown rows whose time to ask has come; returns how many were settled."""
     settled = 0
-    with transaction(sessions) as session:
-        query = select(
-            OutboxAction.id,
-            OutboxAction.idempotency_key,
-            OutboxAction.channel,
-            OutboxAction.case_id,
-            OutboxAction.customer_id,
-            OutboxAction.destination,
-            OutboxAction.destination_kind,
-            OutboxAction.created_at,
-        ).where(OutboxAction.status == "unknown", OutboxAction.lease_expires_at < now - grace)
-        for row in session.execute(lock_skipping_locked(session, query.limit(limit))).all():
-            channel = channels.get(row.channel)
+    for row in _claim(sessions, worker_id, clock.now(), claim, limit):
+        channel = channels.get(row.channel)
+        try:
             found = channel.lookup(row.idempotency_key) if channel is not None else None
-            if found is not None and found.status is DeliveryStatus.SENT:
-                session.execute(
-                    update(OutboxAction)
-                    .where(OutboxAction.id == row.id)
-                    .values(status="sent", provider_id=found.provider_id, sent_at=now, lease_owner=None)
-                )
-                session.execute(
-                    insert(Interaction).values(
-                        id=new_id(),
-                        case_id=row.case_id,
-                        customer_id=row.customer_id,
-                        outbox_id=row.id,
-                        channel=row.channel,
-                        direction="outbound",
-                        destination=row.destination,
-                        destination_kind=row.destination_kind,
-                        provider=found.provider,
-                        provider_id=found.provider_id,
-                        status="sent",
-                        planned_at=row.created_at,
-                        occurred_at=now,
-                        detail={"reconciled": True},
-                    )
-                )
-                record(
-                    session,
-                    at=now,
-                    actor="reconciler",
-                    action="action_sent",
-                    entity="outbox",
-                    entity_id=row.id,
-                    data={"reconciled": True},
-                )
-            elif found is not None:
-                session.execute(
-                    update(OutboxAction)
-                    .where(OutboxAction.id == row.id)
-                    .values(status="pending", lease_owner=None, lease_expires_at=None)
-                )
-                record(
-                    session,
-                    at=now,
-                    actor="reconciler",
-                    action="action_requeued",
-                    entity="outbox",
-                    entity_id=row.id,
-                    data={"reason": "channel confirms it was never sent"},
-                )
-            else:
-                session.execute(
-                    update(OutboxAction)
-                    .where(OutboxAction.id == row.id)
-                    .values(status="review", last_error="send interrupted; provider cannot confirm")
-                )
-                insert_ignoring_duplicates(
-                    session,
-                    Task.__table__,
-                    [
-                        {
-                            "id": new_id(),
-                            "case_id": row.case_id,
-                            "idempotency_key": idempotency_key("unknown", row.id),
-                            "reason": "delivery_unknown",
-                            "team": "operations",
-                            "owner": None,
-                            "priority": 2,
-                            "due_at": now + timedelta(hours=4),
-                            "status": "open",
-                            "context": {"outbox_id": row.id},
-                            "summary": "A send was interrupted and the provider cannot say whether it left. "
-                            "Check with the provider before approving a resend.",
-                            "created_at": now,
-                            "closed_at": None,
-                        }
-                    ],
-                    ["idempotency_key"],
-                )
-            settled += 1
+        except ChannelError as exc:
+            _ask_again_later(sessions, row, worker_id, clock.now(), claim, str(exc))
+            continue
+        with transaction(sessions) as session:
+            settled += _settle(session, row, found, worker_id, clock.now())
     return settled
+
+
+def _claim(
+    sessions: sessionmaker[Session], worker_id: str, now: datetime, claim: timedelta, limit: int
+) -> list[_Claimed]:
+    """Take unknown rows that are due (and not claimed by a live reconciler) for `claim`, committed."""
+    fields = [getattr(OutboxAction, name) for name in _Claimed.__dataclass_fields__]
+    with transaction(sessions) as session:
+        query = (
+            select(*fields)
+            .where(
+                OutboxAction.status == "unknown",
+                OutboxAction.not_before <= now,
+                OutboxAction.lease_expires_at < now,
+            )
+            .order_by(OutboxAction.not_before)
+            .limit(limit)
+        )
+        rows = [_Claimed(*row) for row in session.execute(_skip_locked(session, query)).all()]
+        if rows:
+            session.execute(
+                update(OutboxAction)
+                .where(OutboxAction.id.in_([r.id for r in rows]), OutboxAction.status == "unknown")
+                .values(lease_owner=worker_id, lease_expires_at=now + claim)
+            )
+    return rows
+
+
+def _settle(
+    session: Session, row: _Claimed, found: DeliveryResult | None, worker_id: str, now: datetime
+) -> int:
+    """Record the provider's answer, only while the claim is still ours; returns 1 when it was recorded."""
+    if found is not None and found.status is DeliveryStatus.SENT:
+        facts = load_case_facts(session, [row.case_id], now).get(row.case_id)
+        writes = DeliveryWrites(worker_id, now)
+        sent = (found.provider, found.provider_id)
+        record_sent(writes, row, facts, sent, row.payload.get("decision"), now, detail={"reconciled": True})
+        return len(writes.flush(session))
+    ours = (
+        OutboxAction.id == row.id,
+        OutboxAction.status == "unknown",
+        OutboxAction.lease_owner == worker_id,
+    )
+    free = {"lease_owner": None, "lease_expires_at": None}
+    if found is not None:  # the provider says it never got it: back in the queue, now
+        result = _update(session, ours, status="pending", not_before=now, **free)
+        if result:
+            data = {"reason": "channel confirms it was never sent"}
+            record(
+                session,
+                at=now,
+                actor=worker_id,
+                action="action_requeued",
+                entity="outbox",
+                entity_id=row.id,
+                data=data,
+            )
+        return result
+    why = "send interrupted; provider cannot confirm"
+    result = _update(session, ours, status="review", last_error=why, **free)
+    if result:
+        open_review_task(session, row.id, row.case_id, row.attempts, now, asked_provider=True)
+    return result
+
+
+def _ask_again_later(
+    sessions: sessionmaker[Session], row: _Claimed, worker_id: str, now: datetime, wait: timedelta, error: str
+) -> None:
+    """The lookup itself failed (provider down): give the claim back and ask again after `wait`."""
+    log.warning("lookup failed", extra={"outbox_id": row.id, "channel": row.channel, "error": error})
+    with transaction(sessions) as session:
+        ours = (
+            OutboxAction.id == row.id,
+            OutboxAction.status == "unknown",
+            OutboxAction.lease_owner == worker_id,
+        )
+        _update(session, ours, not_before=now + wait, lease_expires_at=now)
+
+
+def _update(session: Session, where: tuple[Any, ...], **values: Any) -> int:
+    result: CursorResult[Any] = session.execute(update(OutboxAction).where(*where).values(**values))  # type: ignore[assignment]
+    return int(result.rowcount or 0)
+
+
+def _skip_locked(session: Session, query: Select[Any]) -> Select[Any]:
+    """Row claims on the outbox only (never the joined case): FOR UPDATE OF ... SKIP LOCKED on PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True, of=OutboxAction)
+    return query
+
+
+def open_review_task(
+    session: Session, outbox_id: str, case_id: str, attempt: int, now: datetime, *, asked_provider: bool
+) -> None:
+    """The one place a send of unknown outcome becomes a person's task (once per row and attempt).
+
+    A tasks service (`open_task`) will replace this raw insert; no other engine code writes these tasks.
+    """
+    summary = (
+        "A send was interrupted and the provider cannot say whether it left. "
+        if asked_provider
+        else "A send was interrupted; this case's strategy sends such sends to a person. "
+    ) + "Check with the provider before approving a resend."
+    task = {
+        "id": new_id(),
+        "case_id": case_id,
+        "idempotency_key": idempotency_key("unknown", outbox_id, attempt),
+        "reason": "delivery_unknown",
+        "team": "operations",
+        "owner": None,
+        "priority": 2,
+        "due_at": now + timedelta(hours=4),
+        "status": "open",
+        "context": {"outbox_id": outbox_id, "asked_provider": asked_provider},
+        "summary": summary,
+        "created_at": now,
+        "closed_at": None,
+    }
+    insert_ignoring_duplicates(session, Task.__table__, [task], ["idempotency_key"])
