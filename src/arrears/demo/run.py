@@ -23,7 +23,7 @@ from arrears.demo.portfolio import SOURCE, DemoAccount, build_portfolio
 from arrears.engine.wiring import channels as make_channels
 from arrears.engine.wiring import contact_gate, conversation_service, strategy_resolver
 from arrears.engine.worker import Worker
-from arrears.metrics.kpis import Kpis, compute_kpis, receivables
+from arrears.metrics.kpis import Kpis, compute_kpis
 from arrears.settings import Settings
 from arrears.store.db import transaction
 from arrears.store.models import Case, Customer, InboxEvent, Interaction, OutboxAction
@@ -57,7 +57,6 @@ def run_demo(
             now=options.start,
         )
         sync_cases(session, now=options.start, resolve_strategy=resolve)
-        before = receivables(session, options.start.date())
     people = dict(
         zip((a.customer_id for a in accounts), assign_personas(len(accounts), options.seed), strict=True)
     )
@@ -97,9 +96,7 @@ def run_demo(
     clock.set(end)
     worker.tick()
     with sessions() as session:
-        return compute_kpis(
-            session, since=options.start, before=before, today=end.date(), elapsed_days=options.days
-        )
+        return compute_kpis(session, since=options.start, until=end)
 
 
 def _zones(sessions: sessionmaker[Session]) -> dict[str, ZoneInfo]:

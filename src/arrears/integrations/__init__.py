@@ -1,1 +1,0 @@
-"""Vendor edges the pure core never imports: network clients and SDKs live here, behind typed seams."""
