@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from arrears.core.clock import SystemClock
 from arrears.logs import configure
@@ -109,34 +108,11 @@ def demo(
 
 
 def _print_kpis(kpis: object, accounts: int, days: int) -> None:
+    from arrears.cli.report_tables import kpi_table
     from arrears.metrics.kpis import Kpis
 
     assert isinstance(kpis, Kpis)
-    table = Table(title=f"Arrears demo: {accounts} accounts, {days} simulated days")
-    table.add_column("KPI")
-    table.add_column("value", justify="right")
-    table.add_row("cases worked", str(kpis.cases))
-    table.add_row("contact rate", f"{kpis.contact_rate:.1%}")
-    table.add_row("promise-to-pay rate", f"{kpis.promise_to_pay_rate:.1%}")
-    table.add_row(
-        "kept-promise rate",
-        f"{kpis.kept_rate:.1%} ({kpis.promises_kept} kept, {kpis.promises_broken} broken)",
-    )
-    for currency, amount in sorted(kpis.recovered.items()):
-        table.add_row(f"recovered {currency}", amount)
-    table.add_row("dispute escalation rate", f"{kpis.dispute_escalation_rate:.1%}")
-    table.add_row("cases settled", str(kpis.cases_closed_paid))
-    table.add_row(
-        "mean days overdue before / after",
-        f"{kpis.mean_days_overdue_before:.1f} / {kpis.mean_days_overdue_after:.1f}",
-    )
-    table.add_row("days-overdue improvement vs doing nothing", f"{kpis.days_overdue_improvement:.1f}")
-    for currency in sorted(kpis.dso_before):
-        table.add_row(
-            f"DSO {currency} before / after",
-            f"{kpis.dso_before[currency]:.1f} / {kpis.dso_after.get(currency, 0.0):.1f}",
-        )
-    Console().print(table)
+    Console().print(kpi_table(kpis, f"Arrears demo: {accounts} accounts, {days} simulated days"))
 
 
 review_app = typer.Typer(help="Actions held for a person before sending.", no_args_is_help=True)

@@ -32,6 +32,7 @@ def _register() -> None:
         commands_compliance,
         commands_data,
         commands_engine,
+        commands_report,
         commands_strategy,
     )
 
@@ -41,6 +42,7 @@ def _register() -> None:
         commands_compliance,
         commands_data,
         commands_engine,
+        commands_report,
         commands_strategy,
     ):
         module.register(app)
