@@ -67,6 +67,7 @@ class DispatchStats:
     reviewed: int = 0  # leases found expired, sent to a person (`retry.on_unknown: review`)
     reconciled: int = 0  # unknown rows settled by the provider's answer
     fenced: int = 0  # rows this worker no longer held when their turn came: not sent
+    renewals: int = 0  # lease renewals before a send (slow providers, stalls)
 
 
 class _Outcome(Enum):
@@ -190,6 +191,7 @@ class Dispatcher:
             with transaction(self.sessions) as session:
                 writes.flush(session)
             position += done
+        stats.renewals += fence.renewals
 
     def _claim(self, now: datetime, locks: CustomerLocks) -> list[Any]:
         with transaction(self.sessions) as session:
