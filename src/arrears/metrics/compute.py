@@ -9,7 +9,7 @@ that are in its denominator, so every rate is a true share between 0 and 1.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -235,25 +235,31 @@ class _Reach:
     right_party: bool
 
 
-_Member = tuple[CaseFacts, _Reach]
-
-
 def compute_report(facts: PortfolioFacts, by: Iterable[Dimension] = ()) -> Report:
-    """The KPIs of the whole portfolio and of each value of each requested dimension."""
-    overall = [(case, _overall_reach(case)) for case in facts.cases]
-    breakdowns: dict[Dimension, Mapping[str, Kpis]] = {}
-    for dimension in dict.fromkeys(by):
-        groups = (
-            _channel_groups(facts.cases) if dimension is Dimension.CHANNEL else _groups(overall, dimension)
-        )
-        breakdowns[dimension] = {
-            value: _kpis(groups[value], facts.period, facts.dso_window_days) for value in sorted(groups)
-        }
+    """The KPIs of the whole portfolio and of each value of each requested dimension (one pass per row)."""
+    dimensions = list(dict.fromkeys(by))
+    overall = _Tally()
+    rows: dict[Dimension, dict[str, _Tally]] = {dim: defaultdict(_Tally) for dim in dimensions}
+    elapsed = facts.period.elapsed_days
+    for case in facts.cases:
+        reach = _overall_reach(case)
+        overall.add(case, reach, elapsed)
+        for dim in dimensions:
+            if dim is Dimension.CHANNEL:
+                for ch in case.channels:
+                    if ch.attempts > 0:  # a case counts on every channel it was attempted on
+                        on_channel = _Reach(True, ch.contacted or ch.right_party, ch.right_party)
+                        rows[dim][ch.channel].add(case, on_channel, elapsed)
+            else:
+                rows[dim][_label(case, dim)].add(case, reach, elapsed)
+    window = facts.dso_window_days
     return Report(
         period=facts.period,
-        dso_window_days=facts.dso_window_days,
-        overall=_kpis(overall, facts.period, facts.dso_window_days),
-        breakdowns=breakdowns,
+        dso_window_days=window,
+        overall=overall.kpis(window),
+        breakdowns={
+            dim: {value: rows[dim][value].kpis(window) for value in sorted(rows[dim])} for dim in dimensions
+        },
     )
 
 
@@ -267,92 +273,83 @@ def _overall_reach(case: CaseFacts) -> _Reach:
 
 
 def _label(case: CaseFacts, dimension: Dimension) -> str:
-    value = {
-        Dimension.SEGMENT: case.segment,
-        Dimension.SOURCE: case.source,
-        Dimension.OWNER: case.owner,
-        Dimension.STRATEGY: case.strategy,
-    }[dimension]
+    match dimension:
+        case Dimension.SEGMENT:
+            value = case.segment
+        case Dimension.SOURCE:
+            value = case.source
+        case Dimension.OWNER:
+            value = case.owner
+        case _:
+            value = case.strategy
     return value or UNSET
 
 
-def _groups(members: Sequence[_Member], dimension: Dimension) -> dict[str, list[_Member]]:
-    groups: dict[str, list[_Member]] = defaultdict(list)
-    for case, reach in members:
-        groups[_label(case, dimension)].append((case, reach))
-    return groups
+class _Tally:
+    """Running sums of one report row: each case is added once, so a row costs one pass."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = dict.fromkeys(_COUNTS, 0)
+        self.days_before = self.days_after = self.improvement = self.overdue_at_start = 0
+        self.recovered: dict[str, int] = defaultdict(int)
+        self.owed: tuple[dict[str, int], dict[str, int]] = (defaultdict(int), defaultdict(int))
+        self.billed: tuple[dict[str, int], dict[str, int]] = (defaultdict(int), defaultdict(int))
+
+    def add(self, case: CaseFacts, reach: _Reach, elapsed_days: int) -> None:
+        counts = self.counts
+        counts["cases"] += 1
+        counts["attempted"] += reach.attempted
+        counts["contacted"] += reach.contacted
+        counts["right_party"] += reach.right_party
+        if reach.contacted:  # these rates divide by the cases contacted: count only those
+            counts["promised"] += case.promises_made > 0
+            counts["disputed"] += case.disputed
+        counts["promises_kept"] += case.promises_kept
+        counts["promises_broken"] += case.promises_broken
+        counts["escalated"] += case.escalated
+        counts["settled"] += case.settled
+        for currency, minor in case.recovered_minor.items():
+            self.recovered[currency] += minor
+        for index, snapshot in enumerate((case.before, case.after)):
+            self.owed[index][case.currency] += snapshot.overdue_minor
+            self.billed[index][case.currency] += snapshot.billed_minor
+        self.days_before += case.before.days_overdue
+        self.days_after += case.after.days_overdue
+        if case.before.days_overdue > 0:  # doing nothing, it would have aged by the elapsed days
+            self.overdue_at_start += 1
+            self.improvement += case.before.days_overdue + elapsed_days - case.after.days_overdue
+
+    def kpis(self, window_days: int) -> Kpis:
+        n = self.counts["cases"]
+        return Kpis(
+            **self.counts,
+            recovered={cur: v for cur, v in sorted(self.recovered.items()) if v},
+            overdue_before=dict(sorted(self.owed[0].items())),
+            overdue_after=dict(sorted(self.owed[1].items())),
+            mean_days_overdue_before=self.days_before / n if n else None,
+            mean_days_overdue_after=self.days_after / n if n else None,
+            days_overdue_improvement=(
+                self.improvement / self.overdue_at_start if self.overdue_at_start else None
+            ),
+            dso_before=_dso(self.owed[0], self.billed[0], window_days),
+            dso_after=_dso(self.owed[1], self.billed[1], window_days),
+        )
 
 
-def _channel_groups(cases: Iterable[CaseFacts]) -> dict[str, list[_Member]]:
-    """A case counts in every channel it was attempted on, with that channel's contact and right party."""
-    groups: dict[str, list[_Member]] = defaultdict(list)
-    for case in cases:
-        for ch in case.channels:
-            if ch.attempts > 0:
-                groups[ch.channel].append(
-                    (case, _Reach(True, ch.contacted or ch.right_party, ch.right_party))
-                )
-    return groups
+_COUNTS = (
+    "cases",
+    "attempted",
+    "contacted",
+    "right_party",
+    "promised",
+    "promises_kept",
+    "promises_broken",
+    "disputed",
+    "escalated",
+    "settled",
+)
 
 
-def _kpis(members: Sequence[_Member], period: Period, window_days: int) -> Kpis:
-    cases = [case for case, _ in members]
-    reached = [case for case, reach in members if reach.contacted]
-    return Kpis(
-        cases=len(cases),
-        attempted=sum(reach.attempted for _, reach in members),
-        contacted=len(reached),
-        right_party=sum(reach.right_party for _, reach in members),
-        promised=sum(case.promises_made > 0 for case in reached),
-        promises_kept=sum(case.promises_kept for case in cases),
-        promises_broken=sum(case.promises_broken for case in cases),
-        disputed=sum(case.disputed for case in reached),
-        escalated=sum(case.escalated for case in cases),
-        settled=sum(case.settled for case in cases),
-        recovered=_money(cases, lambda case: case.recovered_minor.items()),
-        overdue_before=_money(
-            cases, lambda case: [(case.currency, case.before.overdue_minor)], keep_zero=True
-        ),
-        overdue_after=_money(cases, lambda case: [(case.currency, case.after.overdue_minor)], keep_zero=True),
-        mean_days_overdue_before=_mean([case.before.days_overdue for case in cases]),
-        mean_days_overdue_after=_mean([case.after.days_overdue for case in cases]),
-        days_overdue_improvement=_mean(
-            [
-                case.before.days_overdue + period.elapsed_days - case.after.days_overdue
-                for case in cases
-                if case.before.days_overdue > 0
-            ]
-        ),
-        dso_before=_dso(cases, lambda case: case.before, window_days),
-        dso_after=_dso(cases, lambda case: case.after, window_days),
-    )
-
-
-def _mean(values: Sequence[int]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def _money(
-    cases: Iterable[CaseFacts],
-    amounts: Callable[[CaseFacts], Iterable[tuple[str, int]]],
-    *,
-    keep_zero: bool = False,
-) -> dict[str, int]:
-    totals: dict[str, int] = defaultdict(int)
-    for case in cases:
-        for currency, minor in amounts(case):
-            totals[currency] += minor
-    return {cur: totals[cur] for cur in sorted(totals) if keep_zero or totals[cur]}
-
-
-def _dso(
-    cases: Iterable[CaseFacts], pick: Callable[[CaseFacts], Snapshot], window_days: int
-) -> dict[str, float]:
+def _dso(owed: Mapping[str, int], billed: Mapping[str, int], window_days: int) -> dict[str, float]:
     """Overdue receivables / amount billed in the window x window days, per currency with billing."""
-    owed: dict[str, int] = defaultdict(int)
-    billed: dict[str, int] = defaultdict(int)
-    for case in cases:
-        snapshot = pick(case)
-        owed[case.currency] += snapshot.overdue_minor
-        billed[case.currency] += snapshot.billed_minor
-    return {cur: owed[cur] / billed[cur] * window_days for cur in sorted(billed) if billed[cur]}
+    return {cur: owed.get(cur, 0) / billed[cur] * window_days for cur in sorted(billed) if billed[cur]}

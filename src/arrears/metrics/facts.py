@@ -6,12 +6,11 @@ grows with the rows in the period, not with round trips; the merge into `CaseFac
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Subquery, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from arrears.metrics.compute import (
@@ -50,27 +49,11 @@ def load_facts(session: Session, period: Period, *, dso_window_days: int = 90) -
     return PortfolioFacts(period, tuple(c.freeze() for c in cases.values()), dso_window_days)
 
 
-@dataclass(frozen=True)
-class _CaseRow:
-    id: str
-    account_id: str
-    currency: str
-    strategy_name: str
-    strategy_version: int
-    opened_at: datetime
-    closed_at: datetime | None
-    close_reason: str | None
-    segment: str | None
-    source_system: str | None
-    owner: str | None
-
-
 @dataclass
 class _Draft:
     """A case's facts while the queries fill them in."""
 
-    row: _CaseRow
-    settled: bool = False
+    row: Row[Any]  # the columns of `_cases`
     channels: dict[str, ChannelActivity] = field(default_factory=dict)
     promises: tuple[int, int, int] = (0, 0, 0)
     disputed: bool = False
@@ -95,7 +78,7 @@ class _Draft:
             promises_broken=broken,
             disputed=self.disputed,
             escalated=self.escalated,
-            settled=self.settled,
+            settled=bool(r.settled),
             recovered_minor=dict(sorted(self.recovered.items())),
             before=self.before,
             after=self.after,
@@ -111,6 +94,10 @@ def _open_in_period(period: Period) -> ColumnElement[bool]:
 
 
 def _cases(session: Session, period: Period) -> dict[str, _Draft]:
+    """The period's cases with their dimensions; `first` and `last` rank them within their account."""
+    newest = (Case.opened_at.desc(), Case.id.desc())
+    oldest_first = func.row_number().over(partition_by=Case.account_id, order_by=(Case.opened_at, Case.id))
+    newest_first = func.row_number().over(partition_by=Case.account_id, order_by=newest)
     rows = session.execute(
         select(
             Case.id,
@@ -118,23 +105,17 @@ def _cases(session: Session, period: Period) -> dict[str, _Draft]:
             Case.currency,
             Case.strategy_name,
             Case.strategy_version,
-            Case.opened_at,
-            Case.closed_at,
-            Case.close_reason,
             Customer.segment,
             Customer.source_system,
             Customer.owner,
+            and_(Case.close_reason == "settled", Case.closed_at < period.until).label("settled"),
+            (oldest_first == 1).label("first"),
+            (newest_first == 1).label("last"),
         )
         .join(Customer, Customer.id == Case.customer_id)
         .where(_open_in_period(period))
     ).all()
-    drafts = {}
-    for row in rows:
-        draft = _Draft(_CaseRow(*row))
-        closed = draft.row.closed_at
-        draft.settled = draft.row.close_reason == "settled" and closed is not None and closed < period.until
-        drafts[draft.row.id] = draft
-    return drafts
+    return {row.id: _Draft(row) for row in rows}
 
 
 def _channels(session: Session, period: Period) -> dict[tuple[str, str], ChannelActivity]:
@@ -226,55 +207,57 @@ def _recovered(session: Session, period: Period) -> dict[tuple[str, str], int]:
 def _attach_snapshots(session: Session, period: Period, cases: dict[str, _Draft], window_days: int) -> None:
     """An account's picture goes to one case: at the start its first case of the period, at the end its last
     (an account closed and reopened within the period would otherwise count twice)."""
-    by_account: dict[str, list[_Draft]] = defaultdict(list)
+    pictures = _receivables(session, period, window_days)
     for draft in cases.values():
-        by_account[draft.row.account_id].append(draft)
-    before = _receivables_at(session, period, period.since, window_days)
-    after = _receivables_at(session, period, period.until, window_days)
-    for account_id, drafts in by_account.items():
-        drafts.sort(key=lambda d: (d.row.opened_at, d.row.id))
-        first, last = drafts[0], drafts[-1]
-        first.before = before.get((account_id, first.row.currency), Snapshot())
-        last.after = after.get((account_id, last.row.currency), Snapshot())
+        before, after = pictures.get((draft.row.account_id, draft.row.currency), (NOTHING_OWED, NOTHING_OWED))
+        if draft.row.first:
+            draft.before = before
+        if draft.row.last:
+            draft.after = after
 
 
-def _receivables_at(
-    session: Session, period: Period, at: datetime, window_days: int
-) -> dict[tuple[str, str], Snapshot]:
-    """Per account and currency: overdue balance, days overdue and billing in the window, as at `at`.
-
-    Today's balances are taken back to `at` by adding the payments received since, restored newest invoice
-    first (allocation pays the oldest first, so the latest payments went to the newest invoices paid).
-    """
-    day = at.date()
-    inv = _unpaid_at(period, at).c
-    overdue = and_(inv.due_on < day, inv.issued_on <= day)
-    in_window = and_(inv.issued_on > day - timedelta(days=window_days), inv.issued_on <= day)
-    rows = session.execute(
-        select(
-            inv.account_id,
-            inv.currency,
-            func.sum(case((overdue, inv.unpaid), else_=0)),
-            func.min(case((and_(overdue, inv.unpaid > 0), inv.due_on))),
+def _receivables(
+    session: Session, period: Period, window_days: int
+) -> dict[tuple[str, str], tuple[Snapshot, Snapshot]]:
+    """Per account and currency, the pictures at the period's start and end: overdue balance, days overdue
+    of the oldest unpaid overdue invoice, and billing in the DSO window ending there."""
+    inv = _unpaid(period).c
+    columns: list[Any] = [inv.account_id, inv.currency]
+    for at, unpaid in ((period.since, inv.unpaid_start), (period.until, inv.unpaid_end)):
+        day = at.date()
+        overdue = and_(inv.due_on < day, inv.issued_on <= day)
+        in_window = and_(inv.issued_on > day - timedelta(days=window_days), inv.issued_on <= day)
+        columns += [
+            func.sum(case((overdue, unpaid), else_=0)),
+            func.min(case((and_(overdue, unpaid > 0), inv.due_on))),
             func.sum(case((in_window, inv.amount_minor), else_=0)),
-        ).group_by(inv.account_id, inv.currency)
-    ).all()
-    return {
-        (account_id, currency): Snapshot(int(owed or 0), _days(day, oldest), int(billed or 0))
-        for account_id, currency, owed, oldest, billed in rows
-    }
+        ]
+    rows = session.execute(select(*columns).group_by(inv.account_id, inv.currency)).all()
+    start, end = period.since.date(), period.until.date()
+    return {(row[0], row[1]): (_snapshot(start, *row[2:5]), _snapshot(end, *row[5:8])) for row in rows}
 
 
-def _days(day: date, oldest: date | None) -> int:
-    return 0 if oldest is None else (day - oldest).days
+def _snapshot(day: date, owed: int | None, oldest: date | None, billed: int | None) -> Snapshot:
+    days = 0 if oldest is None else (day - oldest).days
+    return Snapshot(int(owed or 0), days, int(billed or 0))
 
 
-def _unpaid_at(period: Period, at: datetime) -> Subquery:
-    """A subquery of the invoices of the period's accounts with what each still owed at `at`."""
+def _unpaid(period: Period) -> Subquery:
+    """The invoices of the period's accounts with what each still owed at the period's start and end.
+
+    Today's balances are taken back to an instant by adding the payments received since, restored newest
+    invoice first (allocation pays the oldest first, so the latest payments went to the newest invoices).
+    """
     accounts = select(Case.account_id).where(_open_in_period(period))
+    received = Payment.amount_minor
     later = (
-        select(Payment.account_id, Payment.currency, func.sum(Payment.amount_minor).label("paid"))
-        .where(Payment.received_at >= at, Payment.account_id.in_(accounts))
+        select(
+            Payment.account_id,
+            Payment.currency,
+            func.sum(received).label("since_start"),
+            func.sum(case((Payment.received_at >= period.until, received), else_=0)).label("since_end"),
+        )
+        .where(Payment.received_at >= period.since, Payment.account_id.in_(accounts))
         .group_by(Payment.account_id, Payment.currency)
         .subquery()
     )
@@ -298,12 +281,12 @@ def _unpaid_at(period: Period, at: datetime) -> Subquery:
         .where(Invoice.status != "void", Invoice.account_id.in_(accounts))
         .subquery()
     )
-    left = func.coalesce(later.c.paid, 0) - invoices.c.paid_newer
-    restored = case(
-        (left <= 0, 0),
-        (left >= invoices.c.paid_part, invoices.c.paid_part),
-        else_=left,
-    )
+
+    def unpaid_after(paid_since: Any) -> Any:
+        left = func.coalesce(paid_since, 0) - invoices.c.paid_newer
+        restored = case((left <= 0, 0), (left >= invoices.c.paid_part, invoices.c.paid_part), else_=left)
+        return invoices.c.balance_minor + restored
+
     return (
         select(
             invoices.c.account_id,
@@ -311,7 +294,8 @@ def _unpaid_at(period: Period, at: datetime) -> Subquery:
             invoices.c.due_on,
             invoices.c.issued_on,
             invoices.c.amount_minor,
-            (invoices.c.balance_minor + restored).label("unpaid"),
+            unpaid_after(later.c.since_start).label("unpaid_start"),
+            unpaid_after(later.c.since_end).label("unpaid_end"),
         )
         .outerjoin(
             later, and_(later.c.account_id == invoices.c.account_id, later.c.currency == invoices.c.currency)
