@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.channels.base import DeliveryResult, OutboundMessage
 from arrears.core.clock import SimulatedClock
+from arrears.engine.reconcile import confirm_sent
 from arrears.providers.local.sinks import local_channels
 from arrears.store.models import AuditEntry, OutboxAction, Task
 from arrears.strategy.schema import RetrySettings
@@ -109,6 +110,33 @@ def test_a_provider_that_cannot_tell_sends_the_row_to_review_with_one_task(
     ]
     assert channels["email"].lookups == [key] and channels["email"].sent == []
     assert sink_keys(tmp_path) == {key: 1}, "nothing resent, and no notice for a send nobody can confirm"
+
+
+def test_a_person_who_confirms_the_send_gets_it_recorded_with_its_notice(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    clock = _setup(sessions, 1)
+    key = _crash_after_first_send(sessions, clock, tmp_path)
+    channels = hooked(local_channels(tmp_path), lookup=lambda _key: None)
+    recovery = make_dispatcher(sessions, clock, channels, full_gate(), "b")
+    clock.advance(timedelta(minutes=62))
+    recovery.run_until_idle()
+    row_id = _row_id(sessions, key)
+    with sessions.begin() as session:
+        assert confirm_sent(session, row_id, actor="ops@example.com", now=clock.now())
+    with sessions.begin() as session:
+        assert not confirm_sent(session, row_id, actor="ops@example.com", now=clock.now())
+    recovery.run_until_idle()
+
+    assert statuses(sessions) == {"sent": 2}
+    assert sink_keys(tmp_path)[key] == 1
+    assert sorted(s for _, s, _ in sink_contacts(tmp_path, sessions)) == ["reminder-email", NOTICE]
+    assert sent_interactions(sessions)[row_id] == 1
+
+
+def _row_id(sessions: sessionmaker[Session], key: str) -> str:
+    with sessions() as session:
+        return str(session.scalar(select(OutboxAction.id).where(OutboxAction.idempotency_key == key)))
 
 
 def test_on_unknown_review_goes_to_a_person_without_asking_the_provider(

@@ -195,6 +195,28 @@ def _settle(
     return result
 
 
+def confirm_sent(session: Session, outbox_id: str, *, actor: str, now: datetime) -> bool:
+    """A person checked with the provider that a send under review (outcome unknown) did leave: record it
+    as sent, with the validation notice a first contact owes, exactly as reconciliation would have. Rejecting
+    the resend instead would leave the notice unsent. For the review task's "it was sent" answer; returns
+    False when the row is not a send under review (a held first action of a new strategy has attempts 0)."""
+    fields = [getattr(OutboxAction, name) for name in _Claimed.__dataclass_fields__]
+    found = session.execute(
+        select(*fields).where(
+            OutboxAction.id == outbox_id, OutboxAction.status == "review", OutboxAction.attempts > 0
+        )
+    ).one_or_none()
+    if found is None:
+        return False
+    row = _Claimed(*found)
+    _update(session, (OutboxAction.id == outbox_id, OutboxAction.status == "review"), lease_owner=actor)
+    facts = load_case_facts(session, [row.case_id], now).get(row.case_id)
+    writes = DeliveryWrites(actor, now)
+    sent = ("confirmed by a person", None)
+    record_sent(writes, row, facts, sent, row.payload.get("decision"), now, detail={"confirmed_by": actor})
+    return bool(writes.flush(session))
+
+
 def _ask_again_later(
     sessions: sessionmaker[Session], row: _Claimed, worker_id: str, now: datetime, wait: timedelta, error: str
 ) -> None:
