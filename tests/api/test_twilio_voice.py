@@ -14,12 +14,12 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.api import create_app
-from arrears.channels.twilio import TwilioVoice
 from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
 from arrears.core.ids import new_id
 from arrears.engine.dispatcher import Dispatcher
-from arrears.integrations.twilio import TwilioConfig, make_client
+from arrears.providers.twilio.channels import TwilioVoice
+from arrears.providers.twilio.client import TwilioConfig, make_client
 from arrears.store.models import Case, Conversation, Interaction, OptOut, OutboxAction, Outcome, Promise
 from tests.api.twilio_support import BASE, OURS, gather_path, said, signed, snapshot, twilio_settings, xml
 from tests.conversations.support import NOW, PHONE, seed_case

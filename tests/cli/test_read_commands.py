@@ -17,7 +17,7 @@ from arrears.cli.main import app
 from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
 from arrears.engine.planner import Planner
-from arrears.engine.wiring import register_strategies
+from arrears.engine.strategies import register_strategies
 from arrears.settings import get_settings
 from arrears.store.models import AuditEntry, OutboxAction
 from arrears.strategy.catalog import StrategyLibrary

@@ -21,15 +21,15 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.channels.local import local_channels
 from arrears.core.clock import SimulatedClock
 from arrears.core.ids import new_id
 from arrears.engine.compliance_lists import designate_place, designate_time, import_do_not_contact
-from arrears.engine.wiring import contact_gate
 from arrears.engine.worker import Worker
 from arrears.export import export
+from arrears.providers.local.sinks import local_channels
 from arrears.settings import Settings
 from arrears.store.models import Hold, InboxEvent, Interaction, OptOut
+from arrears.system.parts import contact_gate
 from tests.compliance.attempt_checker import check, load_customers, load_lists
 from tests.engine.portfolio import open_cases
 

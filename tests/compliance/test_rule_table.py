@@ -109,6 +109,7 @@ CASES: list[Case] = [
     ),
     ("arrears.hold", "third_party", lambda: request(holds=(HoldFact("bankruptcy"),)), Verdict.DENY),
     ("arrears.cease", "creditor", lambda: request(holds=(HoldFact("cease"),)), Verdict.DENY),
+    ("arrears.hold_answerable", "creditor", lambda: request(holds=(HoldFact("hardship"),)), Verdict.DENY),
     (
         "arrears.opt_out",
         "third_party",
@@ -371,6 +372,15 @@ def test_every_rule_id_in_the_shipped_profiles_is_from_rules_md_and_covered_here
 def test_cease_lets_the_confirmation_through() -> None:
     decision = gate().decide(request(holds=(HoldFact("cease"),), purpose=Purpose.CEASE_CONFIRMATION))
     assert decision.verdict is Verdict.ALLOW
+
+
+@pytest.mark.parametrize("kind", ["third_party", "creditor"])
+def test_an_answer_to_the_customers_own_words_passes_a_dispute_hold_not_an_attorney_hold(kind: str) -> None:
+    answer = {"purpose": Purpose.REPLY}
+    assert gate(kind).decide(request(holds=(HoldFact("dispute"),), **answer)).verdict is Verdict.ALLOW
+    assert gate(kind).decide(request(holds=(HoldFact("dispute"),))).verdict is Verdict.DENY
+    assert gate(kind).decide(request(holds=(HoldFact("attorney"),), **answer)).verdict is Verdict.DENY
+    assert gate(kind).decide(request(holds=(HoldFact("bankruptcy"),), **answer)).verdict is Verdict.DENY
 
 
 def test_one_opt_out_confirmation_then_none() -> None:

@@ -10,7 +10,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from arrears.channels.local import local_channels
 from arrears.cli.main import app
 from arrears.compliance.gate import ProfileGate
 from arrears.compliance.model import DestinationKind, InconvenientTime, Verdict
@@ -28,9 +27,9 @@ from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.explain import case_decisions
 from arrears.engine.facts import load_case_facts
 from arrears.engine.planner import Planner
-from arrears.engine.wiring import strategy_library
-from arrears.settings import Settings
+from arrears.providers.local.sinks import local_channels
 from arrears.store.models import Case, Customer, DoNotContact, Interaction, OutboxAction
+from arrears.strategy.catalog import StrategyLibrary
 from tests.engine.portfolio import add_debtor, open_cases
 
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 11:00 in New York (EDT)
@@ -123,7 +122,7 @@ def test_bad_designations_are_refused_before_they_are_stored(
 
 
 def _planner(sessions: sessionmaker[Session], clock: SimulatedClock) -> Planner:
-    return Planner(sessions, clock, strategy_library(Settings()), _gate(), batch_size=50)
+    return Planner(sessions, clock, StrategyLibrary.load(None), _gate(), batch_size=50)
 
 
 def test_a_deferral_is_recorded_once_per_step_and_explained(sessions: sessionmaker[Session]) -> None:

@@ -79,7 +79,10 @@ class Workers:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def an_hour_later(self) -> None:
-        self.clock_file.write_text(AN_HOUR_LATER)
+        """Move every worker's clock on at once (written whole: a reader never sees a half-written file)."""
+        temp = self.clock_file.with_suffix(".tmp")
+        temp.write_text(AN_HOUR_LATER)
+        temp.replace(self.clock_file)
 
     def finish(self, *workers: subprocess.Popen[bytes]) -> None:
         for worker in workers:

@@ -7,16 +7,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from arrears.channels.local import local_channels
 from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
 from arrears.engine.customer_locks import CustomerLocks
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.planner import Planner
-from arrears.engine.wiring import strategy_library
-from arrears.settings import Settings
+from arrears.providers.local.sinks import local_channels
 from arrears.store.db import make_engine, session_factory
 from arrears.store.models import Case, OutboxAction
+from arrears.strategy.catalog import StrategyLibrary
 from tests.engine.portfolio import add_debtor, open_cases
 
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -30,7 +29,7 @@ def test_a_customer_held_by_one_worker_is_skipped_by_another(postgres_url: str, 
         held_account = add_debtor(session, now=START, due_on=START.date() - timedelta(days=5))
         add_debtor(session, now=START, due_on=START.date() - timedelta(days=5))
     open_cases(sessions, START)
-    Planner(sessions, clock, strategy_library(Settings()), MinimalGate()).run_until_idle()
+    Planner(sessions, clock, StrategyLibrary.load(None), MinimalGate()).run_until_idle()
     with sessions() as session:
         rows = session.execute(select(OutboxAction.customer_id, OutboxAction.case_id)).all()
     with sessions() as session:

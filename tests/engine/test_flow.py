@@ -9,14 +9,13 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.channels.local import local_channels
 from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.planner import Planner
-from arrears.engine.wiring import strategy_library
-from arrears.settings import Settings
+from arrears.providers.local.sinks import local_channels
 from arrears.store.models import Case, Interaction, OptOut, OutboxAction
+from arrears.strategy.catalog import StrategyLibrary
 from tests.engine.portfolio import add_debtor, open_cases
 
 # 15:00 UTC is 10:00 in New York: inside the contact window.
@@ -26,7 +25,7 @@ START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 def _engine(
     sessions: sessionmaker[Session], clock: SimulatedClock, outbox: Path
 ) -> tuple[Planner, Dispatcher]:
-    library = strategy_library(Settings())
+    library = StrategyLibrary.load(None)
     gate = MinimalGate()
     planner = Planner(sessions, clock, library, gate, batch_size=50)
     dispatcher = Dispatcher(sessions, clock, local_channels(outbox), gate, worker_id="t1", lease_seconds=30)

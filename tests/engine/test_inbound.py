@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from arrears.engine.inbox import process_inbox
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import SimulatedClock
-from arrears.engine.inbox import process_inbox
-from arrears.engine.wiring import register_strategies, strategy_library
-from arrears.settings import Settings
+from arrears.engine.strategies import register_strategies
 from arrears.store.models import Case, InboxEvent, Outcome, Promise, Task
+from arrears.strategy.catalog import StrategyLibrary
 from tests.engine.portfolio import add_debtor, open_cases
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # Tuesday, 11:00 in New York
@@ -39,7 +39,7 @@ def _say(sessions: sessionmaker[Session], text: str, n: int) -> None:
 
 def _setup(sessions: sessionmaker[Session], balance_minor: int) -> None:
     with sessions.begin() as session:
-        register_strategies(session, strategy_library(Settings()), NOW)
+        register_strategies(session, StrategyLibrary.load(None), NOW)
         add_debtor(session, now=NOW, due_on=NOW.date() - timedelta(days=10), balance_minor=balance_minor)
     open_cases(sessions, NOW)
 
@@ -76,7 +76,7 @@ def test_a_dispute_holds_the_case_opens_a_task_and_stops_queued_outreach(
     from arrears.store.models import Hold, OutboxAction
 
     _setup(sessions, 12_000)
-    Planner(sessions, SimulatedClock(NOW), strategy_library(Settings()), MinimalGate()).run_until_idle()
+    Planner(sessions, SimulatedClock(NOW), StrategyLibrary.load(None), MinimalGate()).run_until_idle()
     _say(sessions, "I never ordered this, it is not my debt", 1)
     process_inbox(sessions, SimulatedClock(NOW), lambda _n: ("consumer-overdue", 1))
     with sessions() as session:

@@ -8,14 +8,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.channels.local import local_channels
 from arrears.compliance.gate import ProfileGate
 from arrears.core.clock import SimulatedClock
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.planner import Planner
-from arrears.engine.wiring import disclosure_texts, strategy_library
+from arrears.providers.local.sinks import local_channels
 from arrears.settings import Settings
 from arrears.store.models import OutboxAction
+from arrears.strategy.catalog import StrategyLibrary
+from arrears.system.parts import disclosure_texts
 from tests.engine.portfolio import add_debtor, open_cases
 
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 11:00 in New York
@@ -30,7 +31,7 @@ def test_validation_notice_follows_the_first_communication(
     with sessions.begin() as session:
         add_debtor(session, now=START, due_on=START.date() - timedelta(days=2))
     open_cases(sessions, START)
-    Planner(sessions, clock, strategy_library(settings), gate).run_until_idle()
+    Planner(sessions, clock, StrategyLibrary.load(settings.strategies_dir), gate).run_until_idle()
     dispatcher = Dispatcher(
         sessions,
         clock,

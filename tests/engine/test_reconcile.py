@@ -174,6 +174,23 @@ def test_reconcile_after_minutes_comes_from_the_case_strategy(
     assert statuses(sessions) == {"sent": 2}  # the contact and its validation notice
 
 
+def test_a_case_on_a_strategy_this_deployment_lacks_still_has_its_lease_expired(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    clock = _setup(sessions, 1)
+    _crash_after_first_send(sessions, clock, tmp_path)
+    recovery = make_dispatcher(sessions, clock, local_channels(tmp_path), full_gate(), "b")
+
+    def gone(name: str, version: int) -> RetrySettings:
+        raise KeyError(f"no strategy {name!r} version {version}")
+
+    recovery.retry_for = gone
+    clock.advance(timedelta(minutes=2))
+    assert recovery.run_until_idle().unknown == 1  # the defaults: reconcile in an hour, never resend blind
+    clock.advance(timedelta(minutes=60))
+    assert recovery.run_until_idle().reconciled == 1 and statuses(sessions) == {"sent": 2}
+
+
 def _row_is_free(engine: Engine, row_id: str) -> None:
     """Write the row from an independent connection, failing fast if anyone holds a lock or transaction."""
     if engine.dialect.name == "postgresql":

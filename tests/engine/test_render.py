@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from arrears.engine.render import render, templates
-from arrears.engine.wiring import strategy_library
-from arrears.settings import Settings
+from arrears.strategy.catalog import StrategyLibrary
 from arrears.strategy.schema import Channel
 
 
 def test_every_contact_step_of_the_shipped_strategies_has_a_template() -> None:
     missing = []
-    for loaded in strategy_library(Settings()):
+    for loaded in StrategyLibrary.load(None):
         strategy = loaded.strategy
         ids = [s.template for s in strategy.steps if s.channel is not Channel.TASK]
         ids.append(strategy.promise.reminder_template)

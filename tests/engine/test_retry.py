@@ -12,9 +12,8 @@ from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.planner import Planner
-from arrears.engine.wiring import strategy_library
-from arrears.settings import Settings
 from arrears.store.models import OutboxAction
+from arrears.strategy.catalog import StrategyLibrary
 from tests.engine.portfolio import add_debtor, open_cases
 
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -36,7 +35,7 @@ class DownProvider:
 
 
 def test_failed_sends_back_off_then_fail(sessions: sessionmaker[Session]) -> None:
-    library = strategy_library(Settings())
+    library = StrategyLibrary.load(None)
     retry = library.strategy("consumer-overdue", 1).retry
     clock = SimulatedClock(START)
     with sessions.begin() as session:

@@ -8,13 +8,13 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.channels.local import local_channels
 from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.planner import Planner
 from arrears.engine.review import decide, pending_review
-from arrears.engine.wiring import register_strategies
+from arrears.engine.strategies import register_strategies
+from arrears.providers.local.sinks import local_channels
 from arrears.store.models import AuditEntry, OutboxAction
 from arrears.strategy.catalog import StrategyLibrary
 from tests.engine.portfolio import add_debtor, open_cases

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.channels.local import local_channels
 from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
 from arrears.engine.worker import Worker
+from arrears.providers.local.sinks import local_channels
 from arrears.settings import Settings
 from arrears.store.models import Case, OutboxAction
 from tests.engine.portfolio import add_debtor, open_cases

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from arrears.core.clock import SimulatedClock
 from arrears.core.ids import new_id
 from arrears.engine.planner import Planner
-from arrears.engine.wiring import contact_gate, strategy_library
 from arrears.settings import Settings
 from arrears.store.models import Case, Interaction, OutboxAction
+from arrears.strategy.catalog import StrategyLibrary
+from arrears.system.parts import contact_gate
 from tests.engine.portfolio import add_debtor, open_cases
 
 # 15:00 UTC is 10:00 in Boston: inside every window. Massachusetts caps calls and texts to a personal
@@ -73,7 +74,9 @@ def test_a_queued_text_counts_toward_the_weekly_cap(
 ) -> None:
     case_id = _customer_texted_once(sessions, queued_text=queued_text)
     settings = Settings(gate="profiles", collector_kind="creditor")
-    planner = Planner(sessions, SimulatedClock(NOW), strategy_library(settings), contact_gate(settings))
+    planner = Planner(
+        sessions, SimulatedClock(NOW), StrategyLibrary.load(settings.strategies_dir), contact_gate(settings)
+    )
 
     stats = planner.run_once()
 

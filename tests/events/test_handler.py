@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.events import apply_event
+from arrears.core.clock import SimulatedClock
+from arrears.events import BILLING_KINDS, billing_handler
+from arrears.inbox import Inbox, InboxStatus
 from arrears.store.base import Base
 from arrears.store.models import (
     Account,
@@ -27,6 +29,11 @@ from arrears.store.models import (
     Promise,
 )
 from tests.events.support import NOW, deliver, dump, invoice_created, payment, resolve, stream
+
+
+def _inbox(sessions: sessionmaker[Session]) -> Inbox:
+    handle = billing_handler(resolve)
+    return Inbox(sessions, SimulatedClock(NOW), {kind: handle for kind in BILLING_KINDS})
 
 
 def _deliver_all(sessions: sessionmaker[Session], events: list[tuple[str, dict[str, Any]]]) -> list[str]:
@@ -127,7 +134,9 @@ def test_payment_stops_outreach_and_keeps_the_promise(sessions: sessionmaker[Ses
         case = _case(session, "a1")
         assert (case.status, case.balance_minor, case.recovered_minor) == ("open", 6000, 4000)
         assert session.scalars(select(Promise.status)).one() == "kept"
-        assert session.scalars(select(OutboxAction.status)).one() == "pending"
+        # after_payment: every queued message quoted the old balance, so it stops; the planner plans anew.
+        assert session.scalars(select(OutboxAction.status)).one() == "cancelled"
+        assert case.next_action_at == NOW
     with sessions.begin() as session:
         deliver(session, "e3", payment(2, account="a1", amount="60.00"))
     with sessions() as session:
@@ -230,9 +239,13 @@ def test_a_corrupt_stored_payload_fails_the_row(sessions: sessionmaker[Session])
             received_at=NOW,
         )
         session.add(row)
-        session.flush()
-        result = apply_event(session, row, NOW, resolve)
-        assert result.status == "failed" and row.error == "invoice_external_id: Field required"
+    applied = _inbox(sessions).apply_one(row.id)
+    assert applied.status is InboxStatus.FAILED
+    with sessions() as session:
+        stored = session.get(InboxEvent, row.id)
+        assert stored is not None and stored.error == "invoice_external_id: Field required"
+        assert stored.next_attempt_at is None  # a payload that cannot parse is never tried again alone
+        assert stored.problem is not None and stored.problem["errors"][0]["field"] == "invoice_external_id"
 
 
 def test_every_event_replayed_twice_leaves_identical_state(sessions: sessionmaker[Session]) -> None:
@@ -240,9 +253,9 @@ def test_every_event_replayed_twice_leaves_identical_state(sessions: sessionmake
     with sessions() as session:
         before = dump(session)
     _deliver_all(sessions, stream())
-    with sessions.begin() as session:
-        for row in session.scalars(select(InboxEvent)):
-            assert apply_event(session, row, NOW, resolve).status == "skipped"
+    with sessions() as session:
+        ids = list(session.scalars(select(InboxEvent.id)))
+    assert all(_inbox(sessions).apply_one(event_id).status is InboxStatus.DONE for event_id in ids)
     with sessions() as session:
         assert dump(session) == before
 

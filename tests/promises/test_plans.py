@@ -8,14 +8,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.cases.payment_plans import instalment_days, record_promise
 from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
 from arrears.core.money import Money
 from arrears.engine.planner import Planner
-from arrears.engine.wiring import strategy_library
-from arrears.settings import Settings
+from arrears.promises import instalment_days, record_promise
 from arrears.store.models import Case, Promise
+from arrears.strategy.catalog import StrategyLibrary
 from tests.events.support import NOW, deliver, invoice_created, payment
 
 FIRST = date(2026, 3, 12)
@@ -106,7 +105,7 @@ def test_a_missed_instalment_breaks_the_plan(sessions: sessionmaker[Session]) ->
         session.get_one(Case, case_id).next_action_at = NOW
     # The second instalment (12 April) plus two days' grace has passed with nothing paid.
     later = datetime(2026, 4, 16, 12, 0, tzinfo=UTC)
-    planner = Planner(sessions, SimulatedClock(later), strategy_library(Settings()), MinimalGate())
+    planner = Planner(sessions, SimulatedClock(later), StrategyLibrary.load(None), MinimalGate())
     assert planner.run_once().promises_broken == 1
     assert [s for _n, _d, s in _instalments(sessions)] == ["kept", "broken", "cancelled"]
     with sessions() as session:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from arrears.agent import Label
-from arrears.integrations.llm import LLMBackend
+from arrears.providers.openai.backend import LLMBackend
 
 REF = datetime(2026, 3, 4, 10, 0)
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from arrears.channels.base import ChannelError, DeliveryStatus, OutboundMessage
-from arrears.channels.twilio import TwilioMessaging, TwilioVoice
-from arrears.integrations.twilio import TwilioConfig, make_client
+from arrears.providers.twilio.channels import TwilioMessaging, TwilioVoice
+from arrears.providers.twilio.client import TwilioConfig, make_client
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
 
 ACCOUNT = "AC" + "1" * 32

@@ -1,7 +1,7 @@
 """The conversation agent: what a customer turn means (``understand``) and what to say next (``dialogue``).
 
 Pure: no I/O, no clock (the reference time is an argument). The optional LLM backend lives at the edge in
-``arrears.integrations.llm`` and is never imported from here.
+``arrears.providers.openai.backend`` and is never imported from here.
 """
 
 from __future__ import annotations

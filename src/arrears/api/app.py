@@ -1,51 +1,46 @@
-"""The FastAPI application: `create_app(settings, clock=...)` wires store, clock and strategies in.
+"""The FastAPI application, from the parts the composition root built (`arrears.system`).
 
-Everything the app needs is passed in or built from settings here, so tests run it on simulated time and a
-throwaway database, and `uvicorn --factory arrears.api.app:create_app` runs it from the environment.
+Nothing here reads settings or picks an implementation: `create_app(web)` takes the session factory, the
+clock, the inbox and the providers' webhook routes, so tests run it on simulated time and a throwaway
+database, and `arrears serve` runs `arrears.system:serve_app`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from importlib.metadata import version
 
-from fastapi import FastAPI
-from sqlalchemy import Engine
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.api import conversations_api, problems, routes_events, routes_read
+from arrears.api import problems, routes_chat, routes_events, routes_read, routes_work
 from arrears.api.access_log import AccessLog
-from arrears.cases.sync import StrategyResolver
-from arrears.core.clock import Clock, SystemClock
-from arrears.settings import Settings, get_settings
-from arrears.store.db import make_engine, session_factory
+from arrears.core.clock import Clock
+from arrears.inbox import Inbox
 
-DESCRIPTION = """Push invoices, payments and customer changes from the system that knows who owes what, and
-read back cases, customers and conversation outcomes. Authenticate with `Authorization: Bearer <API key>`.
-Errors are RFC 9457 problem documents (`application/problem+json`) listing each offending field."""
+DESCRIPTION = """Push invoices, payments, customer changes and customers' messages from the systems that know
+them, and read back cases, customers, tasks and conversation outcomes. Events are stored once and applied by
+the worker: `POST /v1/events` answers 202 and `GET /v1/events/{id}` says when they are applied or why not.
+People work tasks and holds under `/v1/tasks` and `/v1/holds`. Authenticate with `Authorization: Bearer <API
+key>`. Errors are RFC 9457 problem documents (`application/problem+json`) listing each offending field."""
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    clock: Clock | None = None,
-    resolve_strategy: StrategyResolver | None = None,
-    engine: Engine | None = None,
-) -> FastAPI:
-    """Build the app. An engine passed in stays the caller's; one built here is disposed at shutdown."""
-    settings = settings or get_settings()
-    owned = engine is None
-    engine = engine or make_engine(settings.database_url)
-    if resolve_strategy is None:
-        from arrears.engine.wiring import strategy_resolver
+@dataclass(frozen=True)
+class Web:
+    sessions: sessionmaker[Session]
+    clock: Clock
+    inbox: Inbox
+    routers: Sequence[APIRouter] = ()
+    on_shutdown: Callable[[], None] = field(default=lambda: None)
 
-        resolve_strategy = strategy_resolver(settings)
 
+def create_app(web: Web) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        if owned:
-            engine.dispose()
+        web.on_shutdown()
 
     app = FastAPI(
         title="Arrears API",
@@ -54,21 +49,17 @@ def create_app(
         lifespan=lifespan,
         openapi_url="/openapi.json",
     )
-    app.state.sessions = session_factory(engine)
-    app.state.clock = clock or SystemClock()
-    app.state.resolve_strategy = resolve_strategy
+    app.state.sessions = web.sessions
+    app.state.clock = web.clock
+    app.state.inbox = web.inbox
     problems.install(app)
-    app.include_router(routes_events.router)
-    app.include_router(routes_read.router)
-    conversations_api.install(app, settings)
+    for router in (
+        routes_events.router,
+        routes_read.router,
+        routes_work.router,
+        routes_chat.router,
+        *web.routers,
+    ):
+        app.include_router(router)
     app.add_middleware(AccessLog)
     return app
-
-
-def serve_app() -> FastAPI:
-    """The factory `arrears serve` gives uvicorn: each worker process configures its own structured logs."""
-    from arrears.logs import configure
-
-    settings = get_settings()
-    configure(settings.log_level, json_lines=settings.log_json)
-    return create_app(settings)

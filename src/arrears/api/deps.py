@@ -1,8 +1,10 @@
-"""Request-scoped dependencies: one transaction per request, and the caller's key checked inside it.
+"""Request-scoped dependencies: one transaction per request, the caller's key checked inside it, and the
+parts the composition root built (clock, inbox) from the app's state.
 
 The session dependency uses function scope, so the commit happens before the response is sent: a client
-never sees 200 for a write that then failed to commit. Authentication reads the key in the same transaction,
-so a revoked key stops working on the very next request.
+never sees 200 for a write that then failed to commit. Authentication reads the key in a short transaction of
+its own, ended before the route runs (routes that store in the inbox open their own transaction, and SQLite
+takes one writer at a time), so a revoked key stops working on the very next request.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.api.keys import Principal, authenticate
 from arrears.api.problems import ProblemError
-from arrears.cases.sync import StrategyResolver
 from arrears.core.clock import Clock
+from arrears.inbox import Inbox
 
 _bearer = HTTPBearer(
     auto_error=False, description="an API key: `Authorization: Bearer arr_<prefix>_<secret>`"
@@ -35,36 +37,39 @@ def _clock(request: Request) -> Clock:
     return clock
 
 
-def _resolver(request: Request) -> StrategyResolver:
-    resolve: StrategyResolver = request.app.state.resolve_strategy
-    return resolve
+def _inbox(request: Request) -> Inbox:
+    inbox: Inbox = request.app.state.inbox
+    return inbox
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(_clock)]
-ResolverDep = Annotated[StrategyResolver, Depends(_resolver)]
+InboxDep = Annotated[Inbox, Depends(_inbox)]
 
 
 def _unauthorized(detail: str) -> ProblemError:
     return ProblemError(401, "unauthorized", "Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def require(scope: str) -> Callable[..., Principal]:
-    """A dependency admitting only active keys that hold `scope` (401 without a valid key, 403 without it)."""
+def require(*scopes: str) -> Callable[..., Principal]:
+    """A dependency admitting only active keys that hold one of `scopes` (401 without a valid key, 403
+    without the scope)."""
 
     def dependency(
         request: Request,
-        session: SessionDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
         if credentials is None:
             raise _unauthorized("an API key is required: send `Authorization: Bearer <key>`")
-        principal = authenticate(session, credentials.credentials)
+        factory: sessionmaker[Session] = request.app.state.sessions
+        with factory() as session, session.begin():
+            principal = authenticate(session, credentials.credentials)
         if principal is None:
             raise _unauthorized("the API key is unknown, malformed or revoked")
         request.scope.setdefault("state", {})["key_prefix"] = principal.prefix
-        if scope not in principal.scopes:
-            raise ProblemError(403, "forbidden", "Forbidden", f"this API key lacks the {scope!r} scope")
+        if not principal.scopes.intersection(scopes):
+            wanted = " or ".join(repr(s) for s in scopes)
+            raise ProblemError(403, "forbidden", "Forbidden", f"this API key lacks the {wanted} scope")
         return principal
 
     return dependency
@@ -72,3 +77,6 @@ def require(scope: str) -> Callable[..., Principal]:
 
 WriteEvents = Annotated[Principal, Depends(require("events:write"))]
 Read = Annotated[Principal, Depends(require("read"))]
+ReadEvents = Annotated[Principal, Depends(require("events:write", "read"))]
+Work = Annotated[Principal, Depends(require("work"))]
+Chat = Annotated[Principal, Depends(require("chat"))]

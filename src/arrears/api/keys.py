@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from arrears.store.models import ApiKey
 
-SCOPES = ("events:write", "read", "chat")
+SCOPES = ("events:write", "read", "chat", "work")
 _FORMAT = re.compile(r"^arr_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 
 

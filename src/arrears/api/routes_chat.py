@@ -1,28 +1,25 @@
 """Web chat: a customer portal (holding an API key with the ``chat`` scope) relays what its signed-in
 customer types; the same conversation service as calls and texts answers.
 
-``POST /v1/chat`` opens a conversation on a case and returns the agent's opening; ``POST
-/v1/chat/{id}/messages`` takes one customer turn. Send an Idempotency-Key per message: a retry with the
-same key gets the same reply and changes nothing.
+Each request is stored in the inbox and applied at once through the same handler table as everything
+else, because the customer is waiting for the reply. ``POST /v1/chat`` opens a conversation on a case and
+returns the agent's opening; ``POST /v1/chat/{id}/messages`` takes one customer turn. Send an
+Idempotency-Key per message: a retry with the same key gets the same reply and changes nothing.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
-from arrears.api.deps import ClockDep, SessionDep, require
-from arrears.api.keys import Principal
+from arrears.api.deps import Chat, InboxDep
 from arrears.api.problems import ProblemError
-from arrears.api.twilio_webhooks import ConversationsDep
-from arrears.conversations.context import CaseNotFound
-from arrears.conversations.service import TurnResult
 from arrears.core.ids import new_id
+from arrears.inbox import Applied, InboxStatus
 
 router = APIRouter(prefix="/v1/chat", tags=["chat"])
-Chat = Annotated[Principal, Depends(require("chat"))]
 
 
 class ChatOpen(BaseModel):
@@ -43,52 +40,48 @@ class ChatReply(BaseModel):
     outcome_id: str | None
 
 
-def _view(result: TurnResult) -> ChatReply:
-    return ChatReply(
-        conversation_id=result.conversation_id,
-        reply=result.reply,
-        ended=result.ended,
-        replayed=result.replayed,
-        outcome_id=result.outcome_id,
-    )
-
-
-def _not_found(detail: str) -> ProblemError:
-    return ProblemError(404, "not-found", "Not Found", detail)
+def _reply(applied: Applied) -> ChatReply:
+    if applied.status is not InboxStatus.DONE or applied.result is None:
+        problem: dict[str, Any] = dict(applied.problem or {})
+        status = int(problem.get("status", 500))
+        slug = "not-found" if status == 404 else "chat-failed"
+        raise ProblemError(
+            status, slug, str(problem.get("title", "Chat failed")), str(problem.get("detail", ""))
+        )
+    reply = ChatReply.model_validate(applied.result)
+    return reply.model_copy(update={"replayed": reply.replayed or applied.replayed})
 
 
 @router.post("", response_model=ChatReply, status_code=201)
 def open_chat(
-    body: ChatOpen, _principal: Chat, session: SessionDep, clock: ClockDep, service: ConversationsDep
+    body: ChatOpen,
+    principal: Chat,
+    inbox: InboxDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
 ) -> ChatReply:
     """Open a chat on an open case; the agent speaks first (and says nothing about the debt yet)."""
-    try:
-        result = service.open(
-            session,
-            case_id=body.case_id,
-            channel="chat",
-            provider="web",
-            provider_conversation_id=new_id(),
-            now=clock.now(),
-        )
-    except CaseNotFound:
-        raise _not_found(f"no case {body.case_id!r}") from None
-    return _view(result)
+    applied = inbox.take_now(
+        source=f"chat:{principal.prefix}",
+        external_id=f"open:{idempotency_key or new_id()}",
+        kind="chat.open",
+        payload={"case_id": body.case_id},
+    )
+    return _reply(applied)
 
 
 @router.post("/{conversation_id}/messages", response_model=ChatReply)
 def post_message(
     conversation_id: str,
     body: ChatMessage,
-    _principal: Chat,
-    session: SessionDep,
-    clock: ClockDep,
-    service: ConversationsDep,
+    principal: Chat,
+    inbox: InboxDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
 ) -> ChatReply:
     """One customer turn; the reply, and the outcome id once the conversation has ended."""
-    conv = service.get(session, conversation_id)
-    if conv is None or conv.channel != "chat":
-        raise _not_found(f"no chat conversation {conversation_id!r}")
-    result = service.turn(session, conv.id, body.text, turn_key=idempotency_key or new_id(), now=clock.now())
-    return _view(result)
+    applied = inbox.take_now(
+        source=f"chat:{principal.prefix}",
+        external_id=f"{conversation_id[:32]}:{idempotency_key or new_id()}",
+        kind="chat.message",
+        payload={"conversation_id": conversation_id, "text": body.text},
+    )
+    return _reply(applied)

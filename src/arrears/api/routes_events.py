@@ -1,10 +1,10 @@
-"""`POST /v1/events`: store the event once under its Idempotency-Key and apply it in the same transaction.
+"""`POST /v1/events`: verify the body's shape, store it once under its Idempotency-Key, answer 202.
 
-Applying synchronously keeps a single node simple and read-your-writes consistent: when the client gets 200
-the invoice, payment and case are already there. A retry with the same key and body answers with the
-original event (nothing is applied twice); the same key with another body is refused. An event the store
-contradicts (unknown account, ...) is answered 422 and the whole transaction is rolled back, the inbox row
-included, so the client can fix the order of its events and retry with the same key.
+The worker applies stored events in arrival order (`arrears worker`); `GET /v1/events/{id}` tells whether
+an event is applied, waiting, or failed and why (an RFC 9457 problem naming the field), and a failed event
+is tried again with backoff or replayed by an operator (`arrears inbox replay`). A retry with the same key
+and body answers 200 with the stored event (nothing is stored twice); the same key with another body is
+refused.
 """
 
 from __future__ import annotations
@@ -12,83 +12,75 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Response
+from fastapi import APIRouter, Body, Header, Path, Response, status
 
-from arrears.api.deps import ClockDep, ResolverDep, SessionDep, WriteEvents
-from arrears.api.problems import FieldError, Problem, ProblemError, field_error
-from arrears.api.views import EventAccepted
-from arrears.events import Event, apply_event, store_event
+from arrears.api.deps import InboxDep, ReadEvents, SessionDep, WriteEvents
+from arrears.api.problems import FieldError, Problem, ProblemError
+from arrears.api.views import EventStatus
+from arrears.events import Event
+from arrears.store.models import InboxEvent
 
 router = APIRouter(prefix="/v1", tags=["events"])
 _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
 ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": Problem, "content": {"application/problem+json": {}}} for code in (400, 401, 403, 422)
+    code: {"model": Problem, "content": {"application/problem+json": {}}}
+    for code in (400, 401, 403, 404, 413, 422)
 }
+KeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="required: unique per event, 1-128 visible ASCII characters; retries reuse it",
+    ),
+]
 
 
-def _key_error(detail: str) -> ProblemError:
+def _key_error(detail: str, slug: str = "idempotency-key", status_code: int = 400) -> ProblemError:
     return ProblemError(
-        400,
-        "idempotency-key",
-        "Idempotency-Key required",
+        status_code,
+        slug,
+        "Idempotency-Key required" if status_code == 400 else "Idempotency-Key reused",
         detail,
-        [FieldError(location="header", field="Idempotency-Key", detail=detail, type="idempotency_key")],
+        [FieldError(location="header", field="Idempotency-Key", detail=detail, type=slug.replace("-", "_"))],
     )
 
 
-@router.post("/events", response_model=EventAccepted, responses=ERRORS)
+@router.post("/events", status_code=status.HTTP_202_ACCEPTED, response_model=EventStatus, responses=ERRORS)
 def post_event(
     event: Annotated[Event, Body(description="one event; `type` selects the schema")],
     response: Response,
-    session: SessionDep,
     principal: WriteEvents,
-    clock: ClockDep,
-    resolve_strategy: ResolverDep,
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", description="unique per event; retries reuse it")
-    ] = None,
-) -> EventAccepted:
-    """Record and apply one source-system event, exactly once per Idempotency-Key."""
+    inbox: InboxDep,
+    idempotency_key: KeyHeader = None,
+) -> EventStatus:
+    """Store one source-system event for the worker to apply, exactly once per Idempotency-Key."""
     if idempotency_key is None:
         raise _key_error("send an Idempotency-Key header that identifies this event (retries reuse it)")
     if not _KEY.match(idempotency_key):
         raise _key_error("the Idempotency-Key must be 1 to 128 visible ASCII characters")
-    now = clock.now()
-    stored = store_event(
-        session, source=f"api:{principal.prefix}", external_id=idempotency_key, event=event, now=now
+    stored = inbox.store(
+        source=f"api:{principal.prefix}",
+        external_id=idempotency_key,
+        kind=event.type,
+        payload=event.payload(),
     )
-    row = stored.event
     if stored.conflicts:
         detail = "this Idempotency-Key was already used for a different event body"
-        raise ProblemError(
-            422,
-            "idempotency-key-reused",
-            "Idempotency-Key reused",
-            detail,
-            [
-                FieldError(
-                    location="header", field="Idempotency-Key", detail=detail, type="idempotency_key_reused"
-                )
-            ],
-        )
-    if stored.created:
-        result = apply_event(session, row, now, resolve_strategy)
-        if result.error is not None:
-            error = result.error
-            raise ProblemError(
-                422,
-                error.kind.replace("_", "-"),
-                "Event cannot be applied",
-                f"{event.type}: {error.field}: {error.message}",
-                [field_error("body", (event.type, *error.field.split(".")), error.message, error.kind)],
-            )
-    else:
+        raise _key_error(detail, "idempotency-key-reused", 422)
+    response.headers["Location"] = f"/v1/events/{stored.event.id}"
+    if not stored.created:
+        response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
-    return EventAccepted(
-        id=row.id,
-        type=row.kind,
-        status=row.status,
-        idempotency_key=row.external_id,
-        received_at=row.received_at,
-        processed_at=row.processed_at,
-    )
+    return EventStatus.of(stored.event)
+
+
+@router.get("/events/{event_id}", response_model=EventStatus, responses=ERRORS)
+def get_event(
+    event_id: Annotated[str, Path(max_length=32)], session: SessionDep, principal: ReadEvents
+) -> EventStatus:
+    """Where an event stands: pending, done, or failed with the problem that stopped it."""
+    row = session.get(InboxEvent, event_id)
+    own = row is not None and row.source == f"api:{principal.prefix}"
+    if row is None or not (own or "read" in principal.scopes):
+        raise ProblemError(404, "not-found", "Not found", f"no event with id {event_id!r}")
+    return EventStatus.of(row)

@@ -53,7 +53,7 @@ def _not_found(what: str, ident: str) -> ProblemError:
 def list_cases(
     session: SessionDep,
     _: Read,
-    status: Annotated[Literal["open", "on_hold", "closed"] | None, Query()] = None,
+    status: Annotated[Literal["open", "handed_off", "placed", "closed"] | None, Query()] = None,
     customer_id: Annotated[str | None, Query(max_length=32)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,

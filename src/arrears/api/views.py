@@ -6,20 +6,39 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _View(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class EventAccepted(_View):
+class EventStatus(_View):
+    """A stored event: `pending` until the worker applies it, then `done`, or `failed` with `problem`."""
+
     id: str
     type: str
     status: str
     idempotency_key: str
     received_at: datetime
     processed_at: datetime | None
+    attempts: int
+    next_attempt_at: datetime | None = Field(None, description="when a failed event is tried again")
+    problem: dict[str, Any] | None = Field(None, description="why applying failed (RFC 9457)")
+
+    @classmethod
+    def of(cls, row: Any) -> EventStatus:
+        return cls(
+            id=row.id,
+            type=row.kind,
+            status=row.status,
+            idempotency_key=row.external_id,
+            received_at=row.received_at,
+            processed_at=row.processed_at,
+            attempts=row.attempts,
+            next_attempt_at=row.next_attempt_at,
+            problem=row.problem,
+        )
 
 
 class CaseView(_View):
@@ -56,17 +75,23 @@ class PromiseView(_View):
 
 class HoldView(_View):
     id: str
+    case_id: str | None
     kind: str
     scope: str
     channel: str | None
     reason: str
+    status: str
+    placed_by: str
     created_at: datetime
     until: datetime | None
     released_at: datetime | None
+    released_by: str | None
+    release_reason: str | None
 
 
 class TaskView(_View):
     id: str
+    case_id: str | None
     reason: str
     team: str
     owner: str | None
@@ -75,7 +100,11 @@ class TaskView(_View):
     status: str
     summary: str
     created_at: datetime
+    claimed_at: datetime | None
     closed_at: datetime | None
+    resolution: str | None
+    resolved_by: str | None
+    resolution_note: str | None
 
 
 class InteractionView(_View):
@@ -107,6 +136,7 @@ class OutcomeView(_View):
     routing: str
     summary: str
     confidence: float | None
+    right_party: bool | None
     created_at: datetime
 
 

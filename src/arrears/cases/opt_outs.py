@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from arrears.cases.sync import STOPPABLE
 from arrears.core.ids import new_id
-from arrears.store.models import OptOut, OutboxAction
+from arrears.outbox import cancel_for_customers
+from arrears.store.models import OptOut
 
 
 def record_opt_out(
@@ -46,11 +46,4 @@ def record_opt_out(
             for customer_id in customer_ids
         ],
     )
-    queued = update(OutboxAction).where(
-        OutboxAction.customer_id.in_(customer_ids), OutboxAction.status.in_(STOPPABLE)
-    )
-    if channel is not None:
-        queued = queued.where(OutboxAction.channel == channel)
-    if destination is not None:
-        queued = queued.where(OutboxAction.destination == destination)
-    session.execute(queued.values(status="cancelled"))
+    cancel_for_customers(session, customer_ids, channel=channel, destination=destination)

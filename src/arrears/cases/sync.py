@@ -9,15 +9,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from arrears.cases.closing import close_cases, opened_event
+from arrears.cases.status import CaseStatus
 from arrears.core.ids import new_id
-from arrears.store.models import Account, Case, Invoice, OutboxAction, Promise
+from arrears.feed import publish_rows
+from arrears.store.models import Account, Case, Invoice
 
 CHUNK = 1000
-#: Outbox states that have not left the building yet and so can still be stopped.
-STOPPABLE = ("pending", "review")
 
 StrategyResolver = Callable[[str | None], tuple[str, int]]
 
@@ -120,7 +121,7 @@ def _sync_chunk(
                     "id": new_id(),
                     "account_id": account_id,
                     "customer_id": debt.customer_id,
-                    "status": "open",
+                    "status": CaseStatus.OPEN.value,
                     "stage": "early",
                     "strategy_name": name,
                     "strategy_version": version,
@@ -155,35 +156,10 @@ def _sync_chunk(
             result.updated += 1
     if new_rows:
         session.execute(insert(Case), new_rows)
+        publish_rows(session, [opened_event(row, now) for row in new_rows])
         result.opened = len(new_rows)
     settled = [case.id for account_id, case in open_cases.items() if account_id not in overdue]
     if settled:
         result.closed = len(settled)
         result.cancelled_actions = close_cases(session, settled, now=now, reason="settled")
     return result
-
-
-def close_cases(session: Session, case_ids: Sequence[str], *, now: datetime, reason: str) -> int:
-    """Close cases, stop every action not yet sent, and settle open promises and plan instalments (kept when
-    the case is settled: the money they asked for has arrived); returns actions stopped."""
-    session.execute(
-        update(Case)
-        .where(Case.id.in_(case_ids))
-        .values(status="closed", closed_at=now, close_reason=reason, next_action_at=None, updated_at=now)
-    )
-    promise_status = "kept" if reason == "settled" else "cancelled"
-    session.execute(
-        update(Promise)
-        .where(Promise.case_id.in_(case_ids), Promise.status.in_(("pending", "scheduled")))
-        .values(status=promise_status, resolved_at=now)
-    )
-    return cancel_pending_actions(session, case_ids)
-
-
-def cancel_pending_actions(session: Session, case_ids: Sequence[str]) -> int:
-    cancelled: CursorResult[tuple[()]] = session.execute(  # type: ignore[assignment]
-        update(OutboxAction)
-        .where(OutboxAction.case_id.in_(case_ids), OutboxAction.status.in_(STOPPABLE))
-        .values(status="cancelled")
-    )
-    return int(cancelled.rowcount or 0)

@@ -10,21 +10,18 @@ from collections.abc import Callable
 import typer
 from sqlalchemy import or_, select
 
-from arrears.core.clock import SystemClock
 from arrears.core.ids import new_id
+from arrears.inbox import Applied, InboxStatus
 from arrears.settings import Settings
-from arrears.store.db import make_engine, session_factory, transaction
 from arrears.store.models import Account, Case, Outcome
 
 
 def run(account: str, settings: Settings, channel: str, read: Callable[[], str] = input) -> int:
     """Returns the exit code: 0 after an ended conversation or end of input, 1 without an open case."""
-    from arrears.engine.wiring import conversation_service
+    from arrears.system import build_system
 
-    engine = make_engine(settings.database_url)
-    sessions = session_factory(engine)
-    service = conversation_service(settings)
-    clock = SystemClock()
+    system = build_system(settings)
+    sessions, inbox = system.sessions, system.inbox
     try:
         with sessions() as session:
             case_id = session.scalars(
@@ -37,29 +34,31 @@ def run(account: str, settings: Settings, channel: str, read: Callable[[], str] 
         if case_id is None:
             typer.echo(f"no open case for account or case {account!r}", err=True)
             return 1
-        with transaction(sessions) as session:
-            result = service.open(
-                session,
-                case_id=case_id,
-                channel=channel,
-                provider="terminal",
-                provider_conversation_id=new_id(),
-                now=clock.now(),
-            )
-        typer.echo(f"agent> {result.reply}")
-        while not result.ended:
+        system.register_strategies()
+        opened = inbox.take_now(
+            source="terminal",
+            external_id=f"open:{new_id()}",
+            kind="chat.open",
+            payload={"case_id": case_id, "channel": channel},
+        )
+        result = _answer(opened)
+        conversation_id = str(result["conversation_id"])
+        while not result["ended"]:
             try:
                 line = read()
             except EOFError:
                 break
-            with transaction(sessions) as session:
-                result = service.turn(
-                    session, result.conversation_id, line, turn_key=new_id(), now=clock.now()
+            result = _answer(
+                inbox.take_now(
+                    source="terminal",
+                    external_id=f"{conversation_id}:{new_id()}",
+                    kind="chat.message",
+                    payload={"conversation_id": conversation_id, "text": line},
                 )
-            typer.echo(f"agent> {result.reply}")
-        if result.outcome_id is not None:
+            )
+        if result.get("outcome_id"):
             with sessions() as session:
-                row = session.get(Outcome, result.outcome_id)
+                row = session.get(Outcome, result["outcome_id"])
                 assert row is not None
                 typer.echo(
                     json.dumps(
@@ -78,4 +77,13 @@ def run(account: str, settings: Settings, channel: str, read: Callable[[], str] 
                 )
         return 0
     finally:
-        engine.dispose()
+        system.dispose()
+
+
+def _answer(applied: Applied) -> dict[str, object]:
+    if applied.status is not InboxStatus.DONE or applied.result is None:
+        detail = (applied.problem or {}).get("detail", "the turn could not be applied")
+        raise typer.BadParameter(str(detail))
+    result = dict(applied.result)
+    typer.echo(f"agent> {result['reply']}")
+    return result

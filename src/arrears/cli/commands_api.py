@@ -38,7 +38,7 @@ def serve(
     upgrade(engine)
     engine.dispose()
     uvicorn.run(
-        "arrears.api.app:serve_app",
+        "arrears.system:serve_app",
         factory=True,
         log_config=None,
         host=host,

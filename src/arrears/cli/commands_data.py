@@ -43,13 +43,11 @@ class ExportKind(StrEnum):
 
 
 def strategy_resolver(settings: Settings) -> StrategyResolver:
-    """The engine's resolver when it is installed; otherwise the account's strategy or the default, v1."""
-    try:
-        from arrears.engine import wiring  # the engine package provides this; optional at import time
-    except ImportError:
-        return lambda name: (name or settings.default_strategy, 1)
-    resolver: StrategyResolver = wiring.strategy_resolver(settings)
-    return resolver
+    """Each account's strategy (or the default) at the newest version this deployment has."""
+    from arrears.strategy.catalog import StrategyLibrary
+    from arrears.system.parts import strategy_resolver as resolver_for
+
+    return resolver_for(StrategyLibrary.load(settings.strategies_dir), settings.default_strategy)
 
 
 def import_invoices_command(

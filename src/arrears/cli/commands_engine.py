@@ -40,20 +40,16 @@ def worker(
     lease_seconds: int | None = typer.Option(None, help="dispatcher lease (default ARREARS_LEASE_SECONDS)"),
 ) -> None:
     """Apply events, plan due cases and dispatch actions until stopped (SIGTERM / Ctrl-C)."""
-    from arrears.engine.wiring import channels, contact_gate
-    from arrears.engine.worker import Worker
-    from arrears.store.db import make_engine, session_factory
     from arrears.store.migrate import upgrade
+    from arrears.system import build_system
 
     settings = _settings(database)
     if lease_seconds is not None:
         settings = settings.model_copy(update={"lease_seconds": lease_seconds})
     configure(settings.log_level, json_lines=settings.log_json)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    runner = Worker(
-        settings, session_factory(engine), SystemClock(), contact_gate(settings), channels(settings)
-    )
+    system = build_system(settings)
+    upgrade(system.engine)
+    runner = system.worker()
     if once:
         stats = runner.tick()
         typer.echo(
@@ -74,7 +70,7 @@ def demo(
 ) -> None:
     """Work a synthetic portfolio through the full engine on simulated time, then print the KPIs."""
     from arrears.demo.run import DemoOptions, fresh_sqlite, run_demo
-    from arrears.store.db import make_engine, session_factory
+    from arrears.store.db import make_engine
     from arrears.store.migrate import upgrade
 
     settings = get_settings().model_copy(update={"database_url": database, "outbox_dir": outbox})
@@ -83,6 +79,7 @@ def demo(
         shutil.rmtree(outbox, ignore_errors=True)
     engine = make_engine(database)
     upgrade(engine)
+    engine.dispose()
     options = DemoOptions(accounts=accounts, days=days, seed=seed)
     console = Console(stderr=True)
     with Progress(
@@ -97,7 +94,6 @@ def demo(
         task = bar.add_task("demo", total=days * 24)
         kpis = run_demo(
             settings,
-            session_factory(engine),
             options,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
@@ -129,7 +125,7 @@ def review_list(
     from arrears.cli.review_view import print_review, review_json
     from arrears.engine.preview import preview_actions
     from arrears.engine.review import pending_review
-    from arrears.engine.wiring import contact_gate, disclosure_texts
+    from arrears.system.parts import contact_gate, disclosure_texts
 
     settings = _settings(database)
     gate = contact_gate(settings)

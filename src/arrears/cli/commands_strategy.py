@@ -16,12 +16,12 @@ strategy_app = typer.Typer(help="Collection strategies (YAML).", no_args_is_help
 @strategy_app.command("list")
 def list_strategies() -> None:
     """Every strategy version this deployment can run, with its steps."""
-    from arrears.engine.wiring import strategy_library
+    from arrears.strategy.catalog import StrategyLibrary
 
     table = Table(title="strategies")
     for column in ("name", "version", "review first", "steps (day: channel)", "content hash"):
         table.add_column(column)
-    for loaded in strategy_library(get_settings()):
+    for loaded in StrategyLibrary.load(get_settings().strategies_dir):
         strategy = loaded.strategy
         steps = ", ".join(f"{s.day}: {s.channel.value}" for s in strategy.ordered_steps)
         table.add_row(

@@ -79,25 +79,29 @@ def kpi_table(kpis: Kpis, title: str) -> Table:
 
 
 def breakdown_table(dimension: Dimension, rows: Mapping[str, Kpis]) -> Table:
-    """One row per value of the dimension; the channel rows overlap (a case counts on each channel tried)."""
+    """One row per value of the dimension; the channel rows overlap (a case counts on each channel tried).
+
+    Short headers keep it readable in 80 columns: tried = cases attempted, RPC = right-party contact rate,
+    PTP = promise-to-pay rate, days overdue = mean at the start -> at the end.
+    """
     note = " (a case counts on every channel tried: rows overlap)" if dimension is Dimension.CHANNEL else ""
     table = Table(title=f"by {dimension}{note}")
     columns = (
         dimension.value,
         "cases",
-        "attempted",
+        "tried",
         "contact",
-        "right party",
-        "promise",
+        "RPC",
+        "PTP",
         "kept",
         "dispute",
         "manual",
         "recovered",
-        "days overdue start / end",
+        "days overdue",
         "DSO end",
     )
     for index, name in enumerate(columns):
-        table.add_column(name, justify="left" if index == 0 else "right")
+        table.add_column(name, justify="left" if index == 0 else "right", no_wrap=index < 9)
     for value, k in rows.items():
         table.add_row(
             value,
@@ -110,7 +114,7 @@ def breakdown_table(dimension: Dimension, rows: Mapping[str, Kpis]) -> Table:
             percent(k.dispute_escalation_rate),
             percent(k.manual_escalation_rate),
             _money(k.recovered),
-            f"{_days(k.mean_days_overdue_before)} / {_days(k.mean_days_overdue_after)}",
+            f"{_days(k.mean_days_overdue_before)} -> {_days(k.mean_days_overdue_after)}",
             _dso(k.dso_after),
         )
     return table
@@ -125,4 +129,8 @@ def print_report(report: Report, console: Console) -> None:
     console.print(kpi_table(report.overall, title))
     for dimension, rows in report.breakdowns.items():
         console.print(breakdown_table(dimension, rows))
+    if report.breakdowns:
+        console.print(
+            "tried: cases attempted; RPC: right-party contact; PTP: promise to pay; rates as above."
+        )
     console.print("Definitions: docs/metrics.md, or --json for them beside the numbers.")

@@ -37,6 +37,7 @@ class Purpose(StrEnum):
     MARKETING = "marketing"
     OPT_OUT_CONFIRMATION = "opt_out_confirmation"  # the one confirmation allowed after a revocation
     REMEDY_NOTICE = "remedy_notice"  # after a cease request: notice that a specific remedy is invoked
+    REPLY = "reply"  # the agent's answer to a customer who wrote to us (consumer-initiated)
 
 
 class CallerKind(StrEnum):

@@ -1,19 +1,17 @@
-"""The dialogue's actions made real, inside the caller's transaction.
+"""The dialogue's actions made real, inside the caller's transaction, through the services that own them.
 
 Each action lands in the same commit as the turn that asked for it, so an opt-out binds the very next
-dispatch and a replayed webhook (which never reaches here: the turn key is checked first) cannot
-duplicate anything. Every insert that could repeat carries an idempotency key as a second guard.
-Consistent with ``arrears.cases.routing``: escalation labels put the case on hold and cancel pending
-outreach; a stop request is an opt-out; a payment link is an outbox action judged by the contact gate
-when the dispatcher picks it up, never sent from here.
+dispatch and a replayed delivery (which never reaches here: the inbox stores it once and the turn key is
+checked first) cannot duplicate anything. Escalations place a hold (which stops queued outreach) and open
+a task that stands for it; a stop request is an opt-out; a payment link is an outbox action judged by the
+contact gate when the dispatcher picks it up, never sent from here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import (
@@ -28,17 +26,18 @@ from arrears.agent.dialogue import (
     WarmTransfer,
 )
 from arrears.cases.opt_outs import record_opt_out
-from arrears.cases.payment_plans import record_promise
-from arrears.cases.routing import HOLD_FOR_LABEL
-from arrears.cases.sync import cancel_pending_actions
+from arrears.cases.planning import wake
 from arrears.core.ids import idempotency_key, new_id
 from arrears.engine.contact import choose_destination
 from arrears.engine.facts import load_case_facts
-from arrears.store.bulk import insert_ignoring_duplicates
-from arrears.store.models import Case, Hold, OutboxAction, Task
+from arrears.holds import HOLD_FOR_LABEL, HoldSpec, place
+from arrears.outbox import OutboxStatus, queue_actions
+from arrears.promises import record_promise
+from arrears.tasks import TaskSpec, open_task
 
 _OUTREACH = ("email", "sms", "whatsapp", "voice", "letter")
 _DEST_KIND = {"email": "personal_email", "sms": "mobile", "whatsapp": "mobile"}
+ACTOR = "agent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +69,18 @@ def apply_actions(session: Session, actions: tuple[Action, ...], where: Where, n
         if isinstance(action, SendPaymentLink):
             _payment_link(session, action.channel, where, now, applied)
         elif isinstance(action, RecordPromise):
-            applied.promise_id = _promise(session, action, where, now)
+            applied.promise_id = record_promise(
+                session,
+                case_id=where.case_id,
+                amount=action.amount,
+                first_day=action.day,
+                instalments=action.instalments,
+                channel=where.channel,
+                now=now,
+            )
             applied.written.append("promise")
         elif isinstance(action, OpenTask):
-            _task(session, action, where, now)
+            open_escalation(session, action, where, now)
             applied.written.append("task")
         elif isinstance(action, StopContact):
             _stop(session, action.channel, where, now)
@@ -85,8 +92,32 @@ def apply_actions(session: Session, actions: tuple[Action, ...], where: Where, n
             applied.transfer_summary = action.summary
         elif isinstance(action, ScheduleCallback):
             # The strategy owns timing: re-plan now, and the next step honours holds and promises.
-            session.execute(update(Case).where(Case.id == where.case_id).values(next_action_at=now))
+            wake(session, [where.case_id], now)
     return applied
+
+
+def open_escalation(session: Session, action: OpenTask, where: Where, now: datetime) -> str:
+    """A task for a person; an escalation label also places the hold the task stands for."""
+    high = action.urgency is Urgency.HIGH
+    kind = HOLD_FOR_LABEL.get(action.reason)
+    context: dict[str, object] = {"conversation_id": where.conversation_id, "channel": where.channel}
+    if kind is not None:
+        hold_id = place(
+            session,
+            HoldSpec(where.customer_id, where.case_id, kind, f"said in conversation: {action.reason}"),
+            actor=ACTOR,
+            now=now,
+        )
+        context |= {"hold_kinds": [kind], "hold_ids": [hold_id]}
+    spec = TaskSpec(
+        idempotency_key=idempotency_key("conversation", where.conversation_id, action.reason),
+        case_id=where.case_id,
+        reason=action.reason,
+        summary=action.summary,
+        priority=1 if high else 2,
+        context=context,
+    )
+    return open_task(session, spec, actor=ACTOR, now=now)
 
 
 def link_destination(session: Session, channel: str, where: Where, now: datetime) -> tuple[str, str] | None:
@@ -115,12 +146,11 @@ def _payment_link(session: Session, channel: str, where: Where, now: datetime, a
     found = link_destination(session, channel, where, now)
     if found is None:
         summary = f"The customer asked for a payment link by {channel} and none is on file. Send one."
-        _task(session, OpenTask("payment_link", summary, Urgency.NORMAL), where, now)
+        open_escalation(session, OpenTask("payment_link", summary, Urgency.NORMAL), where, now)
         applied.written.append("task")
         return
-    insert_ignoring_duplicates(
+    queue_actions(
         session,
-        OutboxAction.__table__,
         [
             {
                 "id": new_id(),
@@ -134,69 +164,15 @@ def _payment_link(session: Session, channel: str, where: Where, now: datetime, a
                 "destination_kind": found[1],
                 "template": "payment-link",
                 "payload": {"tone": "friendly", "payment_link": True, "reason": "customer asked to pay"},
-                "status": "pending",
+                "status": OutboxStatus.PENDING.value,
                 "not_before": now,
                 "attempts": 0,
                 "created_at": now,
             }
         ],
-        ["idempotency_key"],
     )
     applied.link_queued = True
     applied.written.append("payment_link")
-
-
-def _promise(session: Session, action: RecordPromise, where: Where, now: datetime) -> str:
-    """One open promise or plan per case: a new one replaces the last (see cases.payment_plans)."""
-    return record_promise(
-        session,
-        case_id=where.case_id,
-        amount=action.amount,
-        first_day=action.day,
-        instalments=action.instalments,
-        channel=where.channel,
-        now=now,
-    )
-
-
-def _task(session: Session, action: OpenTask, where: Where, now: datetime) -> None:
-    high = action.urgency is Urgency.HIGH
-    insert_ignoring_duplicates(
-        session,
-        Task.__table__,
-        [
-            {
-                "id": new_id(),
-                "case_id": where.case_id,
-                "idempotency_key": idempotency_key("conversation", where.conversation_id, action.reason),
-                "reason": action.reason,
-                "team": "collections",
-                "owner": None,
-                "priority": 1 if high else 2,
-                "due_at": now + (timedelta(hours=4) if high else timedelta(hours=24)),
-                "status": "open",
-                "summary": action.summary[:4000],
-                "context": {"conversation_id": where.conversation_id, "channel": where.channel},
-                "created_at": now,
-                "closed_at": None,
-            }
-        ],
-        ["idempotency_key"],
-    )
-    hold = HOLD_FOR_LABEL.get(action.reason)
-    if hold is not None:
-        session.execute(
-            insert(Hold).values(
-                id=new_id(),
-                customer_id=where.customer_id,
-                case_id=where.case_id,
-                kind=hold,
-                scope="case",
-                reason=f"said in conversation: {action.reason}",
-                created_at=now,
-            )
-        )
-        cancel_pending_actions(session, [where.case_id])
 
 
 def _stop(session: Session, channel: str | None, where: Where, now: datetime) -> None:
@@ -227,4 +203,4 @@ def _wrong_number(session: Session, where: Where, now: datetime) -> None:
             now=now,
         )
     summary = "The person reached says this is not the customer's number. Find a better contact."
-    _task(session, OpenTask("wrong_party", summary, Urgency.NORMAL), where, now)
+    open_escalation(session, OpenTask("wrong_party", summary, Urgency.NORMAL), where, now)

@@ -1,20 +1,20 @@
-"""The outcome row a conversation leaves: written once, under the conversation's provider id (the call
-SID, the first message SID), so a replayed webhook finds it instead of writing a second one."""
+"""The outcome a conversation leaves, under the conversation's provider id (the call SID, the first
+message's id), so a replayed delivery finds it instead of writing a second one. An outcome the agent could
+complete goes to a person first when the case's strategy says so (a review task)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import ConversationState, Outcome, Routing, Urgency
 from arrears.agent.labels import Label, rank
-from arrears.core.ids import idempotency_key, new_id
-from arrears.engine.outcome_review import review_reasons
-from arrears.store.bulk import insert_ignoring_duplicates
-from arrears.store.models import Case, Conversation, Promise, Task
-from arrears.store.models import Outcome as OutcomeRow
+from arrears.core.ids import idempotency_key
+from arrears.outcomes import OutcomeSpec, StrategyLookup, record_outcome, review_reasons
+from arrears.store.models import Case, Conversation, Promise
+from arrears.tasks import TaskSpec, open_task
 
 
 def abandoned_outcome(state: ConversationState, reason: str, routing: Routing = Routing.RETRIED) -> Outcome:
@@ -32,7 +32,14 @@ def abandoned_outcome(state: ConversationState, reason: str, routing: Routing = 
 
 
 def write_outcome(
-    session: Session, conv: Conversation, outcome: Outcome, promise_id: str | None, now: datetime
+    session: Session,
+    conv: Conversation,
+    outcome: Outcome,
+    promise_id: str | None,
+    now: datetime,
+    *,
+    right_party: bool,
+    strategy_for: StrategyLookup,
 ) -> str:
     key = conv.provider_conversation_id
     currency = session.scalars(select(Case.currency).where(Case.id == conv.case_id)).one()
@@ -46,63 +53,44 @@ def write_outcome(
             today=now.date(),
             promise_on=promise.day if promise else None,
             promise_minor=promise.amount.minor if promise else None,
+            strategy_for=strategy_for,
         )
         if reasons:
             routing, next_step = Routing.SENT_TO_REVIEW.value, "a person confirms: " + "; ".join(reasons)
-            _review_task(session, conv, key, next_step, outcome.summary, now)
-    insert_ignoring_duplicates(
+            summary = f"{next_step}. {outcome.summary}"
+            spec = TaskSpec(
+                idempotency_key=idempotency_key("review", key),
+                case_id=conv.case_id,
+                reason="review_outcome",
+                summary=summary,
+                priority=2,
+                context={"conversation_id": conv.id, "promise_id": promise_id},
+            )
+            open_task(session, spec, actor="agent", now=now)
+    outcome_id = record_outcome(
         session,
-        OutcomeRow.__table__,
-        [
-            {
-                "id": new_id(),
-                "idempotency_key": key,
-                "case_id": conv.case_id,
-                "interaction_id": conv.interaction_id,
-                "labels": [label.value for label in outcome.labels],
-                "urgency": outcome.urgency.value,
-                "objection": (outcome.objection or None) and outcome.objection[:64],
-                "promise_on": promise.day if promise else None,
-                "promise_amount_minor": promise.amount.minor if promise else None,
-                "currency": currency,
-                "next_step": next_step[:128],
-                "routing": routing,
-                "summary": outcome.summary[:4000],
-                "confidence": None,
-                "created_at": now,
-            }
-        ],
-        ["idempotency_key"],
+        OutcomeSpec(
+            key=key,
+            case_id=conv.case_id,
+            customer_id=conv.customer_id,
+            interaction_id=conv.interaction_id,
+            labels=tuple(label.value for label in outcome.labels),
+            urgency=outcome.urgency.value,
+            routing=routing,
+            next_step=next_step,
+            summary=outcome.summary,
+            currency=currency,
+            objection=outcome.objection,
+            promise_on=promise.day if promise else None,
+            promise_amount_minor=promise.amount.minor if promise else None,
+            right_party=right_party,
+            conversation_id=conv.id,
+            channel=conv.channel,
+        ),
+        now,
     )
     if promise_id is not None and conv.interaction_id is not None:
         session.execute(
             update(Promise).where(Promise.id == promise_id).values(interaction_id=conv.interaction_id)
         )
-    return str(session.scalars(select(OutcomeRow.id).where(OutcomeRow.idempotency_key == key)).one())
-
-
-def _review_task(
-    session: Session, conv: Conversation, key: str, why: str, summary: str, now: datetime
-) -> None:
-    insert_ignoring_duplicates(
-        session,
-        Task.__table__,
-        [
-            {
-                "id": new_id(),
-                "case_id": conv.case_id,
-                "idempotency_key": idempotency_key("review", key),
-                "reason": "review_outcome",
-                "team": "collections",
-                "owner": None,
-                "priority": 2,
-                "due_at": now + timedelta(hours=24),
-                "status": "open",
-                "summary": f"{why}. {summary}"[:4000],
-                "context": {"conversation_id": conv.id},
-                "created_at": now,
-                "closed_at": None,
-            }
-        ],
-        ["idempotency_key"],
-    )
+    return outcome_id

@@ -1,11 +1,11 @@
-"""One conversation path for every transport: a Twilio call, an SMS or WhatsApp thread, the web chat and
-the terminal all open, advance and finish conversations here.
+"""One conversation path for every transport: a Twilio call, an SMS, WhatsApp or e-mail thread, the web
+chat and the terminal all open, advance and finish conversations here.
 
-A turn is: lock the conversation row, drop it if its turn key was already applied (a webhook replay
-answers with the last reply and writes nothing), build the case context from the store, understand, step
-the pure dialogue, apply its actions, save the new state, and on the last turn write the outcome under the
-conversation's provider id (the call SID, the first message SID) so a replay cannot write it twice. The
-caller owns the transaction: everything a turn does commits together or not at all.
+A turn is: lock the conversation row, drop it if its turn key was already applied (a redelivery answers
+with the last reply and writes nothing), build the case context from the store, understand, step the pure
+dialogue, apply its actions through the services that own them, save the new state, and on the last turn
+write the outcome under the conversation's provider id so a replay cannot write it twice. The caller owns
+the transaction: everything a turn does commits together or not at all.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from arrears.agent import Understanding, understand
@@ -33,13 +31,15 @@ from arrears.agent.dialogue import (
     voicemail,
 )
 from arrears.audit import record
-from arrears.compliance.checks import normalise_destination
-from arrears.conversations.codec import decode, encode, transcript_text
+from arrears.cases.planning import wake
+from arrears.conversations import repository as rows
+from arrears.conversations.codec import decode, encode
 from arrears.conversations.context import AgentConfig, build_context
 from arrears.conversations.effects import Where, apply_actions
 from arrears.conversations.outcomes import abandoned_outcome, write_outcome
-from arrears.core.ids import new_id
-from arrears.store.models import Case, ContactPoint, Conversation, Interaction
+from arrears.conversations.repository import ConversationStatus
+from arrears.outcomes import StrategyLookup
+from arrears.store.models import Conversation
 
 UnderstandFn = Callable[..., Understanding]
 SEEN_LIMIT = 64
@@ -53,6 +53,8 @@ class TurnResult:
     replayed: bool = False
     outcome_id: str | None = None
     transfer_summary: str | None = None
+    case_id: str | None = None
+    customer_id: str | None = None
 
 
 class ConversationNotFound(LookupError):
@@ -61,6 +63,10 @@ class ConversationNotFound(LookupError):
 
 def default_payment_link(case_id: str) -> str:
     return f"https://pay.arrears.local/c/{case_id}"
+
+
+def _no_strategy(_name: str, _version: int) -> None:
+    return None
 
 
 def first_turn(ctx: CaseContext, u: Understanding) -> Step:
@@ -84,46 +90,19 @@ class ConversationService:
         *,
         understand_fn: UnderstandFn = understand,
         payment_link: Callable[[str], str] = default_payment_link,
+        strategy_for: StrategyLookup = _no_strategy,
     ) -> None:
         self.config = config or AgentConfig()
         self.understand = understand_fn
         self.payment_link = payment_link
+        self.strategy_for = strategy_for
 
-    # Lookups ------------------------------------------------------------------------------------------
+    # Lookups (the repository's, kept here so transports need one object) -------------------------------
 
-    def find(self, session: Session, provider: str, provider_conversation_id: str) -> Conversation | None:
-        query = select(Conversation).where(
-            Conversation.provider == provider,
-            Conversation.provider_conversation_id == provider_conversation_id,
-        )
-        return session.scalars(query.with_for_update()).one_or_none()
-
-    def active_on_thread(self, session: Session, channel: str, thread: str) -> Conversation | None:
-        """The conversation running on a text thread, locked (a thread has at most one active)."""
-        query = select(Conversation).where(
-            Conversation.channel == channel, Conversation.thread == thread, Conversation.status == "active"
-        )
-        return session.scalars(query.with_for_update()).one_or_none()
-
-    def get(self, session: Session, conversation_id: str) -> Conversation | None:
-        query = select(Conversation).where(Conversation.id == conversation_id)
-        return session.scalars(query.with_for_update()).one_or_none()
-
-    def case_for_number(self, session: Session, number: str) -> tuple[str, str] | None:
-        """The newest open case of the customer whose phone or WhatsApp number this is."""
-        bare = normalise_destination(number.removeprefix("whatsapp:"))
-        row = session.execute(
-            select(Case.id, Case.customer_id)
-            .join(ContactPoint, ContactPoint.customer_id == Case.customer_id)
-            .where(
-                ContactPoint.channel.in_(("phone", "whatsapp")),
-                ContactPoint.value.in_({bare, number.removeprefix("whatsapp:")}),
-                Case.status != "closed",
-            )
-            .order_by(Case.opened_at.desc())
-            .limit(1)
-        ).first()
-        return (row[0], row[1]) if row else None
+    find = staticmethod(rows.find)
+    active_on_thread = staticmethod(rows.active_on_thread)
+    get = staticmethod(rows.get)
+    case_for_sender = staticmethod(rows.case_for_sender)
 
     # Opening ------------------------------------------------------------------------------------------
 
@@ -141,19 +120,27 @@ class ConversationService:
         outbox_id: str | None = None,
     ) -> TurnResult:
         """The agent speaks first (a call was answered, a chat opened). Opening twice returns the first."""
-        existing = self.find(session, provider, provider_conversation_id)
+        existing = rows.find(session, provider, provider_conversation_id)
         if existing is not None:
             return _replay(existing)
         ctx = build_context(session, case_id, channel, now, self.config, outbox_id=outbox_id)
         opening = start(ctx)
-        conv = self._create(
-            session, case_id, channel, provider, provider_conversation_id, now, destination, thread, outbox_id
+        conv = rows.create(
+            session,
+            case_id=case_id,
+            channel=channel,
+            provider=provider,
+            provider_conversation_id=provider_conversation_id,
+            now=now,
+            destination=destination,
+            thread=thread,
+            outbox_id=outbox_id,
         )
         conv.state = {"dialogue": encode(opening.state), "seen": []}
         conv.last_reply = opening.reply
-        self._transcript(session, conv, opening.state, now, ())
+        rows.save_transcript(session, conv, opening.state, now, ())
         session.flush()
-        return TurnResult(conv.id, opening.reply, ended=False)
+        return _result(conv, opening.reply, ended=False)
 
     def message(
         self,
@@ -166,19 +153,30 @@ class ConversationService:
         sender: str,
         text: str | bytes,
         now: datetime,
+        case_id: str | None = None,
     ) -> TurnResult | None:
-        """A text on a thread: continue its active conversation, or start one when the sender is a
-        customer with an open case. None when nobody on file has that number (nothing is written)."""
-        active = self.active_on_thread(session, channel, thread)
+        """Words on a thread: continue its active conversation, or start one when the sender is a customer
+        with an open case. None when nobody on file has that number or address (nothing is written)."""
+        active = rows.active_on_thread(session, channel, thread)
         if active is not None:
             return self._turn(session, active, text, message_id, now)
-        ended = self.find(session, provider, message_id)
+        ended = rows.find(session, provider, message_id)
         if ended is not None:
             return _replay(ended)
-        found = self.case_for_number(session, sender)
+        found = (case_id, "") if case_id else rows.case_for_sender(session, sender)
         if found is None:
             return None
-        conv = self._create(session, found[0], channel, provider, message_id, now, sender, thread, None)
+        conv = rows.create(
+            session,
+            case_id=found[0],
+            channel=channel,
+            provider=provider,
+            provider_conversation_id=message_id,
+            now=now,
+            destination=sender,
+            thread=thread,
+            outbox_id=None,
+        )
         ctx = build_context(session, conv.case_id, channel, now, self.config)
         heard = self.understand(text, ctx.today, channel, default_currency=ctx.balance.currency)
         return self._advance(session, conv, ctx, heard, first_turn(ctx, heard), message_id, [], now)
@@ -195,19 +193,25 @@ class ConversationService:
         outbox_id: str | None = None,
     ) -> TurnResult:
         """A machine answered: the limited-content message only, and an outcome that says so."""
-        existing = self.find(session, provider, provider_conversation_id)
+        existing = rows.find(session, provider, provider_conversation_id)
         if existing is not None:
             return _replay(existing)
         ctx = build_context(session, case_id, "voice", now, self.config, outbox_id=outbox_id)
         text = voicemail(ctx)
-        conv = self._create(
-            session, case_id, "voice", provider, provider_conversation_id, now, destination, None, outbox_id
+        conv = rows.create(
+            session,
+            case_id=case_id,
+            channel="voice",
+            provider=provider,
+            provider_conversation_id=provider_conversation_id,
+            now=now,
+            destination=destination,
+            thread=None,
+            outbox_id=outbox_id,
         )
         state = ConversationState(stage=Stage.ENDED, transcript=(Turn("agent", text),))
         conv.state = {"dialogue": encode(state), "seen": []}
-        conv.last_reply = text
-        conv.status = "voicemail"
-        conv.ended_at = now
+        conv.last_reply, conv.status, conv.ended_at = text, ConversationStatus.VOICEMAIL, now
         outcome = Outcome(
             labels=(),
             urgency=Urgency.LOW,
@@ -218,16 +222,16 @@ class ConversationService:
             summary="A machine answered; the limited-content voicemail was left (nothing about the debt).",
             transcript=state.transcript,
         )
-        conv.outcome_id = write_outcome(session, conv, outcome, None, now)
+        conv.outcome_id = self._outcome(session, conv, outcome, None, now, right_party=False)
         session.flush()
-        return TurnResult(conv.id, text, ended=True, outcome_id=conv.outcome_id)
+        return _result(conv, text, ended=True)
 
     # Turns --------------------------------------------------------------------------------------------
 
     def turn(
         self, session: Session, conversation_id: str, text: str | bytes, *, turn_key: str, now: datetime
     ) -> TurnResult:
-        conv = self.get(session, conversation_id)
+        conv = rows.get(session, conversation_id)
         if conv is None:
             raise ConversationNotFound(conversation_id)
         return self._turn(session, conv, text, turn_key, now)
@@ -236,7 +240,7 @@ class ConversationService:
         self, session: Session, conv: Conversation, text: str | bytes, turn_key: str, now: datetime
     ) -> TurnResult:
         seen = [str(key) for key in conv.state.get("seen", [])]
-        if turn_key in seen or conv.status != "active":
+        if turn_key in seen or conv.status != ConversationStatus.ACTIVE:
             return _replay(conv)
         ctx = build_context(session, conv.case_id, conv.channel, now, self.config, outbox_id=conv.outbox_id)
         heard = self.understand(text, ctx.today, conv.channel, default_currency=ctx.balance.currency)
@@ -260,18 +264,16 @@ class ConversationService:
         if applied.link_inline:
             reply = f"{reply} Pay securely: {self.payment_link(conv.case_id)}"
         labels = tuple(label.value for label in result.state.labels)
-        self._transcript(session, conv, result.state, now, labels)
+        rows.save_transcript(session, conv, result.state, now, labels)
         conv.state = {"dialogue": encode(result.state), "seen": [*seen, turn_key][-SEEN_LIMIT:]}
         conv.turn += 1
-        conv.last_reply = reply
-        conv.updated_at = now
+        conv.last_reply, conv.updated_at = reply, now
         if result.outcome is not None:
-            conv.status = "ended"
-            conv.ended_at = now
-            conv.outcome_id = write_outcome(session, conv, result.outcome, applied.promise_id, now)
-            session.execute(
-                update(Case).where(Case.id == conv.case_id).values(next_action_at=now, updated_at=now)
+            conv.status, conv.ended_at = ConversationStatus.ENDED, now
+            conv.outcome_id = self._outcome(
+                session, conv, result.outcome, applied.promise_id, now, right_party=result.state.verified
             )
+            wake(session, [conv.case_id], now)
         record(
             session,
             at=now,
@@ -288,13 +290,7 @@ class ConversationService:
             },
         )
         session.flush()
-        return TurnResult(
-            conv.id,
-            reply,
-            ended=result.outcome is not None,
-            outcome_id=conv.outcome_id,
-            transfer_summary=applied.transfer_summary,
-        )
+        return _result(conv, reply, ended=result.outcome is not None, transfer=applied.transfer_summary)
 
     def abandon(
         self,
@@ -305,96 +301,50 @@ class ConversationService:
         routing: Routing = Routing.RETRIED,
     ) -> str | None:
         """The call ended before the dialogue did: the conversation still ends in an outcome."""
-        if conv.status != "active":
+        if conv.status != ConversationStatus.ACTIVE:
             return conv.outcome_id
         state = decode(conv.state["dialogue"])
-        conv.status = "abandoned"
-        conv.ended_at = now
-        conv.updated_at = now
-        conv.outcome_id = write_outcome(session, conv, abandoned_outcome(state, reason, routing), None, now)
-        session.execute(
-            update(Case).where(Case.id == conv.case_id).values(next_action_at=now, updated_at=now)
-        )
+        conv.status, conv.ended_at, conv.updated_at = ConversationStatus.ABANDONED, now, now
+        outcome = abandoned_outcome(state, reason, routing)
+        conv.outcome_id = self._outcome(session, conv, outcome, None, now, right_party=state.verified)
+        wake(session, [conv.case_id], now)
         session.flush()
         return conv.outcome_id
 
-    # Writes -------------------------------------------------------------------------------------------
-
-    def _create(
-        self,
-        session: Session,
-        case_id: str,
-        channel: str,
-        provider: str,
-        provider_conversation_id: str,
-        now: datetime,
-        destination: str | None,
-        thread: str | None,
-        outbox_id: str | None,
-    ) -> Conversation:
-        customer_id = session.scalars(select(Case.customer_id).where(Case.id == case_id)).one()
-        conv = Conversation(
-            id=new_id(),
-            case_id=case_id,
-            customer_id=customer_id,
-            channel=channel,
-            provider=provider,
-            provider_conversation_id=provider_conversation_id,
-            thread=thread,
-            destination=destination,
-            outbox_id=outbox_id,
-            state={"dialogue": encode(ConversationState()), "seen": []},
-            turn=0,
-            last_reply="",
-            status="active",
-            started_at=now,
-            updated_at=now,
-        )
-        session.add(conv)
-        session.flush()  # the unique provider id and active-thread index answer here, not at commit
-        return conv
-
-    def _transcript(
+    def _outcome(
         self,
         session: Session,
         conv: Conversation,
-        state: ConversationState,
+        outcome: Outcome,
+        promise_id: str | None,
         now: datetime,
-        labels: tuple[str, ...],
-    ) -> None:
-        """One interaction per conversation holds its redacted transcript (the outcome links to it)."""
-        text = transcript_text(state.transcript)
-        detail: dict[str, Any] = {"conversation_id": conv.id, "labels": list(labels)}
-        if conv.interaction_id is not None:
-            session.execute(
-                update(Interaction)
-                .where(Interaction.id == conv.interaction_id)
-                .values(transcript_redacted=text, detail=detail)
-            )
-            return
-        conv.interaction_id = new_id()
-        session.execute(
-            insert(Interaction).values(
-                id=conv.interaction_id,
-                case_id=conv.case_id,
-                customer_id=conv.customer_id,
-                outbox_id=conv.outbox_id,
-                channel="voice" if conv.channel == "voice" else conv.channel,
-                direction="inbound",
-                destination=conv.destination,
-                provider=conv.provider,
-                provider_id=conv.provider_conversation_id,
-                status="answered" if conv.channel == "voice" else "received",
-                connected=True,
-                conversation=True,
-                occurred_at=now,
-                transcript_redacted=text,
-                detail=detail,
-            )
+        *,
+        right_party: bool,
+    ) -> str:
+        return write_outcome(
+            session, conv, outcome, promise_id, now, right_party=right_party, strategy_for=self.strategy_for
         )
+
+
+def _result(conv: Conversation, reply: str, *, ended: bool, transfer: str | None = None) -> TurnResult:
+    return TurnResult(
+        conv.id,
+        reply,
+        ended=ended,
+        outcome_id=conv.outcome_id,
+        transfer_summary=transfer,
+        case_id=conv.case_id,
+        customer_id=conv.customer_id,
+    )
 
 
 def _replay(conv: Conversation) -> TurnResult:
     return TurnResult(
-        conv.id, conv.last_reply, ended=conv.status != "active", replayed=True, outcome_id=conv.outcome_id
+        conv.id,
+        conv.last_reply,
+        ended=conv.status != ConversationStatus.ACTIVE,
+        replayed=True,
+        outcome_id=conv.outcome_id,
+        case_id=conv.case_id,
+        customer_id=conv.customer_id,
     )

@@ -1,20 +1,18 @@
-"""Simulated phone calls: a simulated customer answers the AI agent turn by turn, in words.
+"""Simulated conversations: a simulated customer answers the AI agent turn by turn, in words, on a call
+(through Twilio's voice webhooks) or on a text thread (through the messaging webhook and the outbox).
 
-The customer only hears the agent's replies and answers as a person with their persona would, so a demo
-call exercises the real conversation path: disclosure, verification, balance, the ask, the outcome.
+The customer only hears or reads the agent's replies and answers as a person with their persona would, so
+a demo conversation exercises the real path: disclosure, verification, balance, the ask, the outcome.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from arrears.conversations.service import ConversationService
-from arrears.store.db import transaction
+from arrears.demo.network import Network
 
 MAX_TURNS = 10
+GOODBYE = "okay, thank you, bye"
 
 
 @dataclass(frozen=True)
@@ -37,47 +35,16 @@ def answer(reply: str, script: CallScript, said_main: bool) -> tuple[str, bool]:
         return "yes that's right", said_main
     if not said_main and ("today" in text or "pay" in text or "help" in text):
         return script.main_line, True
-    return "okay, thank you, bye", said_main
+    return GOODBYE, said_main
 
 
-def simulate_call(
-    sessions: sessionmaker[Session],
-    service: ConversationService,
-    *,
-    case_id: str,
-    call_id: str,
-    destination: str,
-    outbox_id: str | None,
-    script: CallScript,
-    at: datetime,
-) -> int:
-    """Run one answered call to its end; returns the number of customer turns."""
-    now = at
-    with transaction(sessions) as session:
-        opened = service.open(
-            session,
-            case_id=case_id,
-            channel="voice",
-            provider="demo",
-            provider_conversation_id=call_id,
-            now=now,
-            destination=destination,
-            outbox_id=outbox_id,
-        )
-    reply, ended, said_main = opened.reply, opened.ended, False
-    turns = 0
-    while not ended and turns < MAX_TURNS:
-        words, said_main = answer(reply, script, said_main)
-        now += timedelta(seconds=20)
+def simulate_call(network: Network, *, key: str, call_sid: str, customer: str, script: CallScript) -> int:
+    """Answer an outbound call and talk it to its end; returns the number of customer turns."""
+    spoken = network.answer_call(key, call_sid, customer)
+    said_main, turns = False, 0
+    while spoken.next_turn is not None and turns < MAX_TURNS:
+        words, said_main = answer(spoken.text, script, said_main)
         turns += 1
-        with transaction(sessions) as session:
-            result = service.turn(
-                session, opened.conversation_id, words, turn_key=f"{call_id}:{turns}", now=now
-            )
-        reply, ended = result.reply, result.ended
-    if not ended:
-        with transaction(sessions) as session:
-            conv = service.get(session, opened.conversation_id)
-            if conv is not None:
-                service.abandon(session, conv, now, "the customer hung up")
+        spoken = network.say(spoken.next_turn, call_sid, words)
+    network.hang_up(key, call_sid, seconds=20 * (turns + 1))
     return turns

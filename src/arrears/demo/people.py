@@ -6,11 +6,12 @@ They talk to the real agent: every reply is free text that goes through understa
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from arrears.core.money import format_minor
+from arrears.demo.calls import GOODBYE, CallScript, answer
 
 
 class Persona(StrEnum):
@@ -67,6 +68,11 @@ class Reaction:
     channel: str = ""
     text: str = ""
     amount_minor: int = 0
+    address: str = ""  # the customer's number or e-mail address the message comes from
+
+
+#: How many times a person answers the agent on one text thread before they stop replying.
+THREAD_TURNS = 8
 
 
 @dataclass
@@ -78,6 +84,22 @@ class SimulatedCustomer:
     promised_on: date | None = None
     done: bool = False
     pending: list[Reaction] = field(default_factory=list)
+    main_line: str = ""  # what they wrote first: said again when the agent asks what they can do
+    said_main: bool = False
+    thread_turns: int = 0
+
+    def on_reply(
+        self, reply: str, script: CallScript, channel: str, address: str, at: datetime
+    ) -> list[Reaction]:
+        """The agent answered on a text thread: answer it as on a call, until it has nothing to ask."""
+        if self.thread_turns >= THREAD_TURNS:
+            return []
+        words, self.said_main = answer(reply, replace(script, main_line=self.main_line), self.said_main)
+        if words == GOODBYE and "?" not in reply:
+            return []  # the agent closed the exchange: nothing to add
+        self.thread_turns += 1
+        later = at + timedelta(minutes=self.rng.randint(2, 40))
+        return [Reaction(later, "message", channel, words, address=address)]
 
     def on_message(
         self, channel: str, at: datetime, local_today: date, balance_minor: int, currency: str
@@ -86,7 +108,7 @@ class SimulatedCustomer:
         if self.done:
             return []
         self.messages_seen += 1
-        reply_channel = channel if channel in ("sms", "whatsapp", "email", "voice") else "email"
+        reply_channel = channel if channel in ("sms", "whatsapp", "email") else "sms"
         later = at + timedelta(hours=self.rng.randint(1, 30))
         amount = f"{format_minor(balance_minor, currency)}"
         p = self.persona

@@ -1,34 +1,43 @@
-"""Run the demo: build a portfolio, then N simulated days through the full engine with simulated people."""
+"""Run the demo: build a portfolio, then N simulated days of the running product with simulated people.
+
+The people reach the product only as real ones would: through Twilio's signed webhooks (texts, calls), the
+events API (e-mails a mail system relays, payments the billing system reports), and what the product sends
+them lands in the local sinks. So the KPIs at the end are measured on the production path.
+"""
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from arrears.api.keys import create_api_key
 from arrears.cases.sync import sync_cases
-from arrears.conversations.service import ConversationService
 from arrears.core.clock import SimulatedClock
-from arrears.core.ids import idempotency_key, new_id
 from arrears.core.money import format_minor
 from arrears.demo.calls import CallScript, simulate_call
+from arrears.demo.contacts import Contact, new_contacts
+from arrears.demo.network import Network
 from arrears.demo.people import CALL_LINES, Persona, Reaction, SimulatedCustomer, assign_personas
 from arrears.demo.portfolio import SOURCE, DemoAccount, build_portfolio
-from arrears.engine.wiring import channels as make_channels
-from arrears.engine.wiring import contact_gate, conversation_service, strategy_resolver
-from arrears.engine.worker import Worker
 from arrears.metrics.kpis import Kpis, compute_kpis
 from arrears.settings import Settings
 from arrears.store.db import transaction
-from arrears.store.models import Case, Customer, InboxEvent, Interaction, OutboxAction
+from arrears.store.models import Case, Customer
+from arrears.system import System, build_system
 
 Progress = Callable[[int, int], None]
+#: The demo answers Twilio's webhooks (signed with this secret) while its messages go to the local sinks.
+DEMO_WEBHOOK_SECRET = "demo-webhook-signing-secret"
+DEMO_BASE_URL = "https://demo.arrears.local"
 
 
 @dataclass(frozen=True)
@@ -40,15 +49,55 @@ class DemoOptions:
     tick: timedelta = timedelta(hours=1)
 
 
-def run_demo(
-    settings: Settings,
-    sessions: sessionmaker[Session],
-    options: DemoOptions,
-    progress: Progress | None = None,
-) -> Kpis:
+def demo_settings(settings: Settings) -> Settings:
+    """Twilio's webhooks on (a demo signing secret), Twilio's sending off: the sinks receive everything."""
+    return settings.model_copy(
+        update={
+            "twilio_auth_token": SecretStr(DEMO_WEBHOOK_SECRET),
+            "twilio_account_sid": None,
+            "twilio_from_number": None,
+            "public_base_url": DEMO_BASE_URL,
+        }
+    )
+
+
+def run_demo(settings: Settings, options: DemoOptions, progress: Progress | None = None) -> Kpis:
     clock = SimulatedClock(options.start)
-    resolve = strategy_resolver(settings)
-    with transaction(sessions) as session:
+    system = build_system(demo_settings(settings), clock=clock)
+    accounts = _portfolio(system, options)
+    worker = system.worker(worker_id="demo")
+    with TestClient(system.web(), base_url=DEMO_BASE_URL) as client:
+        network = Network(client, DEMO_BASE_URL, DEMO_WEBHOOK_SECRET, _api_key(system))
+        world = _World(system, clock, network, accounts)
+        people = dict(
+            zip((a.customer_id for a in accounts), assign_personas(len(accounts), options.seed), strict=True)
+        )
+        total_ticks = int(timedelta(days=options.days) / options.tick)
+        seen_until = options.start - timedelta(microseconds=1)  # contacts strictly after are new
+        for tick in range(total_ticks):
+            now = options.start + options.tick * tick
+            clock.set(now)
+            world.deliver_due(now)
+            worker.tick()
+            for contact in new_contacts(system.sessions, seen_until, now):
+                person = people.get(contact.customer_id)
+                if person is not None:
+                    world.react(contact, person)
+            seen_until = now
+            if progress is not None:
+                progress(tick + 1, total_ticks)
+        end = options.start + timedelta(days=options.days)
+        clock.set(end)
+        world.deliver_due(end)
+        worker.tick()
+        with system.sessions() as session:
+            return compute_kpis(session, since=options.start, until=end)
+
+
+def _portfolio(system: System, options: DemoOptions) -> list[DemoAccount]:
+    """The billing system's export, loaded as an import would (the operator's bulk path)."""
+    system.register_strategies()
+    with transaction(system.sessions) as session:
         accounts = build_portfolio(
             session,
             accounts=options.accounts,
@@ -56,183 +105,125 @@ def run_demo(
             today=options.start.date(),
             now=options.start,
         )
-        sync_cases(session, now=options.start, resolve_strategy=resolve)
-    people = dict(
-        zip((a.customer_id for a in accounts), assign_personas(len(accounts), options.seed), strict=True)
-    )
-    by_customer = {a.customer_id: a for a in accounts}
-    zones = _zones(sessions)
-    gate = contact_gate(settings)
-    worker = Worker(settings, sessions, clock, gate, make_channels(settings), worker_id="demo")
-    calls = conversation_service(settings, gate)
-    identities = _identities(sessions)
-    queue: list[tuple[datetime, int, str, object]] = []
-    seen_until = options.start - timedelta(microseconds=1)  # contacts strictly after are new
-    total_ticks = int(timedelta(days=options.days) / options.tick)
-    sequence = 0
-    for tick in range(total_ticks):
-        now = options.start + options.tick * tick
-        clock.set(now)
-        while queue and queue[0][0] <= now:
-            at, _, customer_id, reaction = heapq.heappop(queue)
-            _emit(sessions, by_customer[customer_id], reaction, at)
-        worker.tick()
-        for contact in _new_contacts(sessions, seen_until, now):
-            person = people.get(contact.customer_id)
-            if person is None:
-                continue
-            balance, currency = _balance(sessions, contact.case_id)
-            local_today = contact.at.astimezone(zones.get(contact.customer_id, UTC)).date()
+        sync_cases(session, now=options.start, resolve_strategy=system.resolve_strategy)
+    return accounts
+
+
+def _api_key(system: System) -> str:
+    with transaction(system.sessions) as session:
+        _, token = create_api_key(
+            session, name="demo-billing-and-mail", scopes=["events:write", "read"], now=system.clock.now()
+        )
+    return token
+
+
+class _World:
+    """The simulated customers' side: their acts queued in time, delivered through the network."""
+
+    def __init__(
+        self, system: System, clock: SimulatedClock, network: Network, accounts: list[DemoAccount]
+    ) -> None:
+        self.system = system
+        self.clock = clock
+        self.network = network
+        self.by_customer = {a.customer_id: a for a in accounts}
+        self.zones, self.identities = _people_facts(system.sessions)
+        self.queue: list[tuple[datetime, int, str, Reaction]] = []
+        self.sequence = 0
+
+    def deliver_due(self, now: datetime) -> None:
+        while self.queue and self.queue[0][0] <= now:
+            at, _, customer_id, reaction = heapq.heappop(self.queue)
+            self.clock.set(at)
+            self._deliver(self.by_customer[customer_id], reaction, at)
+        self.clock.set(now)
+
+    def react(self, contact: Contact, person: SimulatedCustomer) -> None:
+        name, postal = self.identities.get(contact.customer_id, ("", ""))
+        script = CallScript(name=name, identity_answer=postal, main_line=person.main_line)
+        if contact.reply_text is not None:
+            reactions = person.on_reply(
+                contact.reply_text, script, contact.channel, contact.destination, contact.at
+            )
+        else:
+            balance, currency = self._balance(contact.case_id)
+            local_today = contact.at.astimezone(self.zones.get(contact.customer_id, UTC)).date()
             reactions = person.on_message(contact.channel, contact.at, local_today, balance, currency)
-            if contact.channel == "voice":
-                reactions = _call(sessions, calls, contact, person, reactions, identities)
+            reactions = [replace(r, address=r.address or contact.destination) for r in reactions]
             for reaction in reactions:
-                sequence += 1
-                heapq.heappush(queue, (reaction.at, sequence, contact.customer_id, reaction))
-        seen_until = now
-        if progress is not None:
-            progress(tick + 1, total_ticks)
-    end = options.start + timedelta(days=options.days)
-    clock.set(end)
-    worker.tick()
-    with sessions() as session:
-        return compute_kpis(session, since=options.start, until=end)
+                if reaction.kind == "message" and not person.main_line:
+                    person.main_line = reaction.text
+            if contact.channel == "voice":
+                reactions = self._call(contact, person, reactions, script)
+        for reaction in reactions:
+            self.sequence += 1
+            heapq.heappush(self.queue, (reaction.at, self.sequence, contact.customer_id, reaction))
 
+    def _call(
+        self, contact: Contact, person: SimulatedCustomer, reactions: list[Reaction], script: CallScript
+    ) -> list[Reaction]:
+        """Most people who would have replied pick up instead: their words go to the agent on the call."""
+        spoken = [r for r in reactions if r.kind == "message"]
+        if person.persona is Persona.IGNORER or person.rng.random() > 0.7 or contact.key is None:
+            return reactions  # no answer: they may still write later
+        line = spoken[0].text if spoken else CALL_LINES.get(person.persona, "I can't talk about this now")
+        call_sid = "CA" + contact.interaction_id[:32]
+        self.clock.set(contact.at)
+        simulate_call(
+            self.network,
+            key=contact.key,
+            call_sid=call_sid,
+            customer=contact.destination,
+            script=replace(script, main_line=line),
+        )
+        return [r for r in reactions if r.kind != "message"]
 
-def _zones(sessions: sessionmaker[Session]) -> dict[str, ZoneInfo]:
-    with sessions() as session:
-        return {
-            cid: ZoneInfo(tz) for cid, tz in session.execute(select(Customer.id, Customer.time_zone)) if tz
-        }
-
-
-@dataclass(frozen=True)
-class _Contact:
-    interaction_id: str
-    customer_id: str
-    channel: str
-    at: datetime
-    case_id: str
-    destination: str
-    outbox_id: str | None
-
-
-def _new_contacts(sessions: sessionmaker[Session], since: datetime, until: datetime) -> list[_Contact]:
-    with sessions() as session:
-        rows = session.execute(
-            select(
-                Interaction.id,
-                Interaction.customer_id,
-                Interaction.channel,
-                Interaction.occurred_at,
-                Interaction.case_id,
-                Interaction.destination,
-                Interaction.outbox_id,
-            )
-            .outerjoin(OutboxAction, OutboxAction.id == Interaction.outbox_id)
-            .join(Customer, Customer.id == Interaction.customer_id)
-            .where(
-                Interaction.direction == "outbound",
-                Interaction.status == "sent",
-                Interaction.occurred_at > since,
-                Interaction.occurred_at <= until,
-            )
-            # Row ids are random: order by what the seed fixes, so the same seed replays the same story.
-            .order_by(
-                Interaction.occurred_at, Customer.external_id, OutboxAction.step_id, Interaction.channel
-            )
-        ).all()
-    return [_Contact(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6]) for r in rows]
-
-
-def _identities(sessions: sessionmaker[Session]) -> dict[str, tuple[str, str]]:
-    """What each simulated person knows about themselves: their name and the answer to the identity check."""
-    with sessions() as session:
-        rows = session.execute(select(Customer.id, Customer.name, Customer.postal_code)).all()
-    return {cid: (name, postal or "") for cid, name, postal in rows}
-
-
-def _call(
-    sessions: sessionmaker[Session],
-    service: ConversationService,
-    contact: _Contact,
-    person: SimulatedCustomer,
-    reactions: list[Reaction],
-    identities: dict[str, tuple[str, str]],
-) -> list[Reaction]:
-    """Most people who would have replied pick up instead: their words go to the agent on the call."""
-    spoken = [r for r in reactions if r.kind == "message"]
-    if person.persona is Persona.IGNORER or person.rng.random() > 0.7:
-        return reactions  # no answer: they may still reply later in writing
-    name, postal = identities.get(contact.customer_id, ("", ""))
-    line = spoken[0].text if spoken else CALL_LINES.get(person.persona, "I can't talk about this now")
-    script = CallScript(name=name, identity_answer=postal, main_line=line)
-    simulate_call(
-        sessions,
-        service,
-        case_id=contact.case_id,
-        call_id=contact.interaction_id,
-        destination=contact.destination,
-        outbox_id=contact.outbox_id,
-        script=script,
-        at=contact.at,
-    )
-    return [r for r in reactions if r.kind != "message"]
-
-
-def _balance(sessions: sessionmaker[Session], case_id: str) -> tuple[int, str]:
-    with sessions() as session:
-        row = session.execute(select(Case.balance_minor, Case.currency).where(Case.id == case_id)).one()
-    return int(row[0]), str(row[1])
-
-
-def _emit(sessions: sessionmaker[Session], account: DemoAccount, reaction: object, at: datetime) -> None:
-    """A simulated person's act arrives the way a real one would: as an inbox event."""
-    assert isinstance(reaction, Reaction)
-    with transaction(sessions) as session:
+    def _deliver(self, account: DemoAccount, reaction: Reaction, at: datetime) -> None:
         if reaction.kind == "payment":
+            self._pay(account, reaction, at)
+        elif reaction.channel == "email":
+            self.network.email(reaction.address, reaction.text, at.isoformat())
+        else:
+            self.network.text(reaction.channel, reaction.address, reaction.text, at.isoformat())
+
+    def _pay(self, account: DemoAccount, reaction: Reaction, at: datetime) -> None:
+        """The billing system reports the payment through the events API."""
+        with self.system.sessions() as session:
             case = session.execute(
                 select(Case.balance_minor, Case.currency).where(
                     Case.account_id == account.account_id, Case.status != "closed"
                 )
             ).first()
-            if case is None or case[0] <= 0:
-                return
-            amount = min(reaction.amount_minor, int(case[0]))
-            external = f"P-{account.account_external_id}-{int(at.timestamp())}"
-            payload = {
-                "type": "payment.received",
-                "source_system": SOURCE,
-                "payment_external_id": external,
-                "account_external_id": account.account_external_id,
-                "currency": case[1],
-                "amount": format_minor(amount, case[1]),
-                "received_at": at.isoformat(),
-                "method": ("card", "bank_transfer")[int(at.timestamp()) % 2],
-            }
-            kind, source = "payment.received", "demo-billing"
-        else:
-            external = idempotency_key(account.customer_id, reaction.channel, at.isoformat(), reaction.text)
-            payload = {
-                "customer_id": account.customer_id,
-                "channel": reaction.channel,
-                "text": reaction.text,
-                "message_id": external,
-                "from": "customer",
-                "provider": "demo",
-            }
-            kind, source = "message.received", f"demo-{reaction.channel}"
-        session.execute(
-            insert(InboxEvent).values(
-                id=new_id(),
-                source=source,
-                external_id=external,
-                kind=kind,
-                payload=payload,
-                status="pending",
-                received_at=at,
-            )
-        )
+        if case is None or case[0] <= 0:
+            return
+        amount = min(reaction.amount_minor, int(case[0]))
+        external = f"P-{account.account_external_id}-{int(at.timestamp())}"
+        event = {
+            "type": "payment.received",
+            "source_system": SOURCE,
+            "payment_external_id": external,
+            "account_external_id": account.account_external_id,
+            "currency": case[1],
+            "amount": format_minor(amount, case[1]),
+            "received_at": at.isoformat(),
+            "method": ("card", "bank_transfer")[int(at.timestamp()) % 2],
+        }
+        self.network.post_event(event, external)
+
+    def _balance(self, case_id: str) -> tuple[int, str]:
+        with self.system.sessions() as session:
+            row = session.execute(select(Case.balance_minor, Case.currency).where(Case.id == case_id)).one()
+        return int(row[0]), str(row[1])
+
+
+def _people_facts(sessions: sessionmaker[Session]) -> tuple[dict[str, ZoneInfo], dict[str, tuple[str, str]]]:
+    """Each person's time zone, and what they know about themselves (name, the identity check's answer)."""
+    with sessions() as session:
+        rows = session.execute(
+            select(Customer.id, Customer.time_zone, Customer.name, Customer.postal_code)
+        ).all()
+    zones = {cid: ZoneInfo(tz) for cid, tz, _, _ in rows if tz}
+    return zones, {cid: (name, postal or "") for cid, _, name, postal in rows}
 
 
 def fresh_sqlite(url: str) -> None:

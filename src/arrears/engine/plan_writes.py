@@ -6,18 +6,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from arrears import audit
-from arrears.cases.payment_plans import break_rest_of_plans
 from arrears.compliance.model import Decision
 from arrears.core.ids import new_id
-from arrears.engine.bulk_sql import insert_rows, update_rows
 from arrears.engine.contact import Destination
 from arrears.engine.facts import CaseFacts
+from arrears.promises import break_promises
 from arrears.store.base import Base
-from arrears.store.models import AuditEntry, Case, Interaction, OutboxAction, Promise, Task
+from arrears.store.bulk_rows import insert_rows, update_rows
+from arrears.store.models import AuditEntry, Case, Interaction, OutboxAction, Task
 from arrears.strategy.plan import Action
 from arrears.strategy.schema import Priority, Strategy
 
@@ -148,17 +148,11 @@ class PlanWrites:
         )
 
     def flush(self, session: Session) -> None:
-        """Everything in a few set-based statements; see bulk_sql for why not the ORM."""
+        """Everything in a few set-based statements; see store.bulk_rows for why not the ORM."""
         insert_rows(session, _table(OutboxAction), self.outbox_rows, ignore_conflicts_on=["idempotency_key"])
         insert_rows(session, _table(Task), self.task_rows, ignore_conflicts_on=["idempotency_key"])
         insert_rows(session, _table(Interaction), self.interaction_rows)
-        if self.broken_promises:
-            session.execute(
-                update(Promise)
-                .where(Promise.id.in_(self.broken_promises), Promise.status == "pending")
-                .values(status="broken", resolved_at=self.now)
-            )
-            break_rest_of_plans(session, self.broken_promises, self.now)
+        break_promises(session, self.broken_promises, self.now)
         update_rows(session, _table(Case), "id", self.case_rows)
         for row in self.outbox_rows:
             self.audit_rows.append(

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Select, select, text, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.cases.sync import close_cases
+from arrears.cases.closing import close_cases
 from arrears.compliance.model import ContactChannel, ContactGate, PriorContact, Verdict
 from arrears.core.clock import Clock
 from arrears.engine.contact import choose_destination, gate_request

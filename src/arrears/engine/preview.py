@@ -19,7 +19,7 @@ from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.money import format_minor
 from arrears.engine.contact import Destination, gate_request
 from arrears.engine.facts import CaseFacts, load_case_facts
-from arrears.engine.render import RenderedMessage, render
+from arrears.engine.render import RenderedMessage, render, wants_payment_link
 
 DisclosureRenderer = Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures]
 PaymentLink = Callable[[str], str]
@@ -79,7 +79,7 @@ def message_for(
             facts.promise.due_on.isoformat(),
         )
     payload = {**action.payload, "decision": dict(decision)}
-    wants_link = bool(action.payload.get("payment_link")) or action.channel in ("sms", "email", "whatsapp")
+    wants_link = wants_payment_link(action.channel, action.payload)
     return render(
         template=action.template,
         tone=str(action.payload.get("tone", "neutral")),

@@ -69,11 +69,9 @@ def expire_leases(sessions: sessionmaker[Session], now: datetime, retry_for: Ret
             .limit(limit)
         )
         for row in session.execute(_skip_locked(session, query)).all():
-            settings = retry_for(row.strategy_name, row.strategy_version) if row.strategy_name else None
+            settings = _retry_settings(retry_for, row.strategy_name, row.strategy_version)
             expired_at = as_utc(row.lease_expires_at)
-            move = after_delivery(
-                settings or RetrySettings(), DeliveryOutcome.UNKNOWN, row.attempts, expired_at
-            )
+            move = after_delivery(settings, DeliveryOutcome.UNKNOWN, row.attempts, expired_at)
             still_expired = (
                 OutboxAction.id == row.id,
                 OutboxAction.status == "leased",
@@ -92,6 +90,18 @@ def expire_leases(sessions: sessionmaker[Session], now: datetime, retry_for: Ret
                 )
                 found.unknown += 1
     return found
+
+
+def _retry_settings(retry_for: RetryFor, name: str | None, version: int | None) -> RetrySettings:
+    """The case strategy's retry settings; the defaults (reconcile after an hour, never resend blind) when
+    this deployment no longer has that strategy version, so one stray row cannot stop every expiry."""
+    if name is None or version is None:
+        return RetrySettings()
+    try:
+        return retry_for(name, version)
+    except KeyError:
+        log.warning("strategy not found for an expired lease", extra={"strategy": name, "version": version})
+        return RetrySettings()
 
 
 @dataclass(frozen=True)

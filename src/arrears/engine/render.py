@@ -50,6 +50,18 @@ def templates() -> dict[str, tuple[str, str]]:
     return {key: (value["subject"], value["body"]) for key, value in loaded.items()}
 
 
+#: Purposes whose message answers or confirms something the customer wrote: no payment link is added.
+_NO_LINK_PURPOSES = ("reply", "opt_out_confirmation", "cease_confirmation")
+
+
+def wants_payment_link(channel: str, payload: Mapping[str, Any]) -> bool:
+    """A step that asks for a link gets one; so does every written collection message (a link is the one
+    safe way to pay); an answer to the customer's own words or a confirmation does not."""
+    if payload.get("payment_link"):
+        return True
+    return channel in ("sms", "email", "whatsapp") and payload.get("purpose") not in _NO_LINK_PURPOSES
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedMessage:
     subject: str
@@ -80,6 +92,7 @@ def render(
         "promise_amount": promise[0] if promise else "",
         "promise_date": promise[1] if promise else "",
         "validation_end": str(payload.get("validation_period_end") or ""),
+        "reply": str(payload.get("text") or ""),
     }
     parts = [Template(text).safe_substitute(values)]
     offer = payload.get("offer")

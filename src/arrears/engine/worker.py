@@ -1,33 +1,27 @@
-"""The worker loop: apply inbox events, plan due cases, dispatch ready actions; repeat.
+"""The worker loop: apply inbox events, expire holds, plan due cases, dispatch ready actions; repeat.
 
 Any number of workers can share one PostgreSQL database (row claims skip locked rows); a SQLite file is
-worked by one.
+worked by one. The composition root (`arrears.system`) builds the parts; the loop only runs them.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
-import socket
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.cases.sweep import newly_overdue_accounts, overdue_without_case
-from arrears.cases.sync import sync_cases
-from arrears.channels.base import Channel
-from arrears.compliance.model import ContactGate
+from arrears.cases.sync import StrategyResolver, sync_cases
 from arrears.core.clock import Clock
 from arrears.engine.dispatcher import Dispatcher, DispatchStats
 from arrears.engine.heap import settle_heap
-from arrears.engine.inbox import process_inbox
 from arrears.engine.planner import Planner, PlanStats
-from arrears.engine.wiring import disclosure_texts, register_strategies, strategy_library, strategy_resolver
-from arrears.settings import Settings
+from arrears.holds import expire_due
+from arrears.inbox import Inbox
 from arrears.store.db import transaction
 
 log = logging.getLogger(__name__)
@@ -38,45 +32,35 @@ SWEEP_LOOKBACK_DAYS = 7
 @dataclass
 class TickStats:
     events: int = 0
+    holds_expired: int = 0
     plan: PlanStats = field(default_factory=PlanStats)
     dispatch: DispatchStats = field(default_factory=DispatchStats)
 
     @property
     def busy(self) -> bool:
-        return bool(self.events or self.plan.cases or self.dispatch.claimed)
+        return bool(self.events or self.holds_expired or self.plan.cases or self.dispatch.claimed)
 
 
 class Worker:
     def __init__(
         self,
-        settings: Settings,
         sessions: sessionmaker[Session],
         clock: Clock,
-        gate: ContactGate,
-        channels: Mapping[str, Channel],
         *,
-        worker_id: str | None = None,
+        inbox: Inbox,
+        planner: Planner,
+        dispatcher: Dispatcher,
+        resolve_strategy: StrategyResolver,
+        poll_seconds: float = 1.0,
     ) -> None:
-        self.settings = settings
         self.sessions = sessions
         self.clock = clock
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
-        library = strategy_library(settings)
-        self.resolve = strategy_resolver(settings)
-        with transaction(sessions) as session:
-            register_strategies(session, library, clock.now())
-        self.planner = Planner(sessions, clock, library, gate, batch_size=settings.batch_size)
-        self.dispatcher = Dispatcher(
-            sessions,
-            clock,
-            channels,
-            gate,
-            worker_id=self.worker_id,
-            lease_seconds=settings.lease_seconds,
-            batch_size=min(settings.batch_size, 200),
-            disclosures_for=disclosure_texts(gate, settings),
-            retry_for=lambda name, version: library.strategy(name, version).retry,
-        )
+        self.inbox = inbox
+        self.planner = planner
+        self.dispatcher = dispatcher
+        self.resolve = resolve_strategy
+        self.poll_seconds = poll_seconds
+        self.worker_id = dispatcher.worker_id
         self._stop = threading.Event()
         self._swept_through: date | None = None
 
@@ -84,7 +68,9 @@ class Worker:
         """One pass of every stage until each has nothing left to do at the current instant."""
         stats = TickStats()
         self._sweep()
-        stats.events = process_inbox(self.sessions, self.clock, self.resolve)
+        stats.events = self.inbox.apply_due()
+        with transaction(self.sessions) as session:
+            stats.holds_expired = expire_due(session, self.clock.now())
         stats.plan = self.planner.run_until_idle()
         stats.dispatch = self.dispatcher.run_until_idle()
         return stats
@@ -120,5 +106,5 @@ class Worker:
                     extra={"events": stats.events, "planned": stats.plan.cases, "sent": stats.dispatch.sent},
                 )
             else:
-                self._stop.wait(self.settings.worker_poll_seconds)
+                self._stop.wait(self.poll_seconds)
         log.info("worker stopped", extra={"worker_id": self.worker_id})

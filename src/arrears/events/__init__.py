@@ -1,13 +1,11 @@
-"""Source-system events: their schemas, storing them in the inbox once, and applying them to the store.
+"""Source-system events: their schemas, and applying billing events to the store.
 
-stored = store_event(session, source="api:ab12", external_id=key, event=parse_event(body), now=now)
-if stored.created:
-    apply_event(session, stored.event, now, resolve_strategy)
+The inbox (`arrears.inbox`) stores every event once; its handler table maps the billing kinds to
+`billing_handler(resolve_strategy)` and `message.received` to the conversation path for words.
 """
 
 from arrears.events.errors import EventError
-from arrears.events.handler import ApplyResult, apply_event
-from arrears.events.inbox import Stored, inbox_id, store_event
+from arrears.events.handler import BILLING_KINDS, apply_event, billing_handler
 from arrears.events.schemas import (
     EVENT_ADAPTER,
     EVENT_TYPES,
@@ -16,24 +14,24 @@ from arrears.events.schemas import (
     InvoiceCreated,
     InvoicePaid,
     InvoiceUpdated,
+    MessageReceived,
     PaymentReceived,
     parse_event,
 )
 
 __all__ = [
+    "BILLING_KINDS",
     "EVENT_ADAPTER",
     "EVENT_TYPES",
-    "ApplyResult",
     "CustomerUpdated",
     "Event",
     "EventError",
     "InvoiceCreated",
     "InvoicePaid",
     "InvoiceUpdated",
+    "MessageReceived",
     "PaymentReceived",
-    "Stored",
     "apply_event",
-    "inbox_id",
+    "billing_handler",
     "parse_event",
-    "store_event",
 ]

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from arrears.events.errors import EventError
 from arrears.events.schemas import CustomerUpdated, InvoiceCreated
-from arrears.events.upsert import insert_ignore, stable_id
 from arrears.store.models import Account, Consent, ContactPoint, Customer
+from arrears.store.upsert import insert_ignore, stable_id
 
 #: Event field -> Customer column, for the details an event may carry.
 CUSTOMER_COLUMNS: dict[str, str] = {

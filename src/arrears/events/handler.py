@@ -1,23 +1,22 @@
-"""Apply one inbox event to the store: all of it, or none of it and the inbox row says why.
+"""Apply one billing event (invoices, payments, customers) from the inbox to the store.
 
-The work runs in a savepoint inside the caller's transaction. If the event contradicts the store (unknown
-account, invoice of another account, a payment id reused with another amount) the savepoint is rolled back,
-the row is marked `failed` with the field and reason, and the caller's transaction stays usable: nothing is
-half-written. A row already `done` is skipped, and every change compares before it writes, so applying the
-same event again leaves the store identical.
+The inbox runs each event in its own transaction and keeps its status: if the event contradicts the store
+(unknown account, invoice of another account, a payment id reused with another amount) this raises an
+`EventError` naming the field, the transaction rolls back and nothing is half-written. Every change
+compares before it writes, so applying the same event again leaves the store identical.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from arrears.audit import record_many
-from arrears.cases.sync import StrategyResolver, SyncResult, sync_cases
+from arrears.cases.sync import StrategyResolver, sync_cases
 from arrears.events.customers import apply_customer_updated
 from arrears.events.errors import EventError
 from arrears.events.invoices import Applied, apply_invoice_created, apply_invoice_paid, apply_invoice_updated
@@ -33,50 +32,41 @@ from arrears.events.schemas import (
 )
 from arrears.store.models import InboxEvent
 
+#: The kinds this module applies (the composition root maps each to `billing_handler`).
+BILLING_KINDS = ("invoice.created", "invoice.updated", "invoice.paid", "payment.received", "customer.updated")
 
-@dataclass(frozen=True)
-class ApplyResult:
-    status: str  # done | failed | skipped (already done)
-    error: EventError | None = None
-    sync: SyncResult | None = None
+
+def billing_handler(
+    resolve_strategy: StrategyResolver,
+) -> Callable[[Session, InboxEvent, datetime], Mapping[str, Any]]:
+    """The inbox handler for billing events, with the deployment's strategy resolver bound in."""
+
+    def handle(session: Session, event: InboxEvent, now: datetime) -> Mapping[str, Any]:
+        return apply_event(session, event, now, resolve_strategy)
+
+    return handle
 
 
 def apply_event(
     session: Session, event: InboxEvent, now: datetime, resolve_strategy: StrategyResolver
-) -> ApplyResult:
-    """Apply a pending (or previously failed) inbox event and record its outcome on the row."""
-    if event.status == "done":
-        return ApplyResult("skipped")
+) -> dict[str, Any]:
+    """Apply the stored event; returns what its case sync did. Raises EventError on a contradiction."""
     try:
         parsed = parse_event(event.payload)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"][1:]) or "type"
-        return _fail(event, EventError(field, first["msg"], kind="invalid_payload"), now)
-    try:
-        with session.begin_nested():
-            applied = _dispatch(session, parsed, now)
-            session.flush()
-            sync = None
-            if applied.account_id is not None:
-                sync = sync_cases(
-                    session, now=now, resolve_strategy=resolve_strategy, account_ids=[applied.account_id]
-                )
-            _audit(session, event, applied, now)
-    except EventError as exc:
-        return _fail(event, exc, now)
-    event.status = "done"
-    event.error = None
-    event.processed_at = now
+        raise EventError(field, first["msg"], kind="invalid_payload") from None
+    applied = _dispatch(session, parsed, now)
     session.flush()
-    return ApplyResult("done", sync=sync)
-
-
-def _fail(event: InboxEvent, error: EventError, now: datetime) -> ApplyResult:
-    event.status = "failed"
-    event.error = str(error)
-    event.processed_at = now
-    return ApplyResult("failed", error=error)
+    result: dict[str, Any] = {}
+    if applied.account_id is not None:
+        sync = sync_cases(
+            session, now=now, resolve_strategy=resolve_strategy, account_ids=[applied.account_id]
+        )
+        result = {"opened": sync.opened, "updated": sync.updated, "closed": sync.closed}
+    _audit(session, event, applied, now)
+    return result
 
 
 _HANDLERS: dict[type[object], Callable[[Session, Event, datetime], Applied]] = {
@@ -93,7 +83,10 @@ def _dispatch(session: Session, event: Event, now: datetime) -> Applied:
         applied = Applied()
         applied.note("customer", customer_id, changed)
         return applied
-    return _HANDLERS[type(event)](session, event, now)
+    handler = _HANDLERS.get(type(event))
+    if handler is None:
+        raise EventError("type", f"{event.type} is not a billing event", kind="invalid_payload")
+    return handler(session, event, now)
 
 
 def _audit(session: Session, event: InboxEvent, applied: Applied, now: datetime) -> None:

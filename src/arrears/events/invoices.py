@@ -18,8 +18,8 @@ from arrears.events.customers import ensure_account, ensure_customer, lock_accou
 from arrears.events.errors import EventError
 from arrears.events.fields import to_minor
 from arrears.events.schemas import InvoiceCreated, InvoicePaid, InvoiceUpdated
-from arrears.events.upsert import insert_ignore, stable_id
 from arrears.store.models import Case, Invoice
+from arrears.store.upsert import insert_ignore, stable_id
 
 
 @dataclass

@@ -12,13 +12,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arrears.cases.payment_plans import keep_promises
+from arrears.cases.planning import wake
+from arrears.cases.status import CaseStatus
+from arrears.engine.facts import load_case_facts
+from arrears.engine.views import case_view
 from arrears.events.customers import find_account
 from arrears.events.errors import EventError
 from arrears.events.invoices import Applied, credit_open_case, find_invoice
 from arrears.events.schemas import PaymentReceived
-from arrears.events.upsert import insert_ignore, stable_id
-from arrears.store.models import Case, Invoice, Payment
+from arrears.feed import EventKind, publish
+from arrears.outbox import cancel_for_cases
+from arrears.promises import keep_promises
+from arrears.store.models import Account, Case, Invoice, Payment
+from arrears.store.upsert import insert_ignore, stable_id
+from arrears.strategy.reactions import after_payment
 
 
 def apply_payment_received(session: Session, event: PaymentReceived, now: datetime) -> Applied:
@@ -60,10 +67,64 @@ def apply_payment_received(session: Session, event: PaymentReceived, now: dateti
         return applied
     applied.note("payment", payment_id, ["created"])
     overdue_paid = _allocate(session, account.id, named, event, now, applied)
+    _stop_outreach(session, account.id, event.amount_minor, now)
     if overdue_paid:
         credit_open_case(session, account.id, event.currency, overdue_paid, now)
     _keep_promises(session, account.id, event.currency, now)
+    _announce(session, payment_id, account.id, event, overdue_paid, now)
     return applied
+
+
+def _stop_outreach(session: Session, account_id: str, paid_minor: int, now: datetime) -> None:
+    """What the strategy says a payment does (`after_payment`): every queued message quotes a balance that
+    is now wrong, so it stops at once and the planner plans again from the new balance."""
+    case_ids = session.scalars(
+        select(Case.id).where(Case.account_id == account_id, Case.status != CaseStatus.CLOSED.value)
+    ).all()
+    facts = load_case_facts(session, list(case_ids), now)
+    stop = [
+        case_id
+        for case_id, fact in facts.items()
+        if after_payment(case_view(fact), paid_minor).cancel_pending_outreach
+    ]
+    cancel_for_cases(session, stop)
+    wake(session, stop, now)
+
+
+def _announce(
+    session: Session,
+    payment_id: str,
+    account_id: str,
+    event: PaymentReceived,
+    overdue_minor: int,
+    now: datetime,
+) -> None:
+    case = session.execute(
+        select(Case.id, Case.customer_id)
+        .where(Case.account_id == account_id)
+        .order_by(Case.opened_at.desc())
+        .limit(1)
+    ).first()
+    customer_id = (
+        case[1] if case else session.scalar(select(Account.customer_id).where(Account.id == account_id))
+    )
+    publish(
+        session,
+        EventKind.PAYMENT_APPLIED,
+        payment_id,
+        now,
+        case_id=case[0] if case else None,
+        customer_id=customer_id,
+        data={
+            "amount_minor": event.amount_minor,
+            "currency": event.currency,
+            "overdue_minor": overdue_minor,
+            "external_id": event.payment_external_id,
+            "invoice_external_id": event.invoice_external_id,
+            "method": event.method,
+            "received_at": event.received_at.isoformat(),
+        },
+    )
 
 
 def _check_same_payment(session: Session, event: PaymentReceived, values: dict[str, object]) -> None:
@@ -132,7 +193,7 @@ def _allocate(
 def _keep_promises(session: Session, account_id: str, currency: str, now: datetime) -> None:
     """Promises (and plan instalments) on the account's open cases that the money received now keeps."""
     open_cases = session.scalars(
-        select(Case.id).where(Case.account_id == account_id, Case.status != "closed")
+        select(Case.id).where(Case.account_id == account_id, Case.status != CaseStatus.CLOSED.value)
     ).all()
     if open_cases:
         keep_promises(session, account_id, currency, open_cases, now)

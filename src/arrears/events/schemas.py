@@ -209,8 +209,32 @@ class CustomerUpdated(_Event, _CustomerFields):
     name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
 
 
+class MessageReceived(_Event):
+    """A customer's message that another system received (an e-mail inbox, a chat widget, an SMS
+    gateway): it takes the same path as a text arriving through Twilio. `sender` is the customer's number
+    (E.164) or e-mail address, by which the case is found unless `case_id` names it."""
+
+    type: Literal["message.received"]
+    message_id: ExternalId = Field(description="the relaying system's id of this message: its identity")
+    channel: Literal["sms", "whatsapp", "email", "chat"]
+    sender: Annotated[str, Field(min_length=3, max_length=320)]
+    recipient: Annotated[str, Field(max_length=320)] = ""
+    text: Annotated[str, Field(min_length=1, max_length=8000)]
+    case_id: Annotated[str, Field(max_length=32)] | None = None
+
+    @field_validator("sender")
+    @classmethod
+    def _address(cls, value: str, info: ValidationInfo) -> str:
+        channel = info.data.get("channel")
+        if channel == "email" and "@" not in value:
+            raise ValueError("an e-mail message needs the sender's e-mail address")
+        if channel in ("sms", "whatsapp"):
+            return e164(value.removeprefix("whatsapp:"), None)
+        return value
+
+
 Event = Annotated[
-    InvoiceCreated | InvoiceUpdated | InvoicePaid | PaymentReceived | CustomerUpdated,
+    InvoiceCreated | InvoiceUpdated | InvoicePaid | PaymentReceived | CustomerUpdated | MessageReceived,
     Field(discriminator="type"),
 ]
 EVENT_TYPES: tuple[str, ...] = (
@@ -219,6 +243,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "invoice.paid",
     "payment.received",
     "customer.updated",
+    "message.received",
 )
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 

@@ -7,7 +7,8 @@ import's time. Here the same rules run as four statements over the batch's accou
 - the overdue debt of each account: open invoices with a balance, due before today, grouped per
   currency; the currency of the oldest due date wins (on a tie, the first currency in code order);
 - an open case whose balance, oldest due date or currency differs is updated (and planned again now);
-- an account with debt and no open case gets one, on its strategy (or the default) at its newest version;
+- an account with debt and no open case gets one, on its strategy (or the default) at its newest version,
+  and its `case.opened` event (id: the case's id, so an account seen in two batches announces it once);
 - an open case of an account without debt is closed as settled, its pending actions cancelled and
   promises kept (`close_cases`, the same code as everywhere else).
 
@@ -21,7 +22,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from arrears.cases.sync import StrategyResolver, SyncResult, close_cases
+from arrears.cases.closing import close_cases
+from arrears.cases.sync import StrategyResolver, SyncResult
 from arrears.ingest.sql import Db, chunks
 
 _DEBT = """
@@ -48,6 +50,8 @@ def sync_batch_cases(db: Db, *, now: datetime, resolve_strategy: StrategyResolve
     stamp = db.ts(now)
     result.updated = _update(db, stamp)
     result.opened = _open(db, stamp, resolve_strategy)
+    if result.opened:
+        _publish_opened(db, stamp)
     settled = [
         case_id
         for (case_id,) in db.rows(
@@ -101,4 +105,20 @@ def _open(db: Db, stamp: Any, resolve_strategy: StrategyResolver) -> int:
         f" d.currency, d.balance, d.balance, d.oldest, 0, {db.json('[]')}, :now, :now, 0, :now"
         f" FROM imp_debt d WHERE {missing}",
         **params,
+    )
+
+
+def _publish_opened(db: Db, stamp: Any) -> None:
+    """`case.opened` on the feed for the cases this batch opened, in the same transaction, set-based."""
+    fields = (
+        "'balance_minor', c.balance_minor, 'currency', c.currency, 'oldest_due_on', c.oldest_due_on,"
+        " 'strategy', c.strategy_name || ':' || c.strategy_version"
+    )
+    data = f"jsonb_build_object({fields})" if db.pg else f"json_object({fields})"
+    db.run(
+        "INSERT INTO domain_events (id, kind, entity, entity_id, case_id, customer_id, data, occurred_at)"
+        f" SELECT c.id, 'case.opened', 'case', c.id, c.id, c.customer_id, {data}, :now"
+        " FROM imp_debt d JOIN cases c ON c.account_id = d.account_id AND c.status = 'open'"
+        " AND c.opened_at = :now ON CONFLICT (id) DO NOTHING",
+        now=stamp,
     )

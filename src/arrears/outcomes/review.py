@@ -6,7 +6,7 @@ worker recorded it, decides through its routing rules (labels it trusts, high va
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
 
@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 from arrears.store.models import Case, StrategyVersion
 from arrears.strategy.routing import OutcomeFacts, Route, route_outcome
 from arrears.strategy.schema import Strategy
+
+#: The strategy (name, version) as this deployment's library has it, for versions no worker recorded yet.
+StrategyLookup = Callable[[str, int], Strategy | None]
 
 
 def review_reasons(
@@ -27,6 +30,7 @@ def review_reasons(
     promise_on: date | None = None,
     promise_minor: int | None = None,
     confidence: float = 1.0,
+    strategy_for: StrategyLookup,
 ) -> tuple[str, ...]:
     """Empty when the outcome completes on its own; otherwise why a person must confirm it."""
     case = session.execute(
@@ -34,7 +38,7 @@ def review_reasons(
             Case.id == case_id
         )
     ).one()
-    strategy = _strategy(session, case.strategy_name, case.strategy_version)
+    strategy = _strategy(session, case.strategy_name, case.strategy_version, strategy_for)
     if strategy is None:
         return (f"strategy {case.strategy_name} version {case.strategy_version} is not registered",)
     verdict = route_outcome(
@@ -52,7 +56,7 @@ def review_reasons(
     return verdict.reasons if verdict.route is Route.REVIEW else ()
 
 
-def _strategy(session: Session, name: str, version: int) -> Strategy | None:
+def _strategy(session: Session, name: str, version: int, strategy_for: StrategyLookup) -> Strategy | None:
     """As a worker recorded it; before any worker ran, as this deployment's library has it."""
     row = session.execute(
         select(StrategyVersion.content_hash, StrategyVersion.body).where(
@@ -61,11 +65,7 @@ def _strategy(session: Session, name: str, version: int) -> Strategy | None:
     ).first()
     if row is not None:
         return _parsed(row[0], row[1])
-    from arrears.engine.wiring import strategy_library  # here: wiring builds the conversation service
-    from arrears.settings import get_settings
-
-    library = strategy_library(get_settings())
-    return library.strategy(name, version) if version in library.versions(name) else None
+    return strategy_for(name, version)
 
 
 @lru_cache(maxsize=64)

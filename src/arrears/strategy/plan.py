@@ -18,8 +18,10 @@ from arrears.strategy.calendar import day_start, local_date, start_of_day
 from arrears.strategy.case import FINISHED, WITH_PEOPLE, CaseView, PromiseView
 from arrears.strategy.conditions import matches
 from arrears.strategy.reactions import (
+    PromiseState,
     hold_task_step_id,
     promise_breaks_at,
+    promise_state,
     reminder_step_id,
     reminder_window,
 )
@@ -96,7 +98,7 @@ def next_actions(strategy: Strategy, case: CaseView, now: datetime) -> Plan:
 
     broken: PromiseView | None = None
     promise = case.active_promise
-    if promise is not None and today > promise.due_on + timedelta(days=strategy.promise.grace_days):
+    if promise is not None and promise_state(promise, strategy.promise, now, zone) is PromiseState.BROKEN:
         # Broken: plan on as the planner will store it, so the case moves on in this very plan.
         broken = promise
         case = replace(case, active_promise=None, broken_promises=case.broken_promises + 1)

@@ -1,7 +1,7 @@
 """The edge half of the optional LLM backend: an OpenAI-compatible chat-completions call over httpx.
 
-This module does I/O and reads settings, so nothing in the pure agent imports it; the shell builds a
-backend with ``backend_from_settings()`` and calls ``LLMBackend.understand`` in place of ``understand``.
+This module does I/O, so nothing in the pure agent imports it; the composition root builds a backend from
+``LLMConfig`` and the conversation service calls ``LLMBackend.understand`` in place of ``understand``.
 The deterministic result is computed first and returned unchanged on any failure: no endpoint configured,
 connection refused, HTTP error, timeout, malformed or invalid JSON. The time budget is hard: the call runs
 on a worker thread and the caller stops waiting when the budget is spent.
@@ -65,14 +65,3 @@ class LLMBackend:
             self.failures += 1
             future.cancel()
             return u
-
-
-def backend_from_settings() -> LLMBackend | None:
-    """The configured backend, or None when ARREARS_LLM_URL / ARREARS_LLM_MODEL are not set."""
-    from arrears.settings import get_settings
-
-    settings = get_settings()
-    if not settings.llm_url or not settings.llm_model:
-        return None
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    return LLMBackend(settings.llm_url, settings.llm_model, key, settings.llm_timeout_seconds)

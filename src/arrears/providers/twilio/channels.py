@@ -15,10 +15,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from requests import RequestException
-from twilio.base.exceptions import TwilioException, TwilioRestException  # type: ignore[import-untyped]
-from twilio.rest import Client  # type: ignore[import-untyped]
 
 from arrears.channels.base import ChannelError, DeliveryResult, DeliveryStatus, OutboundMessage
+from twilio.base.exceptions import TwilioException, TwilioRestException  # type: ignore[import-untyped]
+from twilio.rest import Client  # type: ignore[import-untyped]
 
 PROVIDER = "twilio"
 _RETRYABLE = {429, 500, 502, 503, 504}

@@ -1,4 +1,4 @@
-"""The Twilio edge: a REST client built from settings, and webhook signature checks.
+"""The Twilio edge: its typed settings, a REST client, and webhook signature checks.
 
 The API host can be replaced (``twilio_api_base_url``) through the SDK's documented seam, a custom HTTP
 client: that is how tests point the official SDK at a local fake over real sockets, and how a deployment
@@ -17,15 +17,16 @@ from twilio.http.response import Response  # type: ignore[import-untyped]
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
 
-from arrears.settings import Settings
-
 TWILIO_API = "https://api.twilio.com"
-_SDK_LOG = logging.getLogger("arrears.integrations.twilio.sdk")
+_SDK_LOG = logging.getLogger("arrears.providers.twilio.client.sdk")
 _SDK_LOG.setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True, slots=True)
 class TwilioConfig:
+    """Filled by the composition root from ARREARS_TWILIO_* and ARREARS_PUBLIC_BASE_URL. With only the auth
+    token set, Twilio's webhooks are verified and answered while messages go out through other channels."""
+
     account_sid: str
     auth_token: str
     from_number: str | None
@@ -33,19 +34,10 @@ class TwilioConfig:
     public_base_url: str | None
     api_base_url: str | None = None
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TwilioConfig | None:
-        """None unless both the account SID and the auth token are set."""
-        if not settings.twilio_account_sid or settings.twilio_auth_token is None:
-            return None
-        return cls(
-            account_sid=settings.twilio_account_sid,
-            auth_token=settings.twilio_auth_token.get_secret_value(),
-            from_number=settings.twilio_from_number,
-            whatsapp_from=settings.twilio_whatsapp_from,
-            public_base_url=settings.public_base_url.rstrip("/") if settings.public_base_url else None,
-            api_base_url=settings.twilio_api_base_url,
-        )
+    @property
+    def sends(self) -> bool:
+        """Whether calls and texts go out through Twilio (else only its webhooks are answered)."""
+        return bool(self.account_sid and self.from_number)
 
 
 class _HostRewritingClient(TwilioHttpClient):  # type: ignore[misc]

@@ -1,0 +1,82 @@
+"""Storing an input in the inbox exactly once: (source, external_id) is the identity of a delivery.
+
+A second delivery with the same identity inserts nothing and returns the row that is already there, so the
+caller can tell a replay (same payload) from a conflict (different payload) without a race: the insert is
+INSERT ... ON CONFLICT DO NOTHING on both databases, and a concurrent first delivery is waited for by the
+database, never duplicated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from arrears.core.ids import idempotency_key
+from arrears.core.states import Transitions
+from arrears.store.models import InboxEvent
+from arrears.store.upsert import insert_ignore
+
+
+class InboxStatus(StrEnum):
+    PENDING = "pending"  # stored, waiting to be applied
+    DONE = "done"  # applied
+    FAILED = "failed"  # applying failed; tried again at next_attempt_at, or replayed by a person
+
+
+TRANSITIONS = Transitions(
+    "inbox event",
+    {
+        InboxStatus.PENDING: frozenset({InboxStatus.DONE, InboxStatus.FAILED}),
+        InboxStatus.FAILED: frozenset({InboxStatus.DONE, InboxStatus.FAILED, InboxStatus.PENDING}),
+    },
+)
+
+
+@dataclass(frozen=True)
+class Stored:
+    event: InboxEvent
+    created: bool
+    payload: dict[str, Any]
+
+    @property
+    def conflicts(self) -> bool:
+        """The identity was already used for a different payload: a client bug, never applied."""
+        return not self.created and self.event.payload != self.payload
+
+
+def inbox_id(source: str, external_id: str) -> str:
+    """Deterministic, so the same delivery has the same id in every database it is replayed into."""
+    return idempotency_key("inbox", source, external_id)[:32]
+
+
+def receive(
+    session: Session, *, source: str, external_id: str, kind: str, payload: dict[str, Any], now: datetime
+) -> Stored:
+    """Store the input as pending unless this (source, external_id) is already stored (then a no-op)."""
+    row_id = inbox_id(source, external_id)
+    created = insert_ignore(
+        session,
+        InboxEvent,
+        {
+            "id": row_id,
+            "source": source[:64],
+            "external_id": external_id[:128],
+            "kind": kind,
+            "payload": payload,
+            "status": InboxStatus.PENDING.value,
+            "attempts": 0,
+            "received_at": now,
+        },
+        ("source", "external_id"),
+    )
+    row = session.scalars(
+        select(InboxEvent).where(
+            InboxEvent.source == source[:64], InboxEvent.external_id == external_id[:128]
+        )
+    ).one()
+    return Stored(row, created, payload)

@@ -1,0 +1,37 @@
+"""What a provider offers the system: channels, inbox handlers for its webhooks, webhook routes, and an
+understanding backend. Each provider is a package (client, channel, webhook routes, typed settings); the
+composition root fills its settings and collects its offer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session, sessionmaker
+
+from arrears.channels.base import Channel
+from arrears.conversations.service import ConversationService, UnderstandFn
+from arrears.conversations.words import WordsService
+from arrears.core.clock import Clock
+from arrears.inbox import Handler, Inbox
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The shared services a provider builds on (built by the composition root before providers)."""
+
+    sessions: sessionmaker[Session]
+    clock: Clock
+    conversations: ConversationService
+    words: WordsService
+
+
+@dataclass(frozen=True)
+class Offer:
+    name: str
+    channels: Mapping[str, Channel] = field(default_factory=dict)
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    #: Webhook routes; they store what arrives in the inbox, so they are made once the inbox exists.
+    routes: Callable[[Inbox], APIRouter] | None = None
+    understand: UnderstandFn | None = None

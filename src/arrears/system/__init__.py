@@ -1,0 +1,185 @@
+"""The composition root: everything the running product uses, built once from settings.
+
+The CLI, `arrears serve`, the worker and the demo call `build_system(settings)`; nothing below this package
+reads settings or imports it. It chooses implementations (gate, providers, the understanding backend),
+builds the services around them, the inbox's one handler table, and from those the worker and the web app.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from arrears.agent import understand
+from arrears.api.app import Web, create_app
+from arrears.cases.sync import StrategyResolver
+from arrears.channels.base import Channel
+from arrears.compliance.model import ContactGate
+from arrears.conversations.context import AgentConfig
+from arrears.conversations.inputs import conversation_handlers
+from arrears.conversations.service import ConversationService
+from arrears.conversations.words import WordsService
+from arrears.core.clock import Clock, SystemClock
+from arrears.engine.dispatcher import Dispatcher
+from arrears.engine.planner import Planner
+from arrears.engine.strategies import register_strategies
+from arrears.engine.worker import Worker
+from arrears.events import BILLING_KINDS, billing_handler
+from arrears.inbox import Handler, Inbox
+from arrears.providers.base import Offer, Parts
+from arrears.settings import Settings, get_settings
+from arrears.store.db import make_engine, session_factory, transaction
+from arrears.strategy.catalog import StrategyLibrary
+from arrears.system.parts import (
+    DisclosureRenderer,
+    contact_gate,
+    disclosure_texts,
+    strategy_lookup,
+    strategy_resolver,
+)
+from arrears.system.registry import channel_offers, understanding_offer
+
+
+@dataclass
+class System:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+    library: StrategyLibrary
+    resolve_strategy: StrategyResolver
+    gate: ContactGate
+    disclosures: DisclosureRenderer
+    conversations: ConversationService
+    words: WordsService
+    offers: tuple[Offer, ...]
+    handlers: Mapping[str, Handler]
+    inbox: Inbox
+    owns_engine: bool = True
+
+    @cached_property
+    def channels(self) -> dict[str, Channel]:
+        """Every provider's channels; a later provider replaces an earlier one on the same channel."""
+        chosen: dict[str, Channel] = {}
+        for offer in self.offers:
+            chosen.update(offer.channels)
+        return chosen
+
+    def register_strategies(self) -> None:
+        with transaction(self.sessions) as session:
+            register_strategies(session, self.library, self.clock.now())
+
+    def worker(self, worker_id: str | None = None) -> Worker:
+        """A worker for this process (strategies recorded first, so outcomes can be routed by them)."""
+        self.register_strategies()
+        s = self.settings
+        planner = Planner(self.sessions, self.clock, self.library, self.gate, batch_size=s.batch_size)
+        dispatcher = Dispatcher(
+            self.sessions,
+            self.clock,
+            self.channels,
+            self.gate,
+            worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
+            lease_seconds=s.lease_seconds,
+            batch_size=min(s.batch_size, 200),
+            disclosures_for=self.disclosures,
+            retry_for=lambda name, version: self.library.strategy(name, version).retry,
+            payment_link=self.conversations.payment_link,
+        )
+        return Worker(
+            self.sessions,
+            self.clock,
+            inbox=self.inbox,
+            planner=planner,
+            dispatcher=dispatcher,
+            resolve_strategy=self.resolve_strategy,
+            poll_seconds=s.worker_poll_seconds,
+        )
+
+    def web(self) -> FastAPI:
+        routers = [offer.routes(self.inbox) for offer in self.offers if offer.routes is not None]
+        return create_app(Web(self.sessions, self.clock, self.inbox, routers, on_shutdown=self.dispose))
+
+    def dispose(self) -> None:
+        if self.owns_engine:
+            self.engine.dispose()
+
+
+def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None) -> System:
+    """Build every part from settings; an engine passed in stays the caller's to dispose."""
+    owns_engine = engine is None
+    engine = engine or make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    clock = clock or SystemClock()
+    library = StrategyLibrary.load(settings.strategies_dir)
+    gate = contact_gate(settings)
+    disclosures = disclosure_texts(gate, settings)
+    understood = understanding_offer(settings)
+    conversations = ConversationService(
+        AgentConfig(
+            business_name=settings.agent_business_name,
+            callback_number=settings.agent_callback_number,
+            staff_available=settings.agent_transfer_number is not None,
+            transfer_number=settings.agent_transfer_number,
+            disclosure_texts=disclosures,
+        ),
+        understand_fn=understood.understand if understood and understood.understand else understand,
+        strategy_for=strategy_lookup(library),
+    )
+    words = WordsService(conversations)
+    resolver = strategy_resolver(library, settings.default_strategy)
+    offers = tuple(channel_offers(settings, Parts(sessions, clock, conversations, words)))
+    handlers = inbox_handlers(resolver, conversations, words, offers)
+    return System(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        library=library,
+        resolve_strategy=resolver,
+        gate=gate,
+        disclosures=disclosures,
+        conversations=conversations,
+        words=words,
+        offers=(*offers, *((understood,) if understood else ())),
+        handlers=handlers,
+        inbox=Inbox(sessions, clock, handlers),
+        owns_engine=owns_engine,
+    )
+
+
+def inbox_handlers(
+    resolver: StrategyResolver,
+    conversations: ConversationService,
+    words: WordsService,
+    offers: tuple[Offer, ...],
+) -> dict[str, Handler]:
+    """The one handler table: every kind of input the inbox may hold, and what applies it."""
+    billing = billing_handler(resolver)
+    table: dict[str, Handler] = {kind: billing for kind in BILLING_KINDS}
+    table.update(conversation_handlers(conversations, words))
+    for offer in offers:
+        clash = set(offer.handlers) & set(table)
+        if clash:
+            raise ValueError(f"provider {offer.name} handles kinds already taken: {sorted(clash)}")
+        table.update(offer.handlers)
+    return table
+
+
+def serve_app() -> FastAPI:
+    """The factory `arrears serve` gives uvicorn: each worker process configures its own structured logs."""
+    from arrears.logs import configure
+
+    settings = get_settings()
+    configure(settings.log_level, json_lines=settings.log_json)
+    return build_system(settings).web()
+
+
+__all__ = ["System", "build_system", "inbox_handlers", "serve_app"]

@@ -1,0 +1,71 @@
+"""The parts that settings choose, built once: strategies, the contact gate and the words behind its
+disclosures. Only the composition root calls these; nothing below it sees settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from arrears.cases.sync import StrategyResolver
+from arrears.compliance.gate import ProfileGate
+from arrears.compliance.minimal import MinimalGate
+from arrears.compliance.model import ContactGate
+from arrears.compliance.rendering import RenderedDisclosures, render_disclosures
+from arrears.engine.facts import CaseFacts
+from arrears.outcomes import StrategyLookup
+from arrears.settings import Settings
+from arrears.strategy.catalog import StrategyLibrary
+
+DisclosureRenderer = Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures]
+
+
+def strategy_resolver(library: StrategyLibrary, default: str) -> StrategyResolver:
+    """An account's named strategy (or the default) at its latest version: new cases take the newest."""
+
+    def resolve(name: str | None) -> tuple[str, int]:
+        chosen = name if name and library.versions(name) else default
+        return library.get(chosen).key
+
+    return resolve
+
+
+def strategy_lookup(library: StrategyLibrary) -> StrategyLookup:
+    """A (name, version) as this deployment's library has it; None when it does not."""
+    return lambda name, version: (
+        library.strategy(name, version) if version in library.versions(name) else None
+    )
+
+
+def contact_gate(settings: Settings) -> ContactGate:
+    """The profile-driven gate (every hard rule of RULES.md), or the stop-gap one when asked for."""
+    if settings.gate == "minimal":
+        return MinimalGate()
+    dirs = (settings.profiles_dir,) if settings.profiles_dir else ()
+    return ProfileGate.from_files(settings.collector_kind, settings.tenant_file, dirs)
+
+
+def disclosure_texts(gate: ContactGate, settings: Settings) -> DisclosureRenderer:
+    """The words and headers behind the disclosure ids of a decision, from the policy of the customer's
+    place, with this deployment's name, links and the decision's validation date filled in."""
+    if not isinstance(gate, ProfileGate):
+        return lambda _facts, _decision: RenderedDisclosures()
+
+    def rendered(facts: CaseFacts, decision: Mapping[str, Any]) -> RenderedDisclosures:
+        policy = gate.policy_for(facts.address)
+        if policy is None:
+            return RenderedDisclosures()
+        base = (settings.public_base_url or "").rstrip("/")
+        values = {
+            "company": settings.agent_business_name,
+            "creditor": settings.agent_business_name,
+            "company_neutral_name": settings.agent_business_name,
+            "callback_number": settings.agent_callback_number,
+            "consumer_name": facts.customer_name,
+            "validation_period_end": str(decision.get("validation_period_end") or ""),
+            "unsubscribe_url": f"{base}/u/{facts.case_id}" if base else "",
+            "unsubscribe_mailto": settings.unsubscribe_email,
+            "language_services": settings.language_services,
+        }
+        return render_disclosures(policy.disclosures, values)
+
+    return rendered
