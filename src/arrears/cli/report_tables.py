@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arrears.core.money import format_minor
-from arrears.metrics.compute import Dimension, Kpis, Report
+from arrears.metrics.compute import RATES, Dimension, Kpis, Report
 
 DASH = "-"
 
@@ -30,11 +30,8 @@ def _days(value: float | None) -> str:
 
 
 def _money(amounts: Mapping[str, int]) -> str:
-    return ", ".join(f"{cur} {format_minor(minor, cur)}" for cur, minor in amounts.items()) or DASH
-
-
-def _dso(values: Mapping[str, float]) -> str:
-    return ", ".join(f"{cur} {days:.1f}" for cur, days in values.items()) or DASH
+    """One currency a line (amounts are never added across currencies)."""
+    return "\n".join(f"{cur} {format_minor(minor, cur)}" for cur, minor in amounts.items()) or DASH
 
 
 def kpi_table(kpis: Kpis, title: str) -> Table:
@@ -78,45 +75,46 @@ def kpi_table(kpis: Kpis, title: str) -> Table:
     return table
 
 
-def breakdown_table(dimension: Dimension, rows: Mapping[str, Kpis]) -> Table:
-    """One row per value of the dimension; the channel rows overlap (a case counts on each channel tried).
+def breakdown_tables(dimension: Dimension, rows: Mapping[str, Kpis]) -> tuple[Table, Table]:
+    """Two tables per dimension, one row per value: the rates, then money and days (each fits 80 columns).
 
-    Short headers keep it readable in 80 columns: tried = cases attempted, RPC = right-party contact rate,
-    PTP = promise-to-pay rate, days overdue = mean at the start -> at the end.
+    Short headers: tried = cases attempted, RPC = right-party contact rate, PTP = promise-to-pay rate.
+    The channel rows overlap: a case counts on every channel it was tried on.
     """
     note = " (a case counts on every channel tried: rows overlap)" if dimension is Dimension.CHANNEL else ""
-    table = Table(title=f"by {dimension}{note}")
-    columns = (
-        dimension.value,
-        "cases",
-        "tried",
-        "contact",
-        "RPC",
-        "PTP",
-        "kept",
-        "dispute",
-        "manual",
-        "recovered",
-        "days overdue",
-        "DSO end",
+    rates = _table(
+        f"by {dimension}{note}",
+        (dimension.value, "cases", "tried", "contact", "RPC", "PTP", "kept", "dispute", "manual"),
     )
-    for index, name in enumerate(columns):
-        table.add_column(name, justify="left" if index == 0 else "right", no_wrap=index < 9)
+    money = _table(
+        f"by {dimension}: money and days",
+        (dimension.value, "recovered", "mean days overdue", "DSO start / end"),
+    )
     for value, k in rows.items():
-        table.add_row(
+        rates.add_row(
             value,
             str(k.cases),
             str(k.attempted),
-            percent(k.contact_rate),
-            percent(k.right_party_contact_rate),
-            percent(k.promise_to_pay_rate),
-            percent(k.kept_rate),
-            percent(k.dispute_escalation_rate),
-            percent(k.manual_escalation_rate),
-            _money(k.recovered),
-            f"{_days(k.mean_days_overdue_before)} -> {_days(k.mean_days_overdue_after)}",
-            _dso(k.dso_after),
+            *(percent(getattr(k, name)) for name in RATES),
         )
+        dso = (
+            f"{cur} {_days(k.dso_before.get(cur))} / {_days(k.dso_after.get(cur))}"
+            for cur in sorted(k.dso_before.keys() | k.dso_after.keys())
+        )
+        money.add_row(
+            value,
+            _money(k.recovered),
+            f"{_days(k.mean_days_overdue_before)} / {_days(k.mean_days_overdue_after)}",
+            "\n".join(dso) or DASH,
+        )
+    return rates, money
+
+
+def _table(title: str, columns: tuple[str, ...]) -> Table:
+    table = Table(title=title)
+    for index, name in enumerate(columns):
+        # A long segment or owner name folds onto a second line rather than losing its end.
+        table.add_column(name, justify="left" if index == 0 else "right", overflow="fold")
     return table
 
 
@@ -128,9 +126,8 @@ def print_report(report: Report, console: Console) -> None:
     )
     console.print(kpi_table(report.overall, title))
     for dimension, rows in report.breakdowns.items():
-        console.print(breakdown_table(dimension, rows))
+        for table in breakdown_tables(dimension, rows):
+            console.print(table)
     if report.breakdowns:
-        console.print(
-            "tried: cases attempted; RPC: right-party contact; PTP: promise to pay; rates as above."
-        )
+        console.print("tried: cases attempted; RPC: right-party contact rate; PTP: promise-to-pay rate.")
     console.print("Definitions: docs/metrics.md, or --json for them beside the numbers.")
