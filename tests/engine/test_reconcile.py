@@ -191,6 +191,26 @@ def test_a_case_on_a_strategy_this_deployment_lacks_still_has_its_lease_expired(
     assert recovery.run_until_idle().reconciled == 1 and statuses(sessions) == {"sent": 2}
 
 
+def test_a_slow_provider_is_not_asked_past_the_reconcilers_claim(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    clock = _setup(sessions, 3)
+    _crash_after_first_send(sessions, clock, tmp_path)
+    inner = local_channels(tmp_path)["email"]
+
+    def slow(key: str) -> DeliveryResult | None:
+        clock.advance(timedelta(seconds=40))  # the claim lasts one 60 s lease
+        return inner.lookup(key)
+
+    channels = {"email": Hooked(inner, lookup=slow)}
+    recovery = make_dispatcher(sessions, clock, channels, full_gate(), "b")
+    clock.advance(timedelta(minutes=62))
+    assert recovery.run_once().reconciled == 2  # the third row waits for its claim to lapse
+    clock.advance(timedelta(minutes=1))
+    recovery.run_until_idle()
+    assert len(channels["email"].lookups) == 3 and statuses(sessions) == {"sent": 6}
+
+
 def _row_is_free(engine: Engine, row_id: str) -> None:
     """Write the row from an independent connection, failing fast if anyone holds a lock or transaction."""
     if engine.dialect.name == "postgresql":
