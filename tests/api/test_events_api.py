@@ -1,4 +1,6 @@
-"""POST /v1/events: every type applied, replays answered from the inbox, bad bodies named field by field."""
+"""POST /v1/events: stored once and answered 202, applied by the worker, its fate readable at
+GET /v1/events/{id}; replays answered from the inbox, bad bodies named field by field before anything is
+stored, and what only applying can find (an unknown account) a problem on the stored event."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import SimulatedClock
+from arrears.inbox import inbox_id
 from arrears.store.models import Case, Customer, InboxEvent, Invoice, Payment
+from arrears.system import System
 from tests.api.conftest import auth
 from tests.events.support import dump, invoice_created, payment, stream
 
@@ -20,24 +24,37 @@ def _post(client: TestClient, token: str, key: str, body: Any) -> Any:
     return client.post("/v1/events", json=body, headers=auth(token, key))
 
 
+def _stored(client: TestClient, token: str, key: str, body: Any) -> dict[str, Any]:
+    response = _post(client, token, key, body)
+    assert response.status_code == 202, response.text
+    assert response.headers["location"] == f"/v1/events/{response.json()['id']}"
+    stored: dict[str, Any] = response.json()
+    app: Any = client.app
+    app.state.clock.advance(timedelta(milliseconds=1))  # the next event arrives after this one
+    return stored
+
+
 def _count(sessions: sessionmaker[Session], model: type[Any]) -> int:
     with sessions() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def test_every_event_type_is_applied(
-    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session]
+    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session], system: System
 ) -> None:
+    ids = []
     for key, body in stream():
-        response = _post(client, keys["writer"], key, body)
-        assert response.status_code == 200, response.text
-        accepted = response.json()
+        accepted = _stored(client, keys["writer"], key, body)
         assert (accepted["type"], accepted["status"], accepted["idempotency_key"]) == (
             body["type"],
-            "done",
+            "pending",
             key,
         )
-        assert "idempotent-replayed" not in response.headers
+        ids.append(accepted["id"])
+    assert system.inbox.apply_due() == len(ids)
+    for event_id in ids:
+        status = client.get(f"/v1/events/{event_id}", headers=auth(keys["writer"])).json()
+        assert (status["status"], status["attempts"], status["problem"]) == ("done", 1, None)
     with sessions() as session:
         kinds = {row.kind for row in session.scalars(select(InboxEvent))}
         assert kinds == {
@@ -56,9 +73,21 @@ def test_every_event_type_is_applied(
 
 
 def test_replaying_every_event_leaves_identical_state(
-    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session], clock: SimulatedClock
+    client: TestClient,
+    keys: dict[str, str],
+    sessions: sessionmaker[Session],
+    clock: SimulatedClock,
+    system: System,
 ) -> None:
-    first = {key: _post(client, keys["writer"], key, body).json() for key, body in stream()}
+    for key, body in stream():
+        _stored(client, keys["writer"], key, body)
+    system.inbox.apply_due()
+    first = {
+        key: client.get(
+            f"/v1/events/{inbox_id('api:' + _prefix(keys['writer']), key)}", headers=auth(keys["writer"])
+        ).json()
+        for key, _ in stream()
+    }
     with sessions() as session:
         before = dump(session)
     clock.advance(timedelta(minutes=5))
@@ -67,15 +96,17 @@ def test_replaying_every_event_leaves_identical_state(
         assert response.status_code == 200
         assert response.headers["idempotent-replayed"] == "true"
         assert response.json() == first[key]
+    assert system.inbox.apply_due() == 0
     with sessions() as session:
         assert dump(session) == before
 
 
 def test_same_key_with_another_body_is_refused(
-    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session]
+    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session], system: System
 ) -> None:
     body = invoice_created(1, account="a1", customer="c1")
-    assert _post(client, keys["writer"], "k1", body).status_code == 200
+    _stored(client, keys["writer"], "k1", body)
+    system.inbox.apply_due()
     response = _post(client, keys["writer"], "k1", {**body, "amount": "999.00"})
     assert response.status_code == 422
     problem = response.json()
@@ -86,13 +117,19 @@ def test_same_key_with_another_body_is_refused(
 
 
 def test_keys_are_per_api_key(
-    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session]
+    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session], system: System
 ) -> None:
     """Two clients choosing the same Idempotency-Key do not collide: the source is the key's prefix."""
     body = invoice_created(1, account="a1", customer="c1")
-    assert _post(client, keys["writer"], "k1", body).status_code == 200
-    assert _post(client, keys["both"], "k1", body).status_code == 200
+    mine = _stored(client, keys["writer"], "k1", body)
+    _stored(client, keys["both"], "k1", body)
+    system.inbox.apply_due()
     assert _count(sessions, InboxEvent) == 2 and _count(sessions, Invoice) == 1
+    # A client reads its own events; another client without the read scope cannot see them.
+    assert client.get(f"/v1/events/{mine['id']}", headers=auth(keys["writer"])).status_code == 200
+    assert client.get(f"/v1/events/{mine['id']}", headers=auth(keys["both"])).status_code == 200  # read scope
+    other = _stored(client, keys["both"], "k2", body)
+    assert client.get(f"/v1/events/{other['id']}", headers=auth(keys["writer"])).status_code == 404
 
 
 def test_missing_idempotency_key_is_400(client: TestClient, keys: dict[str, str]) -> None:
@@ -180,33 +217,45 @@ def test_invalid_json_is_a_problem(client: TestClient, keys: dict[str, str]) -> 
     assert response.json()["errors"][0]["location"] == "body"
 
 
-def test_unknown_account_is_422_and_nothing_is_stored(
-    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session]
+def test_an_unknown_account_fails_the_stored_event_with_a_problem_and_a_retry(
+    client: TestClient,
+    keys: dict[str, str],
+    sessions: sessionmaker[Session],
+    system: System,
+    clock: SimulatedClock,
 ) -> None:
-    response = _post(client, keys["writer"], "k", payment(1, account="ghost", amount="5.00"))
-    assert _fields(response) == {("payment.received", "account_external_id")}
-    problem = response.json()
+    """Only applying can find that the account is unknown: the event stays stored, failed, with the field
+    named; it is tried again with backoff, and goes through once its account exists."""
+    stored = _stored(client, keys["writer"], "k", payment(1, account="ghost", amount="5.00"))
+    system.inbox.apply_due()
+    status = client.get(f"/v1/events/{stored['id']}", headers=auth(keys["writer"])).json()
+    assert (status["status"], status["attempts"]) == ("failed", 1)
+    problem = status["problem"]
     assert problem["type"] == "urn:arrears:problem:unknown-account"
-    assert problem["errors"][0]["pointer"] == "#/account_external_id"
-    assert "ghost" in problem["detail"]
-    assert _count(sessions, InboxEvent) == 0 and _count(sessions, Payment) == 0
-    # once the account exists, the same key goes through: a refused event is not remembered
-    assert (
-        _post(client, keys["writer"], "k0", invoice_created(1, account="ghost", customer="c")).status_code
-        == 200
-    )
-    assert _post(client, keys["writer"], "k", payment(1, account="ghost", amount="5.00")).status_code == 200
+    assert problem["errors"][0]["field"] == "account_external_id" and "ghost" in problem["detail"]
+    assert status["next_attempt_at"] is not None and _count(sessions, Payment) == 0
+    _stored(client, keys["writer"], "k0", invoice_created(1, account="ghost", customer="c"))
+    system.inbox.apply_due()  # the invoice arrives; the payment waits for its retry time
+    clock.advance(timedelta(minutes=1))
+    system.inbox.apply_due()
+    status = client.get(f"/v1/events/{stored['id']}", headers=auth(keys["writer"])).json()
+    assert (status["status"], status["attempts"], status["problem"]) == ("done", 2, None)
+    assert _count(sessions, Payment) == 1
 
 
 def test_a_clash_with_the_store_rolls_back_everything(
-    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session]
+    client: TestClient, keys: dict[str, str], sessions: sessionmaker[Session], system: System
 ) -> None:
-    assert (
-        _post(client, keys["writer"], "k1", invoice_created(1, account="a1", customer="c1")).status_code
-        == 200
-    )
-    response = _post(client, keys["writer"], "k2", invoice_created(2, account="a1", customer="c2"))
-    assert _fields(response) == {("invoice.created", "account_external_id")}
+    _stored(client, keys["writer"], "k1", invoice_created(1, account="a1", customer="c1"))
+    clash = _stored(client, keys["writer"], "k2", invoice_created(2, account="a1", customer="c2"))
+    system.inbox.apply_due()
+    status = client.get(f"/v1/events/{clash['id']}", headers=auth(keys["writer"])).json()
+    assert status["status"] == "failed" and status["next_attempt_at"] is None  # a contradiction: no retry
+    assert status["problem"]["errors"][0]["field"] == "account_external_id"
     with sessions() as session:
         assert list(session.scalars(select(Customer.external_id))) == ["c1"]
-    assert _count(sessions, InboxEvent) == 1
+    assert _count(sessions, InboxEvent) == 2
+
+
+def _prefix(token: str) -> str:
+    return token.split("_")[1]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import SimulatedClock
 from arrears.store.models import Case, Customer, Hold, Interaction, Outcome, Promise, Task
-from tests.api.conftest import auth
+from tests.api.conftest import auth, post_event
 from tests.events.support import NOW, invoice_created, payment
 
 
@@ -20,10 +20,10 @@ def _seed(client: TestClient, token: str, clock: SimulatedClock) -> None:
     """Four overdue accounts opening a minute apart; a4 is paid off, so its case is closed."""
     for n in range(1, 5):
         body = invoice_created(n, account=f"a{n}", customer=f"c{n}", email=f"c{n}@example.com")
-        assert client.post("/v1/events", json=body, headers=auth(token, f"i{n}")).status_code == 200
+        post_event(client, token, f"i{n}", body)
         clock.advance(timedelta(minutes=1))
     paid = payment(1, account="a4", amount="100.00")
-    assert client.post("/v1/events", json=paid, headers=auth(token, "p1")).status_code == 200
+    post_event(client, token, "p1", paid)
 
 
 def _get(client: TestClient, token: str, url: str, **params: Any) -> Any:

@@ -58,7 +58,9 @@ class Customer:
     phones: list[str] = field(default_factory=list)
     consents: list[tuple[str, str, datetime, datetime | None]] = field(default_factory=list)
     opt_outs: list[tuple[str | None, str | None, datetime]] = field(default_factory=list)
-    holds: list[tuple[str | None, datetime, datetime | None, datetime | None]] = field(default_factory=list)
+    holds: list[tuple[str | None, str, datetime, datetime | None, datetime | None]] = field(
+        default_factory=list
+    )
     times: list[tuple[time, time, tuple[int, ...], str | None, datetime, datetime | None]] = field(
         default_factory=list
     )
@@ -121,9 +123,9 @@ def load_customers(conn: Connection, address_zones: Mapping[str, tuple[str, ...]
         text("SELECT customer_id, channel, destination, at FROM opt_outs")
     ):
         out[cid].opt_outs.append((channel, norm(dest) if dest else None, at(when)))
-    q = "SELECT customer_id, case_id, created_at, until, released_at FROM holds"
-    for cid, case_id, created, until, released in conn.execute(text(q)):
-        out[cid].holds.append((case_id, at(created), aware(until), aware(released)))
+    q = "SELECT customer_id, case_id, kind, created_at, until, released_at FROM holds"
+    for cid, case_id, kind, created, until, released in conn.execute(text(q)):
+        out[cid].holds.append((case_id, kind, at(created), aware(until), aware(released)))
     q = (
         'SELECT customer_id, kind, channel, start, "end", weekdays, destination, destination_kind, '
         "created_at, revoked_at FROM contact_preferences"
@@ -205,6 +207,11 @@ def caps_for(c: Customer) -> list[Cap]:
     return caps
 
 
+#: Answers to the customer's own words, and the holds during which an answer (never collection) may go.
+RESPONSES = ("reply", "opt_out_confirmation")
+ANSWERABLE_HOLDS = ("dispute", "hardship", "vulnerable", "complaint", "review")
+
+
 def check(
     attempts: Sequence[Mapping[str, object]],
     customers: Mapping[str, Customer],
@@ -254,12 +261,18 @@ def _violations(
                 inside = start <= t < end if start < end else (t >= start or t < end)
                 if inside and (not days or day in days or start >= end):
                     out.append(f"{local:%H:%M} in {z} is a time the customer called inconvenient")
+    purpose = str(a.get("purpose") or "collection")
     for o_channel, o_dest, when in c.opt_outs:
         if when <= now and o_channel in (None, channel) and o_dest in (None, dest):
-            out.append(f"opted out at {when.isoformat()}")
-    for case_id, created, until, released in c.holds:
+            first_since = not any(
+                at(str(x["attempted_at_utc"])) >= when and x["channel"] == channel for x in before
+            )
+            if not (purpose == "opt_out_confirmation" and first_since):  # TCPA: one confirmation
+                out.append(f"opted out at {when.isoformat()}")
+    for case_id, hold_kind, created, until, released in c.holds:
         ends = min((t for t in (until, released) if t is not None), default=None)
-        if case_id in (None, a["case_id"]) and active(created, ends, now):
+        answerable = purpose == "reply" and hold_kind in ANSWERABLE_HOLDS
+        if case_id in (None, a["case_id"]) and active(created, ends, now) and not answerable:
             out.append("a hold was active")
     for d, chan, added in lists:
         if d == dest and chan in (None, channel) and added <= now:
@@ -268,17 +281,21 @@ def _violations(
         if active(created, revoked, now) and (p_dest == dest or p_kind == kind):
             out.append("a place the customer ruled out")
     if c.country == "US":
-        out += _us_rules(c, channel, kind, dest, now, zones)
+        out += _us_rules(c, channel, kind, dest, now, zones, purpose)
+    if purpose in RESPONSES:
+        return out  # not creditor-initiated: caps do not hold an answer back (it still counts for later ones)
     for cap in caps_for(c):
         out += _cap(cap, a, before, channel, kind, now, zones)
     return out
 
 
 def _us_rules(
-    c: Customer, channel: str, kind: str, dest: str, now: datetime, zones: Sequence[str]
+    c: Customer, channel: str, kind: str, dest: str, now: datetime, zones: Sequence[str], purpose: str
 ) -> list[str]:
     out = []
-    needs_consent = channel in ("sms", "whatsapp", "voice") and kind in ("mobile", "unknown")  # AI voice
+    # AI voice and texts; an answer to the customer's own text is an on-demand text (FCC 15-72).
+    needs_consent = channel in ("sms", "whatsapp", "voice") and kind in ("mobile", "unknown")
+    needs_consent = needs_consent and purpose not in RESPONSES
     if needs_consent or (channel == "email" and kind == "work_email"):
         ok = any(ch == channel and d == dest and active(g, r, now) for ch, d, g, r in c.consents)
         if not ok:

@@ -18,18 +18,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import SimulatedClock
 from arrears.core.ids import new_id
 from arrears.engine.compliance_lists import designate_place, designate_time, import_do_not_contact
-from arrears.engine.worker import Worker
 from arrears.export import export
-from arrears.providers.local.sinks import local_channels
 from arrears.settings import Settings
-from arrears.store.models import Hold, InboxEvent, Interaction, OptOut
-from arrears.system.parts import contact_gate
+from arrears.store.models import Case, Customer, Hold, Interaction, OptOut
+from arrears.system import System, build_system
 from tests.compliance.attempt_checker import check, load_customers, load_lists
 from tests.engine.portfolio import open_cases
 
@@ -161,16 +159,41 @@ def _facts_before_the_run(sessions: sessionmaker[Session], ids: dict[str, str]) 
         )  # fmt: skip
 
 
-def _say(sessions: sessionmaker[Session], customer_id: str, channel: str, text: str, at: datetime) -> None:
-    with sessions.begin() as session:
-        payload = {"customer_id": customer_id, "channel": channel, "text": text, "from": "customer",
-                   "message_id": new_id(), "provider": "test"}  # fmt: skip
-        session.execute(
-            insert(InboxEvent).values(
-                id=new_id(), source=f"e2e-{channel}", external_id=payload["message_id"],
-                kind="message.received", payload=payload, status="pending", received_at=at,
+def _say(system: System, who: Who, channel: str, text: str) -> None:
+    """The customer's words arrive the way real ones do: a text relayed through the events API, or a call
+    (the terminal's way in: a conversation on the voice channel, stored and applied like a chat)."""
+    if channel == "voice":
+        with system.sessions() as session:
+            case_id = session.scalars(
+                select(Case.id)
+                .join(Customer, Customer.id == Case.customer_id)
+                .where(Customer.external_id == who.key)
+            ).one()
+        opened = system.inbox.take_now(
+            source="terminal",
+            external_id=f"open:{who.key}",
+            kind="chat.open",
+            payload={"case_id": case_id, "channel": "voice"},
+        )
+        assert opened.result is not None
+        conversation_id = opened.result["conversation_id"]
+        for n, words in enumerate(("yes, speaking", who.postal, text)):
+            payload = {"conversation_id": conversation_id, "text": words}
+            system.inbox.take_now(
+                source="terminal", external_id=f"{conversation_id}:{n}", kind="chat.message", payload=payload
             )
-        )  # fmt: skip
+        return
+    assert who.mobile is not None
+    event = {
+        "type": "message.received",
+        "message_id": new_id(),
+        "channel": channel,
+        "sender": who.mobile,
+        "text": text,
+    }
+    system.inbox.store(
+        source="api:e2e", external_id=event["message_id"], kind="message.received", payload=event
+    )
 
 
 def _run(engine: Engine, sessions: sessionmaker[Session], tmp_path: Path, gate: str) -> list[dict[str, Any]]:
@@ -186,13 +209,15 @@ def _run(engine: Engine, sessions: sessionmaker[Session], tmp_path: Path, gate: 
     _facts_before_the_run(sessions, ids)
     open_cases(sessions, START, strategy="pressure")
     clock = SimulatedClock(START)
-    worker = Worker(settings, sessions, clock, contact_gate(settings), local_channels(tmp_path / "out"))
+    system = build_system(settings, clock=clock, engine=engine)
+    worker = system.worker(worker_id="e2e")
+    people = {who.key: who for who in PEOPLE}
     for hour in range(DAYS * 24):
         now = START + timedelta(hours=hour)
+        clock.set(now)
         for at_hour, key, channel, said in MESSAGES:
             if at_hour == hour:
-                _say(sessions, ids[key], channel, said, now)
-        clock.set(now)
+                _say(system, people[key], channel, said)
         worker.tick()
         # Plan at half past, dispatch at the next hour: the dispatcher must ask again, 30 minutes later.
         clock.set(now + timedelta(minutes=30))
@@ -242,8 +267,8 @@ def test_exported_attempts_break_no_rule(
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(OptOut)) == 1
         assert session.scalar(select(func.count()).select_from(Hold).where(Hold.kind == "dispute")) == 1
-        talks = select(func.count()).select_from(Interaction).where(Interaction.conversation.is_(True))
-        assert session.scalar(talks) == 1
+        calls = Interaction.conversation.is_(True) & (Interaction.channel == "voice")
+        assert session.scalar(select(func.count()).select_from(Interaction).where(calls)) == 1
 
 
 def test_the_checker_catches_a_gate_that_knows_only_hours(

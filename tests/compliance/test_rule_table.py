@@ -383,6 +383,13 @@ def test_an_answer_to_the_customers_own_words_passes_a_dispute_hold_not_an_attor
     assert gate(kind).decide(request(holds=(HoldFact("bankruptcy"),), **answer)).verdict is Verdict.DENY
 
 
+def test_an_answer_to_the_customers_own_text_needs_no_consent_record_but_a_collection_text_does() -> None:
+    text = {"channel": ContactChannel.SMS, "caller_kind": CallerKind.TEXT}
+    assert gate("creditor").decide(request(purpose=Purpose.REPLY, **text)).verdict is Verdict.ALLOW
+    refused = gate("creditor").decide(request(**text))
+    assert refused.verdict is Verdict.DENY and refused.reasons[0].rule_id == "us.tcpa.consent"
+
+
 def test_one_opt_out_confirmation_then_none() -> None:
     stop = OptOutFact(ContactChannel.SMS, MOBILE, NOON_NY - timedelta(minutes=5), "revocation")
     base: dict[str, Any] = {

@@ -182,3 +182,17 @@ def existing_session(url: str) -> Iterator[Session]:
     """One read session on an existing, current database (see `existing_engine`); nothing is committed."""
     with existing_engine(url) as engine, session_factory(engine)() as session:
         yield session
+
+
+@contextmanager
+def ready_engine(url: str) -> Iterator[Engine]:
+    """For commands that change an existing database (claim a task, release a hold, replay an event): the
+    same check as `existing_engine` first, so a mistyped URL is one line and creates nothing; then an
+    ordinary engine that may write."""
+    with existing_engine(url):
+        pass
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -32,8 +32,10 @@ def _register() -> None:
         commands_compliance,
         commands_data,
         commands_engine,
+        commands_feed,
         commands_report,
         commands_strategy,
+        commands_work,
     )
 
     for module in (
@@ -42,8 +44,10 @@ def _register() -> None:
         commands_compliance,
         commands_data,
         commands_engine,
+        commands_feed,
         commands_report,
         commands_strategy,
+        commands_work,
     ):
         module.register(app)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from arrears.compliance.model import ConsentFact, GateRequest, Purpose, Reason
+from arrears.compliance.model import CONSENT_NOT_NEEDED, ConsentFact, GateRequest, Purpose, Reason
 from arrears.compliance.policy import ContactRules, Policy
 from arrears.compliance.schema import RuleRef
 
@@ -148,8 +148,7 @@ def fact_reasons(
         dest = normalise_destination(proposal.destination)
     if consent_matters:
         consented = _consented(request.consents, proposal.channel, dest, now)
-        confirming = proposal.purpose is Purpose.OPT_OUT_CONFIRMATION
-        if rules.consent and not confirming and not consented:
+        if rules.consent and proposal.purpose not in CONSENT_NOT_NEEDED and not consented:
             rule = rules.consent[0]
             message = f"no prior express consent for {proposal.caller_kind} {proposal.channel}"
             out.append(reason(rule, message))

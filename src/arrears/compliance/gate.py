@@ -15,6 +15,7 @@ from pathlib import Path
 from arrears.compliance import checks, disclosures
 from arrears.compliance.frequency import NEVER, cap_bound, quiet_bound
 from arrears.compliance.model import (
+    RESPONSES,
     Address,
     Decision,
     GateRequest,
@@ -105,7 +106,7 @@ class ProfileGate:
         ctx = prep.ctx
         bounds: list[tuple[CapRule | QuietRule, datetime]] = []
         exempt_until = None
-        if request.history and (rules.caps or rules.quiet):
+        if request.history and (rules.caps or rules.quiet) and request.proposal.purpose not in RESPONSES:
             bounds, exempt_until = self._bounds(request, policy, rules, prep.counting_zones, now)
         if not bounds and hold_until is None:  # the common case: nothing but the window can hold it back
             allowed_at = now if ctx is None or ctx.is_open(now) else self._earliest(ctx, now, now)

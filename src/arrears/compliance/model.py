@@ -40,6 +40,14 @@ class Purpose(StrEnum):
     REPLY = "reply"  # the agent's answer to a customer who wrote to us (consumer-initiated)
 
 
+#: Purposes that need no consent record on the destination: the one confirmation of an opt-out, and an
+#: answer to the customer's own message, which is their request for it (an on-demand text, FCC 15-72).
+CONSENT_NOT_NEEDED = frozenset({Purpose.OPT_OUT_CONFIRMATION, Purpose.REPLY})
+#: Answers to what the customer wrote: not creditor-initiated, so frequency caps and the quiet period after
+#: a conversation do not hold them back (they still count toward the caps of later collection contacts).
+RESPONSES = frozenset({Purpose.OPT_OUT_CONFIRMATION, Purpose.REPLY})
+
+
 class CallerKind(StrEnum):
     HUMAN = "human"
     AI_VOICE = "ai_voice"

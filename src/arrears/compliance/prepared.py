@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from arrears.compliance.checks import normalise_destination
 from arrears.compliance.disclosures import choose
-from arrears.compliance.model import Decision, Purpose, Reason, Verdict
+from arrears.compliance.model import CONSENT_NOT_NEEDED, Decision, Purpose, Reason, Verdict
 from arrears.compliance.policy import DEFAULT_FALLBACK, ContactRules, Policy
 from arrears.compliance.timing import WindowContext
 from arrears.compliance.zones import ZoneFinding
@@ -55,8 +55,7 @@ class Prepared:
         self.destination = normalise_destination(destination)
         self.timed = rules is not None and rules.window_open is not None
         self.counting_zones = finding.zones or COUNTING_FALLBACK
-        confirming = purpose is Purpose.OPT_OUT_CONFIRMATION
-        self.needs_consent = rules is not None and bool(rules.consent) and not confirming
+        self.needs_consent = rules is not None and bool(rules.consent) and purpose not in CONSENT_NOT_NEEDED
         # Whether any fact rule asks about consent on the destination (else the consents are not read).
         self.consent_matters = rules is not None and (
             self.needs_consent or bool(rules.destinations) or bool(rules.purpose_consent)

@@ -163,7 +163,13 @@ def _payment_link(session: Session, channel: str, where: Where, now: datetime, a
                 "destination": found[0],
                 "destination_kind": found[1],
                 "template": "payment-link",
-                "payload": {"tone": "friendly", "payment_link": True, "reason": "customer asked to pay"},
+                "payload": {
+                    "tone": "friendly",
+                    "payment_link": True,
+                    "reason": "customer asked to pay",
+                    # Asked for on this very thread: an answer to the customer's request (an on-demand text).
+                    "purpose": "reply" if channel == where.channel else "collection",
+                },
                 "status": OutboxStatus.PENDING.value,
                 "not_before": now,
                 "attempts": 0,

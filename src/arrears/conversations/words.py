@@ -57,7 +57,8 @@ class Heard:
     conversation_id: str | None = None
     case_id: str | None = None
     customer_id: str | None = None
-    revocation: bool = False
+    revocation: bool = False  # a stop keyword was heard (an opt-out, or a suppression for a person to judge)
+    opted_out: bool = False  # the keyword stood alone: the reply is the one confirmation the rules allow
     replayed: bool = False
     known: bool = True  # False: nobody on file writes from there (nothing was written)
 
@@ -135,6 +136,7 @@ class WordsService:
             case_id=case[0] if case else None,
             customer_id=case[1] if case else None,
             revocation=True,
+            opted_out=match.per_se,
             replayed=replayed,
             known=bool(customers),
         )
@@ -142,8 +144,8 @@ class WordsService:
 
 def _queue_reply(session: Session, words: Words, heard: Heard, now: datetime) -> None:
     assert heard.case_id is not None and heard.customer_id is not None
-    template = CONFIRMATION_TEMPLATE if heard.revocation else REPLY_TEMPLATE
-    purpose = Purpose.OPT_OUT_CONFIRMATION if heard.revocation else Purpose.REPLY
+    template = CONFIRMATION_TEMPLATE if heard.opted_out else REPLY_TEMPLATE
+    purpose = Purpose.OPT_OUT_CONFIRMATION if heard.opted_out else Purpose.REPLY
     queue_actions(
         session,
         [

@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from arrears.core.money import format_minor, is_currency
-from arrears.store.models import Case, Customer, Interaction, Outcome, Task
+from arrears.store.models import Case, Customer, Interaction, OutboxAction, Outcome, Task
 
 Kind = Literal["attempts", "outcomes", "tasks"]
 STREAM = 1000
@@ -25,7 +25,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "attempts": (
         "attempt_id", "case_id", "customer_id", "customer_external_id", "channel", "destination",
         "destination_kind", "status", "planned_at_utc", "attempted_at_utc", "time_zone",
-        "attempted_at_local", "verdict", "rule_ids", "not_before_utc", "provider", "provider_id",
+        "attempted_at_local", "verdict", "rule_ids", "not_before_utc", "provider", "provider_id", "purpose",
     ),
     "outcomes": (
         "outcome_id", "case_id", "customer_id", "interaction_id", "created_at_utc", "routing", "labels",
@@ -83,13 +83,14 @@ def rows(
 
 def _attempts(session: Session, since: datetime | None, until: datetime | None) -> Iterator[dict[str, Any]]:
     stmt = (
-        select(Interaction, Customer.external_id, Customer.time_zone)
+        select(Interaction, Customer.external_id, Customer.time_zone, OutboxAction.payload)
         .join(Customer, Customer.id == Interaction.customer_id)
+        .outerjoin(OutboxAction, OutboxAction.id == Interaction.outbox_id)
         .where(Interaction.direction == "outbound")
         .order_by(Interaction.occurred_at, Interaction.id)
     )
     stmt = _window(stmt, Interaction.occurred_at, since, until)
-    for attempt, external_id, zone in session.execute(stmt.execution_options(yield_per=STREAM)):
+    for attempt, external_id, zone, payload in session.execute(stmt.execution_options(yield_per=STREAM)):
         decision = attempt.decision or {}
         reasons = decision.get("reasons") or []
         not_before = decision.get("not_before")
@@ -111,6 +112,8 @@ def _attempts(session: Session, since: datetime | None, until: datetime | None) 
             "not_before_utc": utc_text(datetime.fromisoformat(not_before)) if not_before else None,
             "provider": attempt.provider,
             "provider_id": attempt.provider_id,
+            # What the contact was for: collection, or an answer to the customer (reply, confirmation)...
+            "purpose": (payload or {}).get("purpose", "collection"),
         }
 
 

@@ -4,7 +4,8 @@ On PostgreSQL, events carry their writing transaction's id. Sequence numbers are
 time, not commit time, so a reader that only compared `seq` could pass a number whose transaction has not
 committed yet and never see it. A reader therefore takes only events of transactions older than every
 transaction still running (`pg_snapshot_xmin`), in (txid, seq) order: nothing commits behind the cursor.
-SQLite has one writer at a time, so `seq` order is commit order there.
+SQLite has one writer at a time, so `seq` order is commit order there. The horizon is the server's: a
+long transaction anywhere on it delays what readers see (never loses it), so keep transactions short.
 """
 
 from __future__ import annotations

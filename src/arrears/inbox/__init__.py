@@ -3,7 +3,7 @@ one handler table that the composition root builds."""
 
 from arrears.inbox.apply import Applied, Handler, HandlerTable, Inbox, RetryPolicy
 from arrears.inbox.errors import NotFound, PermanentError, problem_for
-from arrears.inbox.store import InboxStatus, Stored, inbox_id, receive
+from arrears.inbox.store import InboxStatus, Stored, inbox_id, receive, requeue
 
 __all__ = [
     "Applied",
@@ -18,4 +18,5 @@ __all__ = [
     "inbox_id",
     "problem_for",
     "receive",
+    "requeue",
 ]

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import Clock
 from arrears.inbox.errors import PermanentError, error_text, problem_for, retryable
-from arrears.inbox.store import InboxStatus, Stored, receive
+from arrears.inbox.store import InboxStatus, Stored, receive, requeue
 from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
 from arrears.store.models import InboxEvent
@@ -156,11 +156,7 @@ class Inbox:
     def replay(self, ids: Sequence[str] | None = None) -> int:
         """Put failed inputs back in the queue (all of them when `ids` is None); returns how many."""
         with transaction(self.sessions) as session:
-            query = update(InboxEvent).where(InboxEvent.status == InboxStatus.FAILED.value)
-            if ids is not None:
-                query = query.where(InboxEvent.id.in_(list(ids)))
-            result = session.execute(query.values(status=InboxStatus.PENDING.value, next_attempt_at=None))
-            return int(getattr(result, "rowcount", 0) or 0)
+            return requeue(session, ids)
 
     def _mark_failed(self, event: InboxEvent, exc: Exception, now: datetime) -> Applied:
         problem = problem_for(exc, event.kind)

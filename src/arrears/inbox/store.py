@@ -8,12 +8,13 @@ database, never duplicated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from arrears.core.ids import idempotency_key
@@ -80,3 +81,12 @@ def receive(
         )
     ).one()
     return Stored(row, created, payload)
+
+
+def requeue(session: Session, ids: Sequence[str] | None = None) -> int:
+    """Failed inputs back to pending (all of them when `ids` is None): a person fixed the cause."""
+    query = update(InboxEvent).where(InboxEvent.status == InboxStatus.FAILED.value)
+    if ids is not None:
+        query = query.where(InboxEvent.id.in_(list(ids)))
+    result = session.execute(query.values(status=InboxStatus.PENDING.value, next_attempt_at=None))
+    return int(getattr(result, "rowcount", 0) or 0)

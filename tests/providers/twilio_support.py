@@ -3,6 +3,7 @@ posts computed with the SDK's own RequestValidator."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -20,9 +21,10 @@ ACCOUNT = "AC" + "2" * 32
 OURS = "+15005550006"
 
 
-def twilio_settings(database_url: str, api_base_url: str) -> Settings:
+def twilio_settings(database_url: str, api_base_url: str, outbox: Path) -> Settings:
     return Settings(
         database_url=database_url,
+        outbox_dir=outbox,
         twilio_account_sid=ACCOUNT,
         twilio_auth_token=TOKEN,
         twilio_from_number=OURS,

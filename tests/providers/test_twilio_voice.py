@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.api import create_app
 from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
 from arrears.core.ids import new_id
@@ -21,10 +20,19 @@ from arrears.engine.dispatcher import Dispatcher
 from arrears.providers.twilio.channels import TwilioVoice
 from arrears.providers.twilio.client import TwilioConfig, make_client
 from arrears.store.models import Case, Conversation, Interaction, OptOut, OutboxAction, Outcome, Promise
-from tests.api.twilio_support import BASE, OURS, gather_path, said, signed, snapshot, twilio_settings, xml
+from arrears.system import System, build_system
 from tests.conversations.support import NOW, PHONE, seed_case
-from tests.events.support import resolve
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
+from tests.providers.twilio_support import (
+    BASE,
+    OURS,
+    gather_path,
+    said,
+    signed,
+    snapshot,
+    twilio_settings,
+    xml,
+)
 
 
 @pytest.fixture
@@ -39,14 +47,14 @@ def clock() -> SimulatedClock:
 
 
 @pytest.fixture
-def app(engine: Engine, clock: SimulatedClock, fake: FakeTwilio) -> FastAPI:
-    settings = twilio_settings(engine.url.render_as_string(hide_password=False), fake.url)
-    return create_app(settings, clock=clock, resolve_strategy=resolve, engine=engine)
+def system(engine: Engine, clock: SimulatedClock, fake: FakeTwilio, tmp_path: Path) -> System:
+    settings = twilio_settings(engine.url.render_as_string(hide_password=False), fake.url, tmp_path)
+    return build_system(settings, clock=clock, engine=engine)
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+def client(system: System) -> Iterator[TestClient]:
+    with TestClient(system.web(), raise_server_exceptions=False) as test_client:
         yield test_client
 
 
@@ -98,7 +106,11 @@ def _call(sessions: sessionmaker[Session], clock: SimulatedClock, fake: FakeTwil
 
 
 def test_a_call_from_answer_to_booked_promise_and_replays_write_nothing(
-    client: TestClient, sessions: sessionmaker[Session], clock: SimulatedClock, fake: FakeTwilio
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    clock: SimulatedClock,
+    fake: FakeTwilio,
+    system: System,
 ) -> None:
     answer, sid = _call(sessions, clock, fake)
     form = {"CallSid": sid, "AccountSid": "AC" + "2" * 32, "From": OURS, "To": PHONE, "AnsweredBy": "human"}
@@ -129,6 +141,7 @@ def test_a_call_from_answer_to_booked_promise_and_replays_write_nothing(
     status = {"CallSid": sid, "CallStatus": "completed", "CallDuration": "95", "AnsweredBy": "human"}
     posted.append(("/v1/twilio/voice/status?key=step-14-call", status))
     assert signed(client, posted[-1][0], status).status_code == 204
+    assert system.inbox.apply_due() == 1  # the report is stored at once and applied by the worker
     with sessions() as session:
         outcome = session.scalars(select(Outcome)).one()
         assert (
@@ -151,6 +164,7 @@ def test_a_call_from_answer_to_booked_promise_and_replays_write_nothing(
         call = session.scalars(select(Interaction).where(Interaction.direction == "outbound")).one()
         assert call.status == "sent" and call.connected
         assert (call.detail["call_status"], call.detail["duration_seconds"]) == ("completed", 95)
+        assert call.delivery_status == "delivered"
         transcript = session.get(Interaction, outcome.interaction_id)
         assert transcript is not None and "customer: I can pay it all on March 20th" in (
             transcript.transcript_redacted or ""
@@ -159,6 +173,7 @@ def test_a_call_from_answer_to_booked_promise_and_replays_write_nothing(
     for path, replayed in posted:  # Twilio retries: every webhook again, in order
         response = signed(client, path, replayed)
         assert response.status_code in (200, 204)
+    assert system.inbox.apply_due() == 0
     with sessions() as session:
         assert snapshot(session) == before
 
