@@ -20,9 +20,14 @@ from arrears.store.models import (
     Promise,
     Task,
 )
+from arrears.strategy.catalog import StrategyLibrary
+from arrears.system.parts import strategy_lookup
 from tests.conversations.support import NOW, PHONE, seed_case
 
-SERVICE = ConversationService(AgentConfig(business_name="Brightwater Energy", callback_number="555 0100"))
+SERVICE = ConversationService(
+    AgentConfig(business_name="Brightwater Energy", callback_number="555 0100"),
+    strategy_for=strategy_lookup(StrategyLibrary.load(None)),
+)
 
 
 def _count(session: Session, model: type) -> int:

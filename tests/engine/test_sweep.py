@@ -8,12 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.compliance.minimal import MinimalGate
 from arrears.core.clock import SimulatedClock
-from arrears.engine.worker import Worker
-from arrears.providers.local.sinks import local_channels
 from arrears.settings import Settings
 from arrears.store.models import Case, OutboxAction
+from arrears.system import build_system
 from tests.engine.portfolio import add_debtor, open_cases
 
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -26,9 +24,9 @@ def test_the_worker_opens_a_case_once_an_invoice_falls_due(
         add_debtor(session, now=START, due_on=START.date() + timedelta(days=1))
     open_cases(sessions, START)
     clock = SimulatedClock(START)
-    worker = Worker(
-        Settings(outbox_dir=tmp_path), sessions, clock, MinimalGate(), dict(local_channels(tmp_path))
-    )
+    engine = sessions.kw["bind"]
+    system = build_system(Settings(outbox_dir=tmp_path, gate="minimal"), clock=clock, engine=engine)
+    worker = system.worker(worker_id="sweep")
     worker.tick()
     with sessions() as session:
         assert session.scalars(select(Case)).all() == []
