@@ -1,6 +1,6 @@
 """Event ingestion through the REST API on loopback: events per second sustained, p50/p99 latency.
 
-Starts `uvicorn --factory arrears.api.app:create_app` on a free 127.0.0.1 port against a fresh database
+Starts `uvicorn --factory arrears.system:serve_app` on a free 127.0.0.1 port against a fresh database
 (a SQLite file, or a PostgreSQL database created and dropped around the run), sends a bounded number of
 events from a few concurrent clients, checks that every one was stored and applied exactly once, and stops.
 
@@ -91,7 +91,7 @@ def server(url: str, port: int, workers: int) -> Iterator[None]:
         "-m",
         "uvicorn",
         "--factory",
-        "arrears.api.app:create_app",
+        "arrears.system:serve_app",
         "--host",
         "127.0.0.1",
         "--port",

@@ -3,7 +3,7 @@
 For each database: a fresh database, migrated, bulk-loaded with `--cases` open cases of which `--due` are due
 at NOW (see planning_data.py), then, in a child process so its peak RSS is its own:
 
-1. `Planner.run_until_idle()` on a SimulatedClock at NOW with the gate `arrears.engine.wiring.contact_gate`
+1. `Planner.run_until_idle()` on a SimulatedClock at NOW with the gate `arrears.system.parts.contact_gate`
    picks (or `--gate minimal|profile`): due cases per second, and peak memory as ru_maxrss (the child's
    high-water RSS) and its growth over the child's RSS just before planning.
 2. The floor, on a second, identical set of cases parked a year ahead: per batch of the same size, one
@@ -114,10 +114,9 @@ def _pg_iso(instant: datetime) -> str:
 
 
 def load(url: str, cases: int, due: int, chunk: int = 50_000) -> None:
-    from arrears.engine.wiring import strategy_library
-    from arrears.settings import Settings
+    from arrears.strategy.catalog import StrategyLibrary
 
-    library = strategy_library(Settings())
+    library = StrategyLibrary.load(None)
     started = time.perf_counter()
     pg = url.startswith("postgresql")
     if pg:
@@ -166,8 +165,8 @@ def _engine(url: str) -> Engine:
 def _gate(name: str) -> Any:
     from arrears.compliance.gate import ProfileGate
     from arrears.compliance.minimal import MinimalGate
-    from arrears.engine.wiring import contact_gate
     from arrears.settings import Settings
+    from arrears.system.parts import contact_gate
 
     if name == "minimal":
         return MinimalGate()
@@ -181,13 +180,12 @@ def _plan_in_process(url: str, batch: int, gate_name: str, go: Any, out: Any) ->
     from arrears.core.clock import SimulatedClock
     from arrears.engine.heap import settle_heap
     from arrears.engine.planner import Planner
-    from arrears.engine.wiring import strategy_library
-    from arrears.settings import Settings
     from arrears.store.db import session_factory
+    from arrears.strategy.catalog import StrategyLibrary
 
     engine = _engine(url)
     planner = Planner(
-        session_factory(engine), SimulatedClock(NOW), strategy_library(Settings()), _gate(gate_name),
+        session_factory(engine), SimulatedClock(NOW), StrategyLibrary.load(None), _gate(gate_name),
         batch_size=batch,
     )  # fmt: skip
     with engine.connect() as conn:  # the backend the planner will use (the pool hands it back)
@@ -214,14 +212,14 @@ def child(url: str, batch: int, gate_name: str, profile: str | None, workers: in
     from arrears.core.clock import SimulatedClock
     from arrears.engine.heap import settle_heap
     from arrears.engine.planner import Planner, PlanStats
-    from arrears.engine.wiring import register_strategies, strategy_library
-    from arrears.settings import Settings
+    from arrears.engine.strategies import register_strategies
     from arrears.store.db import session_factory, transaction
     from arrears.store.models import OutboxAction, Task
+    from arrears.strategy.catalog import StrategyLibrary
 
     engine = _engine(url)
     sessions = session_factory(engine)
-    library = strategy_library(Settings())
+    library = StrategyLibrary.load(None)
     gate = _gate(gate_name)
     with transaction(sessions) as session:
         register_strategies(session, library, NOW)

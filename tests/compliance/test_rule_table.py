@@ -376,17 +376,18 @@ def test_cease_lets_the_confirmation_through() -> None:
 
 @pytest.mark.parametrize("kind", ["third_party", "creditor"])
 def test_an_answer_to_the_customers_own_words_passes_a_dispute_hold_not_an_attorney_hold(kind: str) -> None:
-    answer = {"purpose": Purpose.REPLY}
-    assert gate(kind).decide(request(holds=(HoldFact("dispute"),), **answer)).verdict is Verdict.ALLOW
+    answer = Purpose.REPLY
+    assert gate(kind).decide(request(holds=(HoldFact("dispute"),), purpose=answer)).verdict is Verdict.ALLOW
     assert gate(kind).decide(request(holds=(HoldFact("dispute"),))).verdict is Verdict.DENY
-    assert gate(kind).decide(request(holds=(HoldFact("attorney"),), **answer)).verdict is Verdict.DENY
-    assert gate(kind).decide(request(holds=(HoldFact("bankruptcy"),), **answer)).verdict is Verdict.DENY
+    assert gate(kind).decide(request(holds=(HoldFact("attorney"),), purpose=answer)).verdict is Verdict.DENY
+    assert gate(kind).decide(request(holds=(HoldFact("bankruptcy"),), purpose=answer)).verdict is Verdict.DENY
 
 
 def test_an_answer_to_the_customers_own_text_needs_no_consent_record_but_a_collection_text_does() -> None:
-    text = {"channel": ContactChannel.SMS, "caller_kind": CallerKind.TEXT}
-    assert gate("creditor").decide(request(purpose=Purpose.REPLY, **text)).verdict is Verdict.ALLOW
-    refused = gate("creditor").decide(request(**text))
+    sms, text = ContactChannel.SMS, CallerKind.TEXT
+    reply = request(purpose=Purpose.REPLY, channel=sms, caller_kind=text)
+    assert gate("creditor").decide(reply).verdict is Verdict.ALLOW
+    refused = gate("creditor").decide(request(channel=sms, caller_kind=text))
     assert refused.verdict is Verdict.DENY and refused.reasons[0].rule_id == "us.tcpa.consent"
 
 

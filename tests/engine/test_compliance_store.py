@@ -10,6 +10,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from arrears.casefacts.contact import Destination, gate_request
+from arrears.casefacts.load import load_case_facts
 from arrears.cli.main import app
 from arrears.compliance.gate import ProfileGate
 from arrears.compliance.model import DestinationKind, InconvenientTime, Verdict
@@ -22,10 +24,8 @@ from arrears.engine.compliance_lists import (
     import_do_not_contact,
     revoke_designation,
 )
-from arrears.engine.contact import Destination, gate_request
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.explain import case_decisions
-from arrears.engine.facts import load_case_facts
 from arrears.engine.planner import Planner
 from arrears.providers.local.sinks import local_channels
 from arrears.store.models import Case, Customer, DoNotContact, Interaction, OutboxAction

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.engine.facts import among
-from arrears.engine.raw_reads import RawReader
+from arrears.casefacts.raw import RawReader, among
 from arrears.store.models import DoNotContact
 
 AWKWARD = ["+15551234567", "a@b.example", "a,b", 'say "hi"', "back\\slash", "{}", "NULL", " padded ", ""]

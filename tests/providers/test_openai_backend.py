@@ -3,61 +3,24 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from arrears.agent import Label
 from arrears.providers.openai.backend import LLMBackend
+from tests.fakes.openai_api import FakeOpenAI, fake_openai
 
 REF = datetime(2026, 3, 4, 10, 0)
 
 
-class FakeOpenAI:
-    def __init__(self) -> None:
-        self.reply: Any = {}
-        self.status = 200
-        self.delay = 0.0
-        self.raw: bytes | None = None
-        self.requests: list[tuple[dict[str, str], dict[str, Any]]] = []
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[FakeOpenAI, str]]:
-    fake = FakeOpenAI()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            fake.requests.append((dict(self.headers), body))
-            time.sleep(fake.delay)
-            if fake.raw is not None:
-                payload = fake.raw
-            else:
-                content = fake.reply if isinstance(fake.reply, str) else json.dumps(fake.reply)
-                payload = json.dumps(
-                    {"choices": [{"message": {"role": "assistant", "content": content}}]}
-                ).encode()
-            self.send_response(fake.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield fake, f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    httpd.server_close()
+    with fake_openai() as running:
+        yield running
 
 
 def backend(url: str, timeout: float = 2.0) -> LLMBackend:

@@ -87,7 +87,9 @@ def get_case(case_id: str, session: SessionDep, _: Read) -> CaseDetail:
         promises=rows(
             PromiseView,
             session.scalars(
-                select(Promise).where(Promise.case_id == case.id).order_by(Promise.created_at, Promise.id)
+                select(Promise)
+                .where(Promise.case_id == case.id)
+                .order_by(Promise.created_at, Promise.due_on, Promise.id)
             ),
         ),
         holds=rows(HoldView, session.scalars(holds.order_by(Hold.created_at, Hold.id))),

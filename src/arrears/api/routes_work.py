@@ -18,10 +18,11 @@ from arrears.api.deps import ClockDep, Read, SessionDep, Work
 from arrears.api.paging import MAX_LIMIT
 from arrears.api.problems import Problem, ProblemError
 from arrears.api.views import HoldView, TaskView
-from arrears.cases.resolutions import PlanTerms, ResolutionError, Terms, release_hold, resolve_task
+from arrears.cases.resolutions import PlanTerms, ResolutionError, Terms, release_hold
 from arrears.cases.status import CloseReason
 from arrears.core.money import Money, MoneyError, parse_minor
 from arrears.core.states import TransitionError
+from arrears.engine.review import resolve as resolve_task
 from arrears.holds import HoldNotFound, HoldStatus
 from arrears.store.models import Hold, Task
 from arrears.tasks import Resolution, TaskNotFound, TaskStatus, TaskTaken, claim, reassign
@@ -162,11 +163,10 @@ class _problems:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> None:
         if isinstance(exc, TaskNotFound | HoldNotFound):
             raise ProblemError(404, "not-found", "Not found", str(exc)) from None
         if isinstance(exc, TransitionError | TaskTaken):
             raise ProblemError(409, "conflict", "Not allowed now", str(exc)) from None
         if isinstance(exc, ResolutionError):
             raise ProblemError(422, "invalid", "Cannot resolve so", str(exc)) from None
-        return False

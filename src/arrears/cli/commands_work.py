@@ -58,8 +58,8 @@ def list_tasks(
             typer.echo(json.dumps(row))
         return
     table = Table(title=f"{len(rows)} task(s)")
-    for column in ("task", "case", "reason", "priority", "due (UTC)", "status", "owner", "summary"):
-        table.add_column(column, overflow="fold")
+    for heading in ("task", "case", "reason", "priority", "due (UTC)", "status", "owner", "summary"):
+        table.add_column(heading, overflow="fold")
     for t in tasks:
         due = t.due_at.strftime("%Y-%m-%d %H:%M")
         table.add_row(
@@ -116,9 +116,10 @@ def resolve(
     database: Database = None,
 ) -> None:
     """Close a task with what was decided; the case moves on accordingly (docs/workplace.md)."""
-    from arrears.cases.resolutions import PlanTerms, ResolutionError, Terms, resolve_task
+    from arrears.cases.resolutions import PlanTerms, ResolutionError, Terms
     from arrears.cases.status import CloseReason
     from arrears.core.money import Money, MoneyError, parse_minor
+    from arrears.engine.review import resolve as resolve_task
     from arrears.tasks import Resolution, TaskNotFound
 
     try:
@@ -164,8 +165,8 @@ def list_holds(
             typer.echo(json.dumps(_hold_json(hold)))
         return
     table = Table(title=f"{len(holds)} hold(s)")
-    for column in ("hold", "case", "kind", "scope", "placed (UTC)", "by", "until", "reason"):
-        table.add_column(column, overflow="fold")
+    for heading in ("hold", "case", "kind", "scope", "placed (UTC)", "by", "until", "reason"):
+        table.add_column(heading, overflow="fold")
     for h in holds:
         until = h.until.strftime("%Y-%m-%d %H:%M") if h.until else ""
         placed = h.created_at.strftime("%Y-%m-%d %H:%M")
@@ -196,12 +197,13 @@ def _change(database: str | None, act: Any, refusals: tuple[type[Exception], ...
     line on stderr and exit 1, and nothing is written."""
     from arrears.core.states import TransitionError
 
+    caught: tuple[type[Exception], ...] = (*refusals, TransitionError)
     with ready_engine(_url(database)) as engine:
         try:
             with transaction(session_factory(engine)) as session:
                 record = act(session, SystemClock().now())
                 shown = _task_json(record) if isinstance(record, Task) else _hold_json(record)
-        except (*refusals, TransitionError) as exc:
+        except caught as exc:
             raise _refused(exc) from None
     typer.echo(json.dumps(shown))
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import CaseContext, IdentityCheck, PriorPromise, Tone
+from arrears.casefacts.load import CaseFacts, load_case_facts
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.money import Money
-from arrears.engine.facts import CaseFacts, load_case_facts
 from arrears.store.models import (
     Account,
     Case,

@@ -25,11 +25,11 @@ from arrears.agent.dialogue import (
     Urgency,
     WarmTransfer,
 )
+from arrears.casefacts.contact import choose_destination
+from arrears.casefacts.load import load_case_facts
 from arrears.cases.opt_outs import record_opt_out
 from arrears.cases.planning import wake
 from arrears.core.ids import idempotency_key, new_id
-from arrears.engine.contact import choose_destination
-from arrears.engine.facts import load_case_facts
 from arrears.holds import HOLD_FOR_LABEL, HoldSpec, place
 from arrears.outbox import OutboxStatus, queue_actions
 from arrears.promises import record_promise

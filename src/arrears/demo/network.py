@@ -82,7 +82,7 @@ class Network:
             raise RuntimeError(
                 f"the demo's Twilio webhook was refused: {response.status_code} {response.text}"
             )
-        return response.text
+        return str(response.text)
 
     def _spoken(self, twiml: str) -> Spoken:
         root = ET.fromstring(twiml)

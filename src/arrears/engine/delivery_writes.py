@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from arrears import audit
 from arrears.audit import record_many
-from arrears.core.ids import new_id
+from arrears.feed import EventKind, event_row, publish_rows
+from arrears.interactions import outbound_row, record_rows
 from arrears.store.bulk import insert_ignoring_duplicates
-from arrears.store.models import Interaction, OutboxAction
+from arrears.store.models import OutboxAction
 
 #: Whose record may still land: a lease that ran out mid-send (`unknown`) or went to a person under
 #: `retry.on_unknown: review` keeps its owner, so the send it made is recorded rather than guessed at.
@@ -44,6 +45,7 @@ class DeliveryWrites:
     interactions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     audit: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     new_actions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # follow-ups (notices)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # message.sent / .failed
 
     def mark_sent(
         self,
@@ -68,6 +70,17 @@ class DeliveryWrites:
         self.finished.append({"b_id": row.id, "b_status": status, "b_error": error})
         if status == "refused":
             self._interaction(row, "refused", decision)
+        elif status == "failed":  # no attempt left, or the provider refused it for good
+            data = {"channel": row.channel, "outbox_id": row.id, "step_id": row.step_id, "status": status}
+            failed = event_row(
+                EventKind.MESSAGE_FAILED,
+                row.id,
+                self.now,
+                case_id=row.case_id,
+                customer_id=row.customer_id,
+                data=data,
+            )
+            self.events.append((row.id, failed))
         self.audit.append(
             (row.id, self._audit(f"action_{status}", row.id, {"error": error} if error else {}))
         )
@@ -102,27 +115,32 @@ class DeliveryWrites:
         provider_id: str | None = None,
         at: datetime | None = None,
     ) -> None:
-        values = {
-            "id": new_id(),
-            "case_id": row.case_id,
-            "customer_id": row.customer_id,
-            "outbox_id": row.id,
-            "channel": row.channel,
-            "direction": "outbound",
-            "destination": row.destination,
-            "destination_kind": row.destination_kind,
-            "provider": provider,
-            "provider_id": provider_id,
-            "status": status,
-            "connected": False,
-            "conversation": False,
-            "planned_at": row.created_at,
-            "occurred_at": at or self.now,
-            "decision": decision,
-            "transcript_redacted": None,
-            "detail": {"template": row.template, "step_id": row.step_id},
-        }
+        when = at or self.now
+        values = outbound_row(
+            case_id=row.case_id,
+            customer_id=row.customer_id,
+            channel=row.channel,
+            status=status,
+            at=when,
+            outbox_id=row.id,
+            destination=row.destination,
+            destination_kind=row.destination_kind,
+            provider=provider,
+            provider_id=provider_id,
+            planned_at=row.created_at,
+            decision=decision,
+            detail={"template": row.template, "step_id": row.step_id},
+        )
         self.interactions.append((row.id, values))
+        kind = {"sent": EventKind.MESSAGE_SENT, "refused": EventKind.MESSAGE_FAILED}.get(status)
+        if kind is not None:
+            data = {"channel": row.channel, "outbox_id": row.id, "step_id": row.step_id, "status": status}
+            if provider_id:
+                data["provider_id"] = provider_id
+            event = event_row(
+                kind, values["id"], when, case_id=row.case_id, customer_id=row.customer_id, data=data
+            )
+            self.events.append((row.id, event))
 
     def _audit(self, action: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
         return audit.entry(
@@ -163,9 +181,8 @@ class DeliveryWrites:
         for rows, values in changes:
             if rows:
                 session.execute(update(table).where(by_id).values(**values, **done), rows)
-        interactions = [v for i, v in self.interactions if i in written]
-        if interactions:
-            session.execute(insert(Interaction), interactions)
+        record_rows(session, [v for i, v in self.interactions if i in written])
+        publish_rows(session, [v for i, v in self.events if i in written])
         follow_ups = [v for i, v in self.new_actions if i in written]
         insert_ignoring_duplicates(session, table, follow_ups, ["idempotency_key"])
         record_many(session, [v for i, v in self.audit if i in written])

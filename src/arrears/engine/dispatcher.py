@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from arrears.casefacts.contact import Destination, gate_request
+from arrears.casefacts.load import CaseFacts, load_case_facts
 from arrears.channels.base import Channel, ChannelError, DeliveryStatus, OutboundMessage
 from arrears.compliance.model import (
     ContactChannel,
@@ -33,15 +35,12 @@ from arrears.compliance.model import (
 )
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.clock import Clock
-from arrears.core.money import format_minor
-from arrears.engine.contact import Destination, gate_request
+from arrears.engine.compose import compose
 from arrears.engine.customer_locks import CustomerLocks
 from arrears.engine.delivery_writes import DeliveryWrites
-from arrears.engine.facts import CaseFacts, load_case_facts
 from arrears.engine.fencing import LeaseFence
-from arrears.engine.notices import VALIDATION_STEP, printed_validation_end, record_sent
+from arrears.engine.notices import record_sent
 from arrears.engine.reconcile import expire_leases, reconcile_unknown
-from arrears.engine.render import render
 from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
 from arrears.store.models import Hold, OptOut, OutboxAction
@@ -340,31 +339,17 @@ class Dispatcher:
             writes.release(row, decision.at, error=error, count_attempt=True)
 
     def _message(self, row: Any, facts: CaseFacts, decision: Decision, now: datetime) -> OutboundMessage:
-        promise = None
-        if facts.promise is not None:
-            promise = (
-                f"{format_minor(facts.promise.amount_minor, facts.currency)} {facts.currency}",
-                facts.promise.due_on.isoformat(),
-            )
         decision_json = decision.to_json()
-        payload = {**row.payload, "decision": decision_json}
-        if row.step_id == VALIDATION_STEP:
-            payload["validation_period_end"] = printed_validation_end(row.payload, decision_json)
-        disclosures = self.disclosures_for(facts, decision_json)
-        wants_link = bool(row.payload.get("payment_link")) or row.channel in ("sms", "email", "whatsapp")
-        rendered = render(
+        rendered = compose(
             template=row.template,
-            tone=str(row.payload.get("tone", "neutral")),
+            step_id=row.step_id,
             channel=row.channel,
-            customer_name=facts.customer_name,
-            balance_minor=facts.balance_minor,
-            currency=facts.currency,
-            days_past_due=(now.date() - facts.oldest_due_on).days,
-            payload=payload,
-            disclosures=disclosures.texts,
-            extra_headers=disclosures.headers,
-            payment_link=self.payment_link(facts.case_id) if wants_link else None,
-            promise=promise,
+            payload=row.payload,
+            facts=facts,
+            decision=decision_json,
+            disclosures=self.disclosures_for(facts, decision_json),
+            payment_link=self.payment_link(facts.case_id),
+            now=now,
         )
         return OutboundMessage(
             idempotency_key=row.idempotency_key,

@@ -10,16 +10,19 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from arrears import audit
+from arrears.casefacts.contact import Destination
+from arrears.casefacts.load import CaseFacts
 from arrears.compliance.model import Decision
 from arrears.core.ids import new_id
-from arrears.engine.contact import Destination
-from arrears.engine.facts import CaseFacts
+from arrears.feed import EventKind, event_row, publish_rows
+from arrears.interactions import outbound_row, record_rows
 from arrears.promises import break_promises
 from arrears.store.base import Base
 from arrears.store.bulk_rows import insert_rows, update_rows
-from arrears.store.models import AuditEntry, Case, Interaction, OutboxAction, Task
+from arrears.store.models import AuditEntry, Case, OutboxAction
 from arrears.strategy.plan import Action
 from arrears.strategy.schema import Priority, Strategy
+from arrears.tasks import TaskSpec, open_tasks
 
 _PRIORITY = {Priority.URGENT: 1, Priority.HIGH: 2, Priority.NORMAL: 3, Priority.LOW: 4}
 
@@ -29,7 +32,8 @@ class PlanWrites:
     now: datetime
     outbox_rows: list[dict[str, Any]] = field(default_factory=list)
     interaction_rows: list[dict[str, Any]] = field(default_factory=list)
-    task_rows: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[TaskSpec] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
     case_rows: list[dict[str, Any]] = field(default_factory=list)
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
     broken_promises: list[str] = field(default_factory=list)
@@ -82,58 +86,47 @@ class PlanWrites:
         status: str = "refused",
     ) -> None:
         """A step that will not go out (refused, or deferred: `status`) is recorded with the reasons."""
+        reason = {"rule_id": "engine.no_destination", "source": "contact points on file", "message": why}
         self.interaction_rows.append(
-            {
-                "id": new_id(),
-                "case_id": facts.case_id,
-                "customer_id": facts.customer_id,
-                "channel": action.channel.value,
-                "direction": "outbound",
-                "destination": destination.value if destination else None,
-                "destination_kind": destination.kind.value if destination else None,
-                "status": status,
-                "connected": False,
-                "conversation": False,
-                "planned_at": self.now,
-                "occurred_at": self.now,
-                "decision": decision.to_json()
-                if decision
-                else {
-                    "verdict": "deny",
-                    "reasons": [
-                        {
-                            "rule_id": "engine.no_destination",
-                            "source": "contact points on file",
-                            "message": why,
-                        }
-                    ],
-                },
-                "detail": {"step_id": action.step_id, "template": action.template, "why": why},
-            }
+            outbound_row(
+                case_id=facts.case_id,
+                customer_id=facts.customer_id,
+                channel=action.channel.value,
+                status=status,
+                at=self.now,
+                destination=destination.value if destination else None,
+                destination_kind=destination.kind.value if destination else None,
+                planned_at=self.now,
+                decision=decision.to_json() if decision else {"verdict": "deny", "reasons": [reason]},
+                detail={"step_id": action.step_id, "template": action.template, "why": why},
+            )
         )
 
     def task(self, facts: CaseFacts, action: Action, strategy: Strategy) -> None:
-        self.task_rows.append(
-            {
-                "id": new_id(),
-                "case_id": facts.case_id,
-                "idempotency_key": action.action_key,
-                "reason": action.kind.value if action.kind.value != "task" else action.template,
-                "team": action.team or strategy.default_team,
-                "owner": None,
-                "priority": _PRIORITY.get(action.priority or Priority.NORMAL, 3),
-                "due_at": self.now + timedelta(days=1),
-                "status": "open",
-                "summary": action.reason,
-                "context": {"step_id": action.step_id, "agency": action.agency, "strategy": strategy.name},
-                "created_at": self.now,
-                "closed_at": None,
-            }
+        context: dict[str, Any] = {
+            "step_id": action.step_id,
+            "agency": action.agency,
+            "strategy": strategy.name,
+        }
+        if action.step_id.startswith("hold-task:"):
+            context["hold_kinds"] = action.step_id.removeprefix("hold-task:").split("+")
+        self.tasks.append(
+            TaskSpec(
+                idempotency_key=action.action_key,
+                case_id=facts.case_id,
+                reason=action.kind.value if action.kind.value != "task" else action.template,
+                summary=action.reason,
+                priority=_PRIORITY.get(action.priority or Priority.NORMAL, 3),
+                team=action.team or strategy.default_team,
+                due_at=self.now + timedelta(days=1),
+                context=context,
+            )
         )
 
     def case_update(
         self, facts: CaseFacts, *, completed: list[str], next_action_at: datetime | None, status: str
     ) -> None:
+        stage = _stage(status, completed)
         self.case_rows.append(
             {
                 "id": facts.case_id,
@@ -142,16 +135,29 @@ class PlanWrites:
                 "status": status,
                 "broken_promises": facts.broken_promises,
                 "deferred_step": facts.deferred_step,
-                "stage": _stage(status, completed),
+                "stage": stage,
                 "updated_at": self.now,
             }
         )
+        if stage != facts.stage:
+            data = {"from": facts.stage, "to": stage, "status": status}
+            self.events.append(
+                event_row(
+                    EventKind.CASE_STAGE_CHANGED,
+                    facts.case_id,
+                    self.now,
+                    case_id=facts.case_id,
+                    customer_id=facts.customer_id,
+                    data=data,
+                )
+            )
 
     def flush(self, session: Session) -> None:
         """Everything in a few set-based statements; see store.bulk_rows for why not the ORM."""
         insert_rows(session, _table(OutboxAction), self.outbox_rows, ignore_conflicts_on=["idempotency_key"])
-        insert_rows(session, _table(Task), self.task_rows, ignore_conflicts_on=["idempotency_key"])
-        insert_rows(session, _table(Interaction), self.interaction_rows)
+        open_tasks(session, self.tasks, actor="planner", now=self.now)
+        record_rows(session, self.interaction_rows)
+        publish_rows(session, self.events)
         break_promises(session, self.broken_promises, self.now)
         update_rows(session, _table(Case), "id", self.case_rows)
         for row in self.outbox_rows:
@@ -167,16 +173,6 @@ class PlanWrites:
                         "channel": row["channel"],
                         "status": row["status"],
                     },
-                )
-            )
-        for row in self.task_rows:
-            self.audit_rows.append(
-                _audit(
-                    self.now,
-                    "task_opened",
-                    "task",
-                    row["id"],
-                    {"case_id": row["case_id"], "reason": row["reason"]},
                 )
             )
         insert_rows(session, _table(AuditEntry), self.audit_rows)

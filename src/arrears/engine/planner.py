@@ -13,14 +13,14 @@ from datetime import datetime
 from sqlalchemy import Select, select, text, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from arrears.casefacts.contact import choose_destination, gate_request
+from arrears.casefacts.load import CaseFacts, load_case_facts
+from arrears.casefacts.views import case_view
 from arrears.cases.closing import close_cases
 from arrears.compliance.model import ContactChannel, ContactGate, PriorContact, Verdict
 from arrears.core.clock import Clock
-from arrears.engine.contact import choose_destination, gate_request
-from arrears.engine.facts import CaseFacts, load_case_facts
 from arrears.engine.plan_writes import PlanWrites
 from arrears.engine.unsent import attach_unsent_contacts
-from arrears.engine.views import case_view
 from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
 from arrears.store.models import Case, StrategyVersion

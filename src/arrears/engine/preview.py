@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from arrears.casefacts.contact import Destination, gate_request
+from arrears.casefacts.load import CaseFacts, load_case_facts
 from arrears.compliance.model import ContactGate, DestinationKind, Purpose
 from arrears.compliance.rendering import RenderedDisclosures
-from arrears.core.money import format_minor
-from arrears.engine.contact import Destination, gate_request
-from arrears.engine.facts import CaseFacts, load_case_facts
-from arrears.engine.render import RenderedMessage, render, wants_payment_link
+from arrears.engine.compose import compose
+from arrears.engine.render import RenderedMessage
 
 DisclosureRenderer = Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures]
 PaymentLink = Callable[[str], str]
@@ -41,6 +41,7 @@ class HeldAction:
     destination_kind: str | None
     template: str
     payload: Mapping[str, Any]
+    step_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,27 +73,16 @@ def message_for(
     now: datetime,
 ) -> RenderedMessage:
     """Render an action for a case and a gate decision exactly as the dispatcher does at send time."""
-    promise = None
-    if facts.promise is not None:
-        promise = (
-            f"{format_minor(facts.promise.amount_minor, facts.currency)} {facts.currency}",
-            facts.promise.due_on.isoformat(),
-        )
-    payload = {**action.payload, "decision": dict(decision)}
-    wants_link = wants_payment_link(action.channel, action.payload)
-    return render(
+    return compose(
         template=action.template,
-        tone=str(action.payload.get("tone", "neutral")),
+        step_id=action.step_id,
         channel=action.channel,
-        customer_name=facts.customer_name,
-        balance_minor=facts.balance_minor,
-        currency=facts.currency,
-        days_past_due=(now.date() - facts.oldest_due_on).days,
-        payload=payload,
-        disclosures=disclosures.texts,
-        extra_headers=disclosures.headers,
-        payment_link=payment_link if wants_link else None,
-        promise=promise,
+        payload=action.payload,
+        facts=facts,
+        decision=decision,
+        disclosures=disclosures,
+        payment_link=payment_link,
+        now=now,
     )
 
 

@@ -24,18 +24,18 @@ from sqlalchemy import CursorResult, Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.audit import record
+from arrears.casefacts.load import load_case_facts
 from arrears.channels.base import Channel, ChannelError, DeliveryResult, DeliveryStatus
 from arrears.core.clock import Clock, as_utc
-from arrears.core.ids import idempotency_key, new_id
+from arrears.core.ids import idempotency_key
 from arrears.engine.delivery_writes import DeliveryWrites
-from arrears.engine.facts import load_case_facts
 from arrears.engine.notices import record_sent
-from arrears.store.bulk import insert_ignoring_duplicates
 from arrears.store.db import transaction
-from arrears.store.models import Case, OutboxAction, Task
+from arrears.store.models import Case, OutboxAction
 from arrears.strategy.routing import DeliveryResult as DeliveryOutcome
 from arrears.strategy.routing import RetryMove, after_delivery
 from arrears.strategy.schema import RetrySettings
+from arrears.tasks import TaskSpec, open_task
 
 log = logging.getLogger(__name__)
 
@@ -260,28 +260,19 @@ def _skip_locked(session: Session, query: Select[Any]) -> Select[Any]:
 def open_review_task(
     session: Session, outbox_id: str, case_id: str, attempt: int, now: datetime, *, asked_provider: bool
 ) -> None:
-    """The one place a send of unknown outcome becomes a person's task (once per row and attempt).
-
-    A tasks service (`open_task`) will replace this raw insert; no other engine code writes these tasks.
-    """
+    """The one place a send of unknown outcome becomes a person's task (once per row and attempt)."""
     summary = (
         "A send was interrupted and the provider cannot say whether it left. "
         if asked_provider
         else "A send was interrupted; this case's strategy sends such sends to a person. "
-    ) + "Check with the provider before approving a resend."
-    task = {
-        "id": new_id(),
-        "case_id": case_id,
-        "idempotency_key": idempotency_key("unknown", outbox_id, attempt),
-        "reason": "delivery_unknown",
-        "team": "operations",
-        "owner": None,
-        "priority": 2,
-        "due_at": now + timedelta(hours=4),
-        "status": "open",
-        "context": {"outbox_id": outbox_id, "asked_provider": asked_provider},
-        "summary": summary,
-        "created_at": now,
-        "closed_at": None,
-    }
-    insert_ignoring_duplicates(session, Task.__table__, [task], ["idempotency_key"])
+    ) + "Check with the provider, then resolve: sent_confirmed (it left) or resend (it did not)."
+    spec = TaskSpec(
+        idempotency_key=idempotency_key("unknown", outbox_id, attempt),
+        case_id=case_id,
+        reason="delivery_unknown",  # arrears.engine.review.DELIVERY_UNKNOWN
+        summary=summary,
+        priority=2,
+        team="operations",
+        context={"outbox_id": outbox_id, "asked_provider": asked_provider},
+    )
+    open_task(session, spec, actor="reconciler", now=now)

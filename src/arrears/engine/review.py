@@ -11,8 +11,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from arrears.audit import record
+from arrears.cases.resolutions import ResolutionError, Terms, resolve_task
 from arrears.engine.preview import HeldAction
-from arrears.store.models import OutboxAction
+from arrears.engine.reconcile import confirm_sent
+from arrears.store.models import OutboxAction, Task
+from arrears.tasks import Resolution, TaskNotFound, close
+
+#: The task reason a send of unknown outcome opens (arrears.engine.reconcile.open_review_task).
+DELIVERY_UNKNOWN = "delivery_unknown"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class ReviewItem:
             self.destination_kind,
             self.template,
             self.payload,
+            self.step_id,
         )
 
 
@@ -85,3 +92,41 @@ def decide(session: Session, ids: Sequence[str], *, approve: bool, actor: str, n
                 entity_id=action_id,
             )
     return changed
+
+
+def resolve(
+    session: Session,
+    task_id: str,
+    resolution: Resolution,
+    *,
+    actor: str,
+    note: str | None = None,
+    terms: Terms = Terms(),
+    now: datetime,
+) -> Task:
+    """Resolve a person's task. A send of unknown outcome is settled here (`sent_confirmed` records it as
+    sent, with the notice a first contact owes; `resend` releases it to the dispatcher); every other
+    resolution moves the case on (arrears.cases.resolutions)."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise TaskNotFound(f"no task {task_id!r}")
+    delivery = {Resolution.SENT_CONFIRMED, Resolution.RESEND}
+    if task.reason != DELIVERY_UNKNOWN:
+        if resolution in delivery:
+            raise ResolutionError(
+                f"task {task_id}: {resolution.value} settles only a send of unknown outcome"
+            )
+        return resolve_task(session, task_id, resolution, actor=actor, note=note, terms=terms, now=now)
+    if resolution not in delivery:
+        raise ResolutionError(
+            f"task {task_id}: a send of unknown outcome is settled by sent_confirmed or resend"
+        )
+    outbox_id = str((task.context or {}).get("outbox_id", ""))
+    settled = (
+        confirm_sent(session, outbox_id, actor=actor, now=now)
+        if resolution is Resolution.SENT_CONFIRMED
+        else decide(session, [outbox_id], approve=True, actor=actor, now=now) == 1
+    )
+    if not settled:
+        raise ResolutionError(f"task {task_id}: its action {outbox_id} is no longer waiting for review")
+    return close(session, task_id, resolution, actor=actor, note=note, now=now)

@@ -15,9 +15,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from arrears.casefacts.load import CaseFacts
+from arrears.casefacts.raw import RawReader
 from arrears.compliance.model import ContactChannel, DestinationKind, PriorContact
-from arrears.engine.facts import CaseFacts
-from arrears.engine.raw_reads import RawReader
 
 #: Outbox states of a row that has not left and still may.
 UNSENT = ("pending", "review", "leased")

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arrears.casefacts.load import load_case_facts
+from arrears.casefacts.views import case_view
 from arrears.cases.planning import wake
 from arrears.cases.status import CaseStatus
-from arrears.engine.facts import load_case_facts
-from arrears.engine.views import case_view
 from arrears.events.customers import find_account
 from arrears.events.errors import EventError
 from arrears.events.invoices import Applied, credit_open_case, find_invoice

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, select, text, tuple_
+from sqlalchemy import Select, and_, literal, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from arrears.store.bulk import insert_ignoring_duplicates
@@ -54,7 +54,7 @@ def _ordered(session: Session, after: Position) -> Select[Any]:
     query = select(DomainEvent)
     if session.get_bind().dialect.name == "postgresql":
         visible = txid < text("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
-        later = tuple_(txid, DomainEvent.seq) > tuple_(*after)
+        later = tuple_(txid, DomainEvent.seq) > tuple_(literal(after[0]), literal(after[1]))
         return query.where(and_(visible, later)).order_by(txid, DomainEvent.seq)
     return query.where(DomainEvent.seq > after[1]).order_by(DomainEvent.seq)
 

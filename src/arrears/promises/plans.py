@@ -109,7 +109,7 @@ def record_promise(
         [
             event_row(
                 EventKind.PROMISE_MADE,
-                rows[0]["id"],
+                str(rows[0]["id"]),
                 now,
                 case_id=case_id,
                 customer_id=customer_id,

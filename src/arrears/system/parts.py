@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from arrears.casefacts.load import CaseFacts
 from arrears.cases.sync import StrategyResolver
 from arrears.compliance.gate import ProfileGate
 from arrears.compliance.minimal import MinimalGate
 from arrears.compliance.model import ContactGate
 from arrears.compliance.rendering import RenderedDisclosures, render_disclosures
-from arrears.engine.facts import CaseFacts
 from arrears.outcomes import StrategyLookup
 from arrears.settings import Settings
 from arrears.strategy.catalog import StrategyLibrary

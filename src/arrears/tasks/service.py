@@ -54,6 +54,8 @@ class Resolution(StrEnum):
     HANDED_OFF = "handed_off"  # people (or an agency) work the case from now on; the ladder stops
     CLOSED = "closed"  # the case closes unpaid (written off, ceased, deceased, bankrupt)
     NO_ACTION = "no_action"  # done; nothing about the case changes
+    SENT_CONFIRMED = "sent_confirmed"  # a send of unknown outcome did leave (the provider says so)
+    RESEND = "resend"  # it did not leave: send it again (the gate judges it again)
     CASE_CLOSED = "case_closed"  # system: its case closed (settled, ...)
     SUPERSEDED = "superseded"  # system: another task's resolution covered it
 

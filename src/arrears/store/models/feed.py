@@ -27,7 +27,9 @@ class DomainEvent(Base):
     )
     id: Mapped[str] = mapped_column(String(32), unique=True)  # stable: consumers use it as idempotency key
     kind: Mapped[str] = mapped_column(String(48))  # arrears.feed.EventKind
-    entity: Mapped[str] = mapped_column(String(16))  # case | task | hold | promise | payment | outcome | message
+    entity: Mapped[str] = mapped_column(
+        String(16)
+    )  # case | task | hold | promise | payment | outcome | message
     entity_id: Mapped[str] = mapped_column(String(32))
     case_id: Mapped[str | None] = mapped_column(String(32))
     customer_id: Mapped[str | None] = mapped_column(String(32))

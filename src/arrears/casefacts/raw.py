@@ -17,7 +17,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Text, any_, cast, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import QueryableAttribute, Session
 
 # PostgreSQL gets the ids as one array literal: `= ANY(array)` with the array known when the statement is
 # planned, so the planner counts its elements, probes an index per id on a large table and hashes the ids
@@ -107,3 +109,24 @@ class RawReader:
 
     def close(self) -> None:
         self._cursor.close()
+
+
+def among(
+    session: Session, column: ColumnElement[str] | QueryableAttribute[str], values: Sequence[str]
+) -> ColumnElement[bool]:
+    """`column IN values` with the whole set in one bound parameter.
+
+    A batch has thousands of ids; an expanded IN list makes SQLAlchemy render and the driver parse one
+    placeholder per id on every execution, which cost more than the queries themselves, and psycopg dumps
+    a list parameter element by element in Python. So the ids travel as one text: an array literal on
+    PostgreSQL, a JSON array unpacked by json_each on SQLite; both databases still probe the column's index.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        # One array literal, known when the statement is planned (see raw_reads for why).
+        # Rendered into the statement (literal_execute): its text changes with the ids, so psycopg never
+        # prepares it and PostgreSQL never falls back to a generic plan that cannot see them.
+        listed_ids = literal(pg_text_array(values), Text, literal_execute=True)
+        return column == any_(cast(listed_ids, ARRAY(Text)))
+    ids = literal(json.dumps(list(values)))
+    listed: Select[tuple[Any]] = select(literal_column("value")).select_from(func.json_each(ids))
+    return column.in_(listed.scalar_subquery())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from arrears.casefacts.load import CaseFacts, ContactPointFact
 from arrears.compliance.model import (
     CallerKind,
     ContactChannel,
@@ -13,7 +14,6 @@ from arrears.compliance.model import (
     GateRequest,
     Purpose,
 )
-from arrears.engine.facts import CaseFacts, ContactPointFact
 
 _PHONE_KIND = {
     "mobile": DestinationKind.MOBILE,

@@ -6,17 +6,16 @@ strategy and the contact gate, which never see the database.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, any_, cast, func, literal, literal_column, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import Session
 
+from arrears.casefacts import compliance as compliance_facts
+from arrears.casefacts.raw import RawReader
 from arrears.compliance.model import (
     Address,
     ConsentFact,
@@ -29,8 +28,6 @@ from arrears.compliance.model import (
     OptOutFact,
     PriorContact,
 )
-from arrears.engine import compliance_facts
-from arrears.engine.raw_reads import RawReader, pg_text_array
 
 #: How far back the gate looks at contact history (the longest rolling cap is 30 days).
 HISTORY_WINDOW = timedelta(days=31)
@@ -42,27 +39,6 @@ _DEST_KINDS = {k.value: k for k in DestinationKind}
 
 def _channel(value: str) -> ContactChannel:
     return _CHANNELS.get(value) or ContactChannel(value)  # unknown values still raise ValueError
-
-
-def among(
-    session: Session, column: ColumnElement[str] | QueryableAttribute[str], values: Sequence[str]
-) -> ColumnElement[bool]:
-    """`column IN values` with the whole set in one bound parameter.
-
-    A batch has thousands of ids; an expanded IN list makes SQLAlchemy render and the driver parse one
-    placeholder per id on every execution, which cost more than the queries themselves, and psycopg dumps
-    a list parameter element by element in Python. So the ids travel as one text: an array literal on
-    PostgreSQL, a JSON array unpacked by json_each on SQLite; both databases still probe the column's index.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        # One array literal, known when the statement is planned (see raw_reads for why).
-        # Rendered into the statement (literal_execute): its text changes with the ids, so psycopg never
-        # prepares it and PostgreSQL never falls back to a generic plan that cannot see them.
-        listed_ids = literal(pg_text_array(values), Text, literal_execute=True)
-        return column == any_(cast(listed_ids, ARRAY(Text)))
-    ids = literal(json.dumps(list(values)))
-    listed: Select[tuple[Any]] = select(literal_column("value")).select_from(func.json_each(ids))
-    return column.in_(listed.scalar_subquery())
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +89,7 @@ class CaseFacts:
     inconvenient_times: list[InconvenientTime] = field(default_factory=list)
     inconvenient_places: list[InconvenientPlace] = field(default_factory=list)
     deferred_step: str | None = None  # action key of the step last deferred (its deferral is on record)
+    stage: str = "early"  # early | late | handoff | agency: a change is published as case.stage_changed
 
 
 def load_case_facts(session: Session, case_ids: Sequence[str], now: datetime) -> dict[str, CaseFacts]:
@@ -138,7 +115,7 @@ _CASES_SQL = (
     "SELECT c.id, c.account_id, c.customer_id, c.status, c.strategy_name, c.strategy_version, c.currency, "
     "c.balance_minor, c.oldest_due_on, c.broken_promises, c.completed_steps, cu.name, cu.kind, cu.segment, "
     "cu.tier, cu.time_zone, cu.locale, cu.country, cu.state, cu.city, cu.postal_code, "
-    "a.agency_placement_allowed, c.deferred_step "
+    "a.agency_placement_allowed, c.deferred_step, c.stage "
     "FROM cases c JOIN customers cu ON cu.id = c.customer_id JOIN accounts a ON a.id = c.account_id "
     "WHERE c.id {ids}"
 )
@@ -179,6 +156,7 @@ def _cases(
             address=address,
             agency_placement_allowed=bool(r[21]),
             deferred_step=r[22],
+            stage=r[23],
         )
         facts[fact.case_id] = fact
         by_customer[fact.customer_id].append(fact)

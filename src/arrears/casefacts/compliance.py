@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arrears.casefacts.raw import among
 from arrears.compliance.checks import normalise_destination
 from arrears.compliance.model import (
     ContactChannel,
@@ -22,11 +23,10 @@ from arrears.compliance.model import (
     InconvenientPlace,
     InconvenientTime,
 )
-from arrears.engine import facts as case_facts  # the loader's own module: `among`, at call time
 from arrears.store.models import ContactPreference, DoNotContact
 
 if TYPE_CHECKING:
-    from arrears.engine.facts import CaseFacts
+    from arrears.casefacts.load import CaseFacts
 
 
 def attach_compliance_facts(session: Session, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:
@@ -47,7 +47,7 @@ def _attach_do_not_contact(session: Session, by: dict[str, list[CaseFacts]]) -> 
     if not owners:
         return
     query = select(DoNotContact.destination, DoNotContact.list_name, DoNotContact.channel).where(
-        case_facts.among(session, DoNotContact.destination, list(owners))
+        among(session, DoNotContact.destination, list(owners))
     )
     for destination, list_name, channel in session.execute(query):
         entry = DoNotContactEntry(destination, list_name, ContactChannel(channel) if channel else None)
@@ -75,7 +75,7 @@ def _attach_preferences(session: Session, customers: list[str], by: dict[str, li
         ContactPreference.destination_kind,
         ContactPreference.reason,
     ).where(
-        case_facts.among(session, ContactPreference.customer_id, customers),
+        among(session, ContactPreference.customer_id, customers),
         ContactPreference.revoked_at.is_(None),
     )
     for customer_id, kind, channel, start, end, weekdays, dest, dest_kind, reason in session.execute(query):
