@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import time
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arrears.casefacts.model import CaseFacts
 from arrears.casefacts.raw import among
 from arrears.compliance.checks import normalise_destination
 from arrears.compliance.model import (
@@ -24,9 +24,6 @@ from arrears.compliance.model import (
     InconvenientTime,
 )
 from arrears.store.models import ContactPreference, DoNotContact
-
-if TYPE_CHECKING:
-    from arrears.casefacts.load import CaseFacts
 
 
 def attach_compliance_facts(session: Session, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from arrears.casefacts.load import CaseFacts, ContactPointFact
+from arrears.casefacts.model import CaseFacts, ContactPointFact
 from arrears.compliance.model import (
     CallerKind,
     ContactChannel,

@@ -8,23 +8,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from arrears.casefacts import compliance as compliance_facts
+from arrears.casefacts.model import CaseFacts, ContactPointFact, PromiseFact
 from arrears.casefacts.raw import RawReader
 from arrears.compliance.model import (
     Address,
     ConsentFact,
     ContactChannel,
     DestinationKind,
-    DoNotContactEntry,
     HoldFact,
-    InconvenientPlace,
-    InconvenientTime,
     OptOutFact,
     PriorContact,
 )
@@ -39,57 +36,6 @@ _DEST_KINDS = {k.value: k for k in DestinationKind}
 
 def _channel(value: str) -> ContactChannel:
     return _CHANNELS.get(value) or ContactChannel(value)  # unknown values still raise ValueError
-
-
-@dataclass(frozen=True, slots=True)
-class ContactPointFact:
-    channel: str  # phone | email | whatsapp | postal
-    value: str
-    kind: str  # mobile | landline | work | personal | unknown
-    is_primary: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PromiseFact:
-    id: str
-    due_on: date
-    amount_minor: int
-    created_at: datetime
-
-
-@dataclass(slots=True)
-class CaseFacts:
-    case_id: str
-    account_id: str
-    customer_id: str
-    status: str
-    strategy_name: str
-    strategy_version: int
-    currency: str
-    balance_minor: int
-    oldest_due_on: date
-    broken_promises: int
-    completed_steps: list[str]
-    customer_name: str
-    customer_kind: str
-    segment: str | None
-    tier: str | None
-    time_zone: str | None
-    locale: str
-    address: Address
-    agency_placement_allowed: bool
-    contact_points: list[ContactPointFact] = field(default_factory=list)
-    promise: PromiseFact | None = None
-    holds: list[HoldFact] = field(default_factory=list)
-    hold_ids: list[str] = field(default_factory=list)
-    consents: list[ConsentFact] = field(default_factory=list)
-    opt_outs: list[OptOutFact] = field(default_factory=list)
-    history: list[PriorContact] = field(default_factory=list)
-    do_not_contact: list[DoNotContactEntry] = field(default_factory=list)
-    inconvenient_times: list[InconvenientTime] = field(default_factory=list)
-    inconvenient_places: list[InconvenientPlace] = field(default_factory=list)
-    deferred_step: str | None = None  # action key of the step last deferred (its deferral is on record)
-    stage: str = "early"  # early | late | handoff | agency: a change is published as case.stage_changed
 
 
 def load_case_facts(session: Session, case_ids: Sequence[str], now: datetime) -> dict[str, CaseFacts]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from arrears.casefacts.load import CaseFacts
+from arrears.casefacts.model import CaseFacts
 from arrears.strategy.case import CaseStatus, CaseView, PromiseView
 from arrears.strategy.schema import CustomerKind
 

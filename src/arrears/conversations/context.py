@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import CaseContext, IdentityCheck, PriorPromise, Tone
-from arrears.casefacts.load import CaseFacts, load_case_facts
+from arrears.casefacts.load import load_case_facts
+from arrears.casefacts.model import CaseFacts
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.money import Money
 from arrears.store.models import (

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from arrears.casefacts.load import CaseFacts
+from arrears.casefacts.model import CaseFacts
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.money import format_minor
 from arrears.engine.notices import VALIDATION_STEP, printed_validation_end

@@ -22,7 +22,8 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.casefacts.contact import Destination, gate_request
-from arrears.casefacts.load import CaseFacts, load_case_facts
+from arrears.casefacts.load import load_case_facts
+from arrears.casefacts.model import CaseFacts
 from arrears.channels.base import Channel, ChannelError, DeliveryStatus, OutboundMessage
 from arrears.compliance.model import (
     ContactChannel,

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from arrears.casefacts.load import CaseFacts
+from arrears.casefacts.model import CaseFacts
 from arrears.core.ids import idempotency_key, new_id
 from arrears.engine.delivery_writes import DeliveryWrites
 

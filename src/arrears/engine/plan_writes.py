@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from arrears import audit
 from arrears.casefacts.contact import Destination
-from arrears.casefacts.load import CaseFacts
+from arrears.casefacts.model import CaseFacts
 from arrears.compliance.model import Decision
 from arrears.core.ids import new_id
 from arrears.feed import EventKind, event_row, publish_rows

@@ -14,7 +14,8 @@ from sqlalchemy import Select, select, text, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.casefacts.contact import choose_destination, gate_request
-from arrears.casefacts.load import CaseFacts, load_case_facts
+from arrears.casefacts.load import load_case_facts
+from arrears.casefacts.model import CaseFacts
 from arrears.casefacts.views import case_view
 from arrears.cases.closing import close_cases
 from arrears.compliance.model import ContactChannel, ContactGate, PriorContact, Verdict

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from arrears.casefacts.contact import Destination, gate_request
-from arrears.casefacts.load import CaseFacts, load_case_facts
+from arrears.casefacts.load import load_case_facts
+from arrears.casefacts.model import CaseFacts
 from arrears.compliance.model import ContactGate, DestinationKind, Purpose
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.engine.compose import compose

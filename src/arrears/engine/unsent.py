@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from arrears.casefacts.load import CaseFacts
+from arrears.casefacts.model import CaseFacts
 from arrears.casefacts.raw import RawReader
 from arrears.compliance.model import ContactChannel, DestinationKind, PriorContact
 

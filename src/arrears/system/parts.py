@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from arrears.casefacts.load import CaseFacts
+from arrears.casefacts.model import CaseFacts
 from arrears.cases.sync import StrategyResolver
 from arrears.compliance.gate import ProfileGate
 from arrears.compliance.minimal import MinimalGate
