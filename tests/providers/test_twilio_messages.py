@@ -6,7 +6,9 @@ and Twilio's Messages API. Card numbers are refused and never stored."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from threading import Barrier
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,11 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import SimulatedClock
 from arrears.core.ids import new_id
+from arrears.store.db import make_engine, session_factory
 from arrears.store.models import (
     AuditEntry,
     Case,
     Conversation,
     Hold,
+    InboxEvent,
     Interaction,
     OptOut,
     OutboxAction,
@@ -168,3 +172,38 @@ def test_whatsapp_threads_and_unknown_senders(
     with sessions() as session:
         assert session.scalars(select(Conversation.channel)).all() == ["whatsapp"]
         assert _count(session, Outcome) == 0
+
+
+@pytest.mark.postgres
+def test_ten_identical_deliveries_at_once_store_and_apply_one(postgres_url: str, tmp_path: Path) -> None:
+    """Twilio retrying a STOP ten times at once: every request is answered, one row is stored, one opt-out
+    is recorded, one confirmation queued (on SQLite one writer at a time makes this trivially true)."""
+    engine = make_engine(postgres_url)
+    sessions = session_factory(engine)
+    seed_case(sessions)
+    settings = twilio_settings(postgres_url, "http://127.0.0.1:9", tmp_path)
+    system = build_system(settings, clock=SimulatedClock(NOW), engine=engine)
+    form = {
+        "From": PHONE,
+        "To": OURS,
+        "Body": "STOP",
+        "MessageSid": "SM-retried",
+        "AccountSid": "AC" + "2" * 32,
+    }
+    barrier = Barrier(10)
+
+    def deliver(_: int) -> int:
+        with TestClient(system.web(), raise_server_exceptions=False) as client:
+            barrier.wait()
+            return signed(client, "/v1/twilio/messages", form).status_code
+
+    with ThreadPoolExecutor(10) as pool:
+        statuses = list(pool.map(deliver, range(10)))
+    assert statuses == [200] * 10
+    applied = [system.inbox.apply_due() for _ in range(3)]
+    with sessions() as session:
+        stored = session.scalars(select(InboxEvent.external_id).where(InboxEvent.source == "twilio")).all()
+        assert stored == ["SM-retried"] and _count(session, OptOut) == 1
+        assert session.scalars(select(OutboxAction.template)).all() == ["opt-out-confirmation"]
+    assert sum(applied) == 1
+    engine.dispose()

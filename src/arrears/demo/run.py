@@ -31,7 +31,7 @@ from arrears.demo.portfolio import SOURCE, DemoAccount, build_portfolio
 from arrears.metrics.kpis import Kpis, compute_kpis
 from arrears.settings import Settings
 from arrears.store.db import transaction
-from arrears.store.models import Case, Customer
+from arrears.store.models import Case, ContactPoint, Customer
 from arrears.system import System, build_system
 
 Progress = Callable[[int, int], None]
@@ -128,6 +128,7 @@ class _World:
         self.network = network
         self.by_customer = {a.customer_id: a for a in accounts}
         self.zones, self.identities = _people_facts(system.sessions)
+        self.points = _contact_points(system.sessions)
         self.queue: list[tuple[datetime, int, str, Reaction]] = []
         self.sequence = 0
 
@@ -149,15 +150,25 @@ class _World:
             balance, currency = self._balance(contact.case_id)
             local_today = contact.at.astimezone(self.zones.get(contact.customer_id, UTC)).date()
             reactions = person.on_message(contact.channel, contact.at, local_today, balance, currency)
-            reactions = [replace(r, address=r.address or contact.destination) for r in reactions]
+            reactions = [self._from(contact, r) for r in reactions]
             for reaction in reactions:
-                if reaction.kind == "message" and not person.main_line:
-                    person.main_line = reaction.text
+                if reaction.kind == "message":
+                    person.start_thread(reaction.text)
             if contact.channel == "voice":
                 reactions = self._call(contact, person, reactions, script)
         for reaction in reactions:
             self.sequence += 1
             heapq.heappush(self.queue, (reaction.at, self.sequence, contact.customer_id, reaction))
+
+    def _from(self, contact: Contact, reaction: Reaction) -> Reaction:
+        """Where a person's written answer comes from: the thread they were written on, or (after a call or
+        a letter) their own mobile, else their e-mail address."""
+        if reaction.kind != "message" or contact.channel in ("sms", "whatsapp", "email"):
+            return replace(reaction, address=reaction.address or contact.destination)
+        points = self.points.get(contact.customer_id, {})
+        if "mobile" in points:
+            return replace(reaction, channel="sms", address=points["mobile"])
+        return replace(reaction, channel="email", address=points.get("email", ""))
 
     def _call(
         self, contact: Contact, person: SimulatedCustomer, reactions: list[Reaction], script: CallScript
@@ -224,6 +235,19 @@ def _people_facts(sessions: sessionmaker[Session]) -> tuple[dict[str, ZoneInfo],
         ).all()
     zones = {cid: ZoneInfo(tz) for cid, tz, _, _ in rows if tz}
     return zones, {cid: (name, postal or "") for cid, _, name, postal in rows}
+
+
+def _contact_points(sessions: sessionmaker[Session]) -> dict[str, dict[str, str]]:
+    """Each person's own mobile number and e-mail address, as they would write from them."""
+    points: dict[str, dict[str, str]] = {}
+    with sessions() as session:
+        rows = session.execute(
+            select(ContactPoint.customer_id, ContactPoint.channel, ContactPoint.kind, ContactPoint.value)
+        )
+        for customer_id, channel, kind, value in rows:
+            key = "mobile" if (channel, kind) == ("phone", "mobile") else channel
+            points.setdefault(customer_id, {}).setdefault(key, value)
+    return points
 
 
 def fresh_sqlite(url: str) -> None:
