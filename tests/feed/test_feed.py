@@ -3,7 +3,6 @@ cursor per consumer that never passes an event whose transaction commits late.""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -11,20 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.feed import EventKind, advance, publish, read, read_after
 from arrears.store.db import make_engine, session_factory
+from tests.feed.support import settled
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def _settled(sessions: sessionmaker[Session], count: int) -> list[str]:
-    """What a reader sees once `count` events are visible: transactions of other databases on the same
-    PostgreSQL server (other tests) hold the visibility horizon back for a moment, never for long."""
-    deadline = time.monotonic() + 10
-    while True:
-        with sessions() as session:
-            seen = [e.entity_id for e in read_after(session, (0, 0))]
-        if len(seen) >= count or time.monotonic() > deadline:
-            return seen
-        time.sleep(0.05)
+    return [e.entity_id for e in settled(sessions, lambda seen: len(seen) >= count)]
 
 
 def _publish(sessions: sessionmaker[Session], n: int) -> str:
