@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -18,6 +17,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
 
 from arrears.cases.sync import StrategyResolver
+from arrears.cli.options import instant
 from arrears.ingest import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_SOURCE,
@@ -176,19 +176,6 @@ def _summary(report: ImportReport, as_json: bool) -> None:
         typer.echo(f"error: stopped: {report.aborted}", err=True)
 
 
-def _instant(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"expected an ISO 8601 date or date-time, got {value!r}", param_hint=option
-        ) from None
-    # A date or a date-time without offset is read as UTC, like every time inside Arrears.
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
 def export_command(
     kind: Annotated[ExportKind, typer.Argument(help="attempts, outcomes or tasks")],
     fmt: Annotated[InputFormat, typer.Option("--format", help="csv or jsonl")] = InputFormat.csv,
@@ -205,7 +192,7 @@ def export_command(
     from arrears.cli.db_access import existing_engine
     from arrears.export import export
 
-    start, end = _instant(since, "--since"), _instant(until, "--until")
+    start, end = instant(since, "--since"), instant(until, "--until")
     with existing_engine(database or get_settings().database_url) as engine, ExitStack() as stack:
         out: TextIO = (
             stack.enter_context(output.open("w", encoding="utf-8", newline="")) if output else sys.stdout

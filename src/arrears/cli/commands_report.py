@@ -6,30 +6,18 @@ Read-only: the database must exist at the current schema (cli.db_access); nothin
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from arrears.cli.options import instant
 from arrears.core.clock import SystemClock
 from arrears.metrics.compute import Dimension
 from arrears.settings import get_settings
 
 DEFAULT_DAYS = 30
-
-
-def _instant(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"expected an ISO 8601 date or date-time, got {value!r}", param_hint=option
-        ) from None
-    # A date, or a date-time without offset, is UTC, like every time inside Arrears.
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def report_command(
@@ -58,8 +46,8 @@ def report_command(
     from arrears.cli.report_tables import print_report
     from arrears.metrics.kpis import build_report
 
-    end = _instant(until, "--until") or SystemClock().now()
-    start = _instant(since, "--since") or end - timedelta(days=DEFAULT_DAYS)
+    end = instant(until, "--until") or SystemClock().now()
+    start = instant(since, "--since") or end - timedelta(days=DEFAULT_DAYS)
     if start >= end:
         raise typer.BadParameter(
             f"{start.isoformat()} is not before --until {end.isoformat()}", param_hint="--since"

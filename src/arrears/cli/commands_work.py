@@ -4,7 +4,7 @@ list|release`. Every change names who made it (`--by`) and lands in the audit tr
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +13,8 @@ from rich.table import Table
 from sqlalchemy import select
 
 from arrears.cli.db_access import existing_session, ready_engine
-from arrears.core.clock import SystemClock, ensure_utc
+from arrears.cli.options import instant
+from arrears.core.clock import SystemClock
 from arrears.settings import get_settings
 from arrears.store.db import session_factory, transaction
 from arrears.store.models import Hold, Task
@@ -134,7 +135,7 @@ def resolve(
             )
         terms = Terms(
             plan=plan,
-            until=_utc(until) if until else None,
+            until=instant(until, "--until"),
             close_reason=CloseReason(close_reason) if close_reason else None,
         )
     except (ValueError, MoneyError) as exc:
@@ -206,12 +207,6 @@ def _change(database: str | None, act: Any, refusals: tuple[type[Exception], ...
         except caught as exc:
             raise _refused(exc) from None
     typer.echo(json.dumps(shown))
-
-
-def _utc(text: str) -> datetime:
-    """A date or time from the command line; without an offset it is UTC."""
-    value = datetime.fromisoformat(text)
-    return ensure_utc(value if value.tzinfo else value.replace(tzinfo=UTC))
 
 
 def _task_json(t: Task) -> dict[str, Any]:

@@ -88,6 +88,10 @@ class SimulatedCustomer:
     said_main: bool = False
     thread_turns: int = 0
 
+    def start_thread(self, first_words: str) -> None:
+        """They write first: a new exchange, with what they mean to say when asked."""
+        self.main_line, self.said_main, self.thread_turns = first_words, False, 0
+
     def on_reply(
         self, reply: str, script: CallScript, channel: str, address: str, at: datetime
     ) -> list[Reaction]:

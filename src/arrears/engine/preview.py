@@ -20,7 +20,6 @@ from arrears.casefacts.model import CaseFacts
 from arrears.compliance.model import ContactGate, DestinationKind, Purpose
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.engine.compose import compose
-from arrears.engine.render import RenderedMessage
 
 DisclosureRenderer = Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures]
 PaymentLink = Callable[[str], str]
@@ -65,28 +64,6 @@ class Preview:
         }
 
 
-def message_for(
-    action: HeldAction,
-    facts: CaseFacts,
-    decision: Mapping[str, Any],
-    disclosures: RenderedDisclosures,
-    payment_link: str,
-    now: datetime,
-) -> RenderedMessage:
-    """Render an action for a case and a gate decision exactly as the dispatcher does at send time."""
-    return compose(
-        template=action.template,
-        step_id=action.step_id,
-        channel=action.channel,
-        payload=action.payload,
-        facts=facts,
-        decision=decision,
-        disclosures=disclosures,
-        payment_link=payment_link,
-        now=now,
-    )
-
-
 def preview_actions(
     session: Session,
     actions: Sequence[HeldAction],
@@ -119,8 +96,16 @@ def _preview(
         decision = gate.decide(
             gate_request(facts, action.channel, destination, now, purpose=purpose)
         ).to_json()
-    rendered = message_for(
-        action, facts, decision, disclosures_for(facts, decision), payment_link(facts.case_id), now
+    rendered = compose(
+        template=action.template,
+        step_id=action.step_id,
+        channel=action.channel,
+        payload=action.payload,
+        facts=facts,
+        decision=decision,
+        disclosures=disclosures_for(facts, decision),
+        payment_link=payment_link(facts.case_id),
+        now=now,
     )
     subject = rendered.subject if action.channel == "email" else None  # only email carries one
     return Preview(subject, rendered.body, rendered.headers, decision or None)
