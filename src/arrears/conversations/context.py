@@ -120,7 +120,10 @@ def build_context(
     config: AgentConfig,
     *,
     outbox_id: str | None = None,
+    disclosures: tuple[str, ...] | None = None,
 ) -> CaseContext:
+    """The case as the agent may know it now. `disclosures`: what this conversation was told to say at its
+    start (kept on the conversation), so a turn does not judge the contact again."""
     row = session.execute(
         select(Case, Customer, Account)
         .join(Customer, Customer.id == Case.customer_id)
@@ -165,7 +168,9 @@ def build_context(
             for due_on, minor, currency, status in promises
         ),
         tone=_TONES.get(str((tone or {}).get("tone", "friendly")), Tone.FRIENDLY),
-        disclosures=_disclosures(session, case, now, config, outbox_id),
+        disclosures=disclosures
+        if disclosures is not None
+        else _disclosures(session, case, now, config, outbox_id),
         staff_available=config.staff_available,
         callback_number=config.callback_number,
         channel=channel,

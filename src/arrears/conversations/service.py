@@ -136,7 +136,7 @@ class ConversationService:
             thread=thread,
             outbox_id=outbox_id,
         )
-        conv.state = {"dialogue": encode(opening.state), "seen": []}
+        conv.state = {"dialogue": encode(opening.state), "seen": [], "disclosures": list(ctx.disclosures)}
         conv.last_reply = opening.reply
         rows.save_transcript(session, conv, opening.state, now, ())
         session.flush()
@@ -242,7 +242,16 @@ class ConversationService:
         seen = [str(key) for key in conv.state.get("seen", [])]
         if turn_key in seen or conv.status != ConversationStatus.ACTIVE:
             return _replay(conv)
-        ctx = build_context(session, conv.case_id, conv.channel, now, self.config, outbox_id=conv.outbox_id)
+        said = conv.state.get("disclosures")
+        ctx = build_context(
+            session,
+            conv.case_id,
+            conv.channel,
+            now,
+            self.config,
+            outbox_id=conv.outbox_id,
+            disclosures=tuple(said) if said is not None else None,
+        )
         heard = self.understand(text, ctx.today, conv.channel, default_currency=ctx.balance.currency)
         result = step(decode(conv.state["dialogue"]), heard, ctx)
         return self._advance(session, conv, ctx, heard, result, turn_key, seen, now)
@@ -265,7 +274,12 @@ class ConversationService:
             reply = f"{reply} Pay securely: {self.payment_link(conv.case_id)}"
         labels = tuple(label.value for label in result.state.labels)
         rows.save_transcript(session, conv, result.state, now, labels)
-        conv.state = {"dialogue": encode(result.state), "seen": [*seen, turn_key][-SEEN_LIMIT:]}
+        conv.state = {
+            **conv.state,
+            "dialogue": encode(result.state),
+            "seen": [*seen, turn_key][-SEEN_LIMIT:],
+            "disclosures": list(ctx.disclosures),
+        }
         conv.turn += 1
         conv.last_reply, conv.updated_at = reply, now
         if result.outcome is not None:

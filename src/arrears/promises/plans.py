@@ -49,6 +49,11 @@ TRANSITIONS = Transitions(
 OPEN = (PromiseStatus.PENDING.value, PromiseStatus.SCHEDULED.value)
 
 
+def _from(status: PromiseStatus) -> list[str]:
+    """Every status that may move to `status`, per the table: the WHERE clause of a set-based move."""
+    return [old.value for old in TRANSITIONS.sources(status)]
+
+
 def instalment_days(first: date, count: int) -> list[date]:
     """`count` monthly dates from `first`, on the same day of the month, or the month's last day."""
     if count < 1:
@@ -175,7 +180,7 @@ def break_promises(session: Session, promise_ids: Sequence[str], now: datetime) 
         return
     broken = session.scalars(
         update(Promise)
-        .where(Promise.id.in_(promise_ids), Promise.status == PromiseStatus.PENDING.value)
+        .where(Promise.id.in_(promise_ids), Promise.status.in_(_from(PromiseStatus.BROKEN)))
         .values(status=PromiseStatus.BROKEN.value, resolved_at=now)
         .returning(Promise)
     ).all()
@@ -188,7 +193,7 @@ def settle_for_cases(session: Session, case_ids: Sequence[str], *, kept: bool, n
     status = PromiseStatus.KEPT if kept else PromiseStatus.CANCELLED
     settled = session.scalars(
         update(Promise)
-        .where(Promise.case_id.in_(case_ids), Promise.status.in_(OPEN))
+        .where(Promise.case_id.in_(case_ids), Promise.status.in_(_from(status)))
         .values(status=status.value, resolved_at=now)
         .returning(Promise)
     ).all()
@@ -200,7 +205,7 @@ def cancel_open(session: Session, case_ids: Sequence[str], now: datetime) -> Non
     """A newer promise replaces the open one, or a person found the agent's promise wrong."""
     session.execute(
         update(Promise)
-        .where(Promise.case_id.in_(case_ids), Promise.status.in_(OPEN))
+        .where(Promise.case_id.in_(case_ids), Promise.status.in_(_from(PromiseStatus.CANCELLED)))
         .values(status=PromiseStatus.CANCELLED.value, resolved_at=now)
     )
 
