@@ -45,6 +45,6 @@ class AccessLog:
                     "route": getattr(route, "path", "unmatched"),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "key_prefix": state.get("key_prefix"),
+                    "client": state.get("key_prefix"),  # the API key's public prefix, never the secret
                 },
             )
