@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import Clock
 from arrears.inbox.errors import PermanentError, error_text, problem_for, retryable
-from arrears.inbox.store import InboxStatus, Stored, receive, requeue
+from arrears.inbox.store import TRANSITIONS, InboxStatus, Stored, receive, requeue
 from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
 from arrears.store.models import InboxEvent
@@ -165,6 +165,7 @@ class Inbox:
             "inbox event failed",
             extra={"event_id": event.id, "kind": event.kind, "error": type(exc).__name__, "retry": again},
         )
+        TRANSITIONS.check(event.id, InboxStatus(event.status), InboxStatus.FAILED)
         event.status, event.attempts, event.processed_at = InboxStatus.FAILED.value, event.attempts + 1, now
         event.error, event.problem = error_text(exc), problem
         event.next_attempt_at = self.retry.next_attempt(event.attempts, now) if again else None
@@ -172,6 +173,7 @@ class Inbox:
 
 
 def _mark_done(event: InboxEvent, result: Mapping[str, Any] | None, now: datetime) -> Applied:
+    TRANSITIONS.check(event.id, InboxStatus(event.status), InboxStatus.DONE)
     event.status, event.processed_at, event.attempts = InboxStatus.DONE.value, now, event.attempts + 1
     event.error, event.problem, event.next_attempt_at = None, None, None
     event.result = dict(result) if result else None

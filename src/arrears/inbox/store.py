@@ -85,7 +85,8 @@ def receive(
 
 def requeue(session: Session, ids: Sequence[str] | None = None) -> int:
     """Failed inputs back to pending (all of them when `ids` is None): a person fixed the cause."""
-    query = update(InboxEvent).where(InboxEvent.status == InboxStatus.FAILED.value)
+    again = [status.value for status in TRANSITIONS.sources(InboxStatus.PENDING)]
+    query = update(InboxEvent).where(InboxEvent.status.in_(again))
     if ids is not None:
         query = query.where(InboxEvent.id.in_(list(ids)))
     result = session.execute(query.values(status=InboxStatus.PENDING.value, next_attempt_at=None))
