@@ -1,4 +1,4 @@
-"""When the planner looks at a case next: woken at once after anything that may change its plan."""
+"""Small moves on an open case: when the planner looks at it next, and money it recovered."""
 
 from __future__ import annotations
 
@@ -20,3 +20,14 @@ def wake(session: Session, case_ids: Sequence[str], at: datetime) -> None:
             .where(Case.id.in_(case_ids), Case.status != CaseStatus.CLOSED.value)
             .values(next_action_at=at, updated_at=at)
         )
+
+
+def credit_open_case(session: Session, account_id: str, currency: str, minor: int, now: datetime) -> None:
+    """Count money recovered on the account's open case (before case sync may close it)."""
+    session.execute(
+        update(Case)
+        .where(
+            Case.account_id == account_id, Case.status != CaseStatus.CLOSED.value, Case.currency == currency
+        )
+        .values(recovered_minor=Case.recovered_minor + minor, updated_at=now)
+    )

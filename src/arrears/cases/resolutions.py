@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arrears.cases.closing import close_cases
@@ -19,7 +19,7 @@ from arrears.cases.planning import wake
 from arrears.cases.status import TRANSITIONS as CASE_TRANSITIONS
 from arrears.cases.status import CaseStatus, CloseReason
 from arrears.core.money import Money
-from arrears.holds import HOLD_FOR_LABEL, HoldStatus, release, release_for_case
+from arrears.holds import HOLD_FOR_LABEL, end_on, release, release_for_case
 from arrears.promises import cancel_open, record_promise
 from arrears.store.models import Case, Hold, Task
 from arrears.tasks import Resolution, TaskNotFound, TaskStatus, close
@@ -87,7 +87,7 @@ def resolve_task(
         _supersede(session, task, set(lifted) | set(kinds or ()), actor, now)
         wake(session, [task.case_id], now)
     elif resolution is Resolution.PAUSED and terms.until is not None:
-        _pause(session, task.case_id, kinds, terms.until)
+        end_on(session, task.case_id, kinds, terms.until, actor=actor, now=now)
         wake(session, [task.case_id], terms.until)
     elif resolution is Resolution.HANDED_OFF:
         _move(session, task.case_id, CaseStatus.HANDED_OFF, now)
@@ -142,13 +142,6 @@ def _record_plan(session: Session, task: Task, plan: PlanTerms, now: datetime) -
         channel="person",
         now=now,
     )
-
-
-def _pause(session: Session, case_id: str, kinds: list[str] | None, until: datetime) -> None:
-    query = update(Hold).where(Hold.case_id == case_id, Hold.status == HoldStatus.ACTIVE.value)
-    if kinds is not None:
-        query = query.where(Hold.kind.in_(kinds))
-    session.execute(query.values(until=until))
 
 
 def _move(session: Session, case_id: str, status: CaseStatus, now: datetime) -> None:

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import ConversationState, Outcome, Routing, Urgency
 from arrears.agent.labels import Label, rank
 from arrears.core.ids import idempotency_key
 from arrears.outcomes import OutcomeSpec, StrategyLookup, record_outcome, review_reasons
-from arrears.store.models import Case, Conversation, Promise
+from arrears.promises import link_interaction
+from arrears.store.models import Case, Conversation
 from arrears.tasks import TaskSpec, open_task
 
 
@@ -90,7 +91,5 @@ def write_outcome(
         now,
     )
     if promise_id is not None and conv.interaction_id is not None:
-        session.execute(
-            update(Promise).where(Promise.id == promise_id).values(interaction_id=conv.interaction_id)
-        )
+        link_interaction(session, promise_id, conv.interaction_id)
     return outcome_id

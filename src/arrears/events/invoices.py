@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arrears.cases.planning import credit_open_case
 from arrears.events.customers import ensure_account, ensure_customer, lock_account
 from arrears.events.errors import EventError
 from arrears.events.fields import to_minor
 from arrears.events.schemas import InvoiceCreated, InvoicePaid, InvoiceUpdated
-from arrears.store.models import Case, Invoice
+from arrears.store.models import Invoice
 from arrears.store.upsert import insert_ignore, stable_id
 
 
@@ -154,12 +155,3 @@ def apply_invoice_paid(session: Session, event: InvoicePaid, now: datetime) -> A
     if settled and invoice.due_on < now.date():
         credit_open_case(session, invoice.account_id, invoice.currency, settled, now)
     return applied
-
-
-def credit_open_case(session: Session, account_id: str, currency: str, minor: int, now: datetime) -> None:
-    """Count money recovered on the account's open case (before case sync may close it)."""
-    session.execute(
-        update(Case)
-        .where(Case.account_id == account_id, Case.status != "closed", Case.currency == currency)
-        .values(recovered_minor=Case.recovered_minor + minor, updated_at=now)
-    )

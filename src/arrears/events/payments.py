@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from arrears.casefacts.load import load_case_facts
 from arrears.casefacts.views import case_view
-from arrears.cases.planning import wake
+from arrears.cases.planning import credit_open_case, wake
 from arrears.cases.status import CaseStatus
 from arrears.events.customers import find_account
 from arrears.events.errors import EventError
-from arrears.events.invoices import Applied, credit_open_case, find_invoice
+from arrears.events.invoices import Applied, find_invoice
 from arrears.events.schemas import PaymentReceived
 from arrears.feed import EventKind, publish
 from arrears.outbox import cancel_for_cases

@@ -130,6 +130,29 @@ def release_for_case(
     return lifted
 
 
+def end_on(
+    session: Session, case_id: str, kinds: Sequence[str] | None, until: datetime, *, actor: str, now: datetime
+) -> int:
+    """Give the case's active holds (of these kinds; all when None) an end: collection may resume then."""
+    query = select(Hold).where(Hold.case_id == case_id, Hold.status == HoldStatus.ACTIVE.value)
+    if kinds is not None:
+        query = query.where(Hold.kind.in_(list(kinds)))
+    holds = session.scalars(query.with_for_update()).all()
+    for hold in holds:
+        hold.until = until
+        record(
+            session,
+            at=now,
+            actor=actor[:64],
+            action="hold_ends",
+            entity="hold",
+            entity_id=hold.id,
+            data={"case_id": case_id, "kind": hold.kind, "until": until.isoformat()},
+        )
+    session.flush()
+    return len(holds)
+
+
 def expire_due(session: Session, now: datetime, limit: int = 500) -> int:
     """Holds whose `until` has passed end as expired (the gate already ignored them from `until`)."""
     due = session.scalars(

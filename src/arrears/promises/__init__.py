@@ -8,6 +8,7 @@ from arrears.promises.plans import (
     cancel_open,
     instalment_days,
     keep_promises,
+    link_interaction,
     record_promise,
     settle_for_cases,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "cancel_open",
     "instalment_days",
     "keep_promises",
+    "link_interaction",
     "record_promise",
     "settle_for_cases",
 ]

@@ -210,6 +210,11 @@ def cancel_open(session: Session, case_ids: Sequence[str], now: datetime) -> Non
     )
 
 
+def link_interaction(session: Session, promise_id: str, interaction_id: str) -> None:
+    """The conversation a promise was made in (its transcript), once the conversation has its row."""
+    session.execute(update(Promise).where(Promise.id == promise_id).values(interaction_id=interaction_id))
+
+
 def _publish(session: Session, kind: EventKind, promises: Sequence[Promise], now: datetime) -> None:
     if not promises:
         return
