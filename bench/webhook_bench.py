@@ -26,11 +26,11 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -130,25 +130,54 @@ def http_floor(app: str, load: Load, args: argparse.Namespace, folder: Path) -> 
     return {**latencies(results[skip:]), "errors": errors, "server_cpu_us": round(used / count * 1e6)}
 
 
-@contextmanager
-def service(url: str, args: argparse.Namespace, folder: Path, port: int) -> Iterator[tuple[TreeCpu, TreeCpu]]:
-    serve = [str(BIN / "arrears"), "serve", "--port", str(port), "--workers", str(args.server_workers)]
-    with ExitStack() as stack:
-        server = stack.enter_context(
-            started(serve, _env(url, "bench-serve", folder, args), folder / "serve.log")
+class Service:
+    """`arrears serve` and one `arrears worker`, running until the block ends; the worker can be stopped
+    and started again (`--worker-after`: the entrance alone, then the worker on the backlog)."""
+
+    def __init__(self, url: str, args: argparse.Namespace, folder: Path, port: int) -> None:
+        self.url, self.args, self.folder, self.port = url, args, folder, port
+        self.stack = ExitStack()
+        self.workers: list[tuple[subprocess.Popen[bytes], TreeCpu]] = []
+
+    def __enter__(self) -> Service:
+        serve = [
+            str(BIN / "arrears"),
+            "serve",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.args.server_workers),
+        ]
+        env = _env(self.url, "bench-serve", self.folder, self.args)
+        server = self.stack.enter_context(started(serve, env, self.folder / "serve.log"))
+        self.server = TreeCpu(server.pid)
+        wait_for_port(self.port, server)
+        self.start_worker()
+        return self
+
+    def start_worker(self) -> None:
+        env = _env(self.url, "bench-worker", self.folder, self.args)
+        worker = self.stack.enter_context(
+            started([str(BIN / "arrears"), "worker"], env, self.folder / "worker.log")
         )
-        wait_for_port(port, server)
-        worker = stack.enter_context(
-            started(
-                [str(BIN / "arrears"), "worker"],
-                _env(url, "bench-worker", folder, args),
-                folder / "worker.log",
-            )
-        )
-        time.sleep(args.settle)  # the worker builds its gate and registers strategies before the load
+        time.sleep(self.args.settle)  # the worker builds its gate and registers strategies before the load
         if worker.poll() is not None:
-            raise RuntimeError(f"the worker exited: {(folder / 'worker.log').read_text()[-2000:]}")
-        yield TreeCpu(server.pid), TreeCpu(worker.pid)
+            raise RuntimeError(f"the worker exited: {(self.folder / 'worker.log').read_text()[-2000:]}")
+        self.workers.append((worker, TreeCpu(worker.pid)))
+
+    def stop_worker(self) -> None:
+        worker, cpu = self.workers[-1]
+        cpu.sample()
+        worker.terminate()
+        worker.wait(timeout=60)
+
+    def worker_cpu(self) -> float:
+        return sum(
+            cpu.sample() if worker.poll() is None else sum(cpu.last.values()) for worker, cpu in self.workers
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        self.stack.close()
 
 
 def _drain(watcher: Watcher, seconds: float) -> None:
@@ -164,23 +193,27 @@ def measure(warm: Load, load: Load, url: str, args: argparse.Namespace, folder: 
     backends = BackendCpu(url) if url.startswith("postgresql") else None
     watcher = Watcher(url, 0.1, backends)
     total = len(load.requests)
-    with service(url, args, folder, port) as (server_cpu, worker_cpu):
+    with Service(url, args, folder, port) as service:
         watcher.start()
         open_loop(port, warm.requests, args.rate)
         _drain(watcher, args.drain_timeout)
         time.sleep(2)  # the warm-up's replies leave
+        if args.worker_after:
+            service.stop_worker()
         if backends:
             backends.start()
-        server0, worker0, own0 = server_cpu.sample(), worker_cpu.sample(), _cpu()
+        server0, worker0, own0 = service.server.sample(), service.worker_cpu(), _cpu()
         sending = time.perf_counter()
         results, connections = open_loop(port, load.requests, args.rate)
         sent_for = time.perf_counter() - sending
-        server_used, own_used = server_cpu.sample() - server0, _cpu() - own0
+        server_used, own_used = service.server.sample() - server0, _cpu() - own0
         serve_pg = backends.by_name().get("bench-serve", 0.0) if backends else 0.0
+        if args.worker_after:
+            service.start_worker()
         _drain(watcher, args.drain_timeout)
         drained_after = time.perf_counter() - sending
         time.sleep(2)  # replies queued by the last inputs leave through the dispatcher
-        worker_used = worker_cpu.sample() - worker0
+        worker_used = service.worker_cpu() - worker0
         watcher.halt.set()
         watcher.join()
         worker_pg = backends.by_name().get("bench-worker", 0.0) if backends else 0.0
@@ -282,6 +315,11 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=900.0)
     parser.add_argument("--floor-seconds", type=float, default=15.0)
     parser.add_argument("--floor-rows", type=int, default=2000)
+    parser.add_argument(
+        "--worker-after",
+        action="store_true",
+        help="no worker while sending: the entrance alone, then the backlog",
+    )
     parser.add_argument("--dump", help="write every request's latency and every row's times to this file")
     args = parser.parse_args()
     for database in ["sqlite", "postgresql"] if args.database == "both" else [args.database]:
