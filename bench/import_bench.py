@@ -1,7 +1,9 @@
 """Invoice import benchmark: rows per second and peak memory, per file size, on SQLite and PostgreSQL.
 
 Each (size, database) pair runs in a fresh child process so its peak RSS (ru_maxrss) is its own:
-flat peaks across sizes show that the import streams. Usage:
+flat peaks across sizes show that the import streams. CPU is the importing process's (both threads, and
+SQLite's own work) plus, on PostgreSQL, the CPU of the database's backends during the import (from /proc:
+the server runs on this machine). Usage:
 
     .venv/bin/python bench/import_bench.py --sizes 100000,300000,1000000 [--no-postgres] [--reimport]
         [--batch-size N]   (default: the library's)
@@ -18,10 +20,15 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PG_ADMIN_URL = os.environ.get(
     "ARREARS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -80,16 +87,17 @@ def child(url: str, file: Path, repeat: int, batch_size: int) -> None:
     engine = make_engine(url)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for run in range(repeat):
-        started, cpu = time.perf_counter(), time.process_time()
-        report = import_invoices(
-            engine,
-            file,
-            resolve_strategy=lambda name: (name or "consumer-overdue", 1),
-            clock=SimulatedClock(NOW),
-            batch_size=batch_size or DEFAULT_BATCH_SIZE,
-        )
-        seconds = time.perf_counter() - started
-        cpu = time.process_time() - cpu
+        with _server_cpu(url) as server:
+            started, cpu = time.perf_counter(), time.process_time()
+            report = import_invoices(
+                engine,
+                file,
+                resolve_strategy=lambda name: (name or "consumer-overdue", 1),
+                clock=SimulatedClock(NOW),
+                batch_size=batch_size or DEFAULT_BATCH_SIZE,
+            )
+            seconds = time.perf_counter() - started
+            cpu = time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(
             json.dumps(
@@ -101,6 +109,8 @@ def child(url: str, file: Path, repeat: int, batch_size: int) -> None:
                     "rows_per_s": round(report.rows_imported / seconds),
                     "cpu_s": round(cpu, 2),
                     "rows_per_cpu_s": round(report.rows_imported / cpu),
+                    "postgres_cpu_s": round(server[0], 2),
+                    "us_per_row_all_cpu": round((cpu + server[0]) / max(report.rows_imported, 1) * 1e6, 1),
                     "load": round(os.getloadavg()[0], 1),
                     "baseline_mib": round(baseline / 1024, 1),
                     "peak_mib": round(peak / 1024, 1),
@@ -111,6 +121,36 @@ def child(url: str, file: Path, repeat: int, batch_size: int) -> None:
             flush=True,
         )
     engine.dispose()
+
+
+@contextmanager
+def _server_cpu(url: str) -> Iterator[list[float]]:
+    """CPU seconds of this database's PostgreSQL backends during the block (from /proc: the server runs
+    here), sampled twice a second so the import's connections are seen; [0.0] on SQLite, whose work runs
+    inside the importing process and is in its own CPU time."""
+    used = [0.0]
+    if not url.startswith("postgresql"):
+        yield used
+        return
+    from procs import BackendCpu
+
+    monitor, stop = BackendCpu(url), threading.Event()
+    monitor.start()
+
+    def sample() -> None:
+        while not stop.wait(0.5):
+            monitor.sample()
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield used
+    finally:
+        stop.set()
+        sampler.join()
+        monitor.sample()
+        used[0] = sum(monitor.by_name().values())
+        monitor.close()
 
 
 def _measure(url: str, file: Path, repeat: int, batch_size: int) -> list[dict[str, object]]:
