@@ -41,7 +41,7 @@ from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from arrears.store.db import make_engine
-from arrears.store.models import InboxEvent
+from arrears.store.models import InboxEvent, OutboxAction
 from loadgen import Result, open_loop
 from procs import (
     BackendCpu,
@@ -88,7 +88,13 @@ class Watcher(threading.Thread):
                     self.seen.setdefault(row_id, now)
                     since = max(since, processed.replace(microsecond=0))
                 pending = select(func.count()).select_from(InboxEvent).where(InboxEvent.status == "pending")
-                self.pending = int(conn.execute(pending).scalar_one())
+                due = (
+                    select(func.count())
+                    .select_from(OutboxAction)
+                    .where(OutboxAction.status == "pending", OutboxAction.not_before <= datetime.now(UTC))
+                )
+                # Settled: every input applied and every message it caused sent (or deferred by the gate).
+                self.pending = int(conn.execute(pending).scalar_one()) + int(conn.execute(due).scalar_one())
                 conn.commit()
                 if self.backends:
                     self.backends.sample()
@@ -181,7 +187,7 @@ class Service:
 
 
 def _drain(watcher: Watcher, seconds: float) -> None:
-    """Until the worker has applied every stored input (or `seconds` passed)."""
+    """Until the worker has applied every stored input and sent what they caused (or `seconds` passed)."""
     deadline = time.monotonic() + seconds
     while watcher.pending != 0 and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -212,7 +218,7 @@ def measure(warm: Load, load: Load, url: str, args: argparse.Namespace, folder: 
             service.start_worker()
         _drain(watcher, args.drain_timeout)
         drained_after = time.perf_counter() - sending
-        time.sleep(2)  # replies queued by the last inputs leave through the dispatcher
+        time.sleep(1)
         worker_used = service.worker_cpu() - worker0
         watcher.halt.set()
         watcher.join()

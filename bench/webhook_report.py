@@ -55,12 +55,13 @@ def summarise(
             select(InboxEvent.id, InboxEvent.external_id, InboxEvent.status, InboxEvent.received_at,
                    InboxEvent.processed_at, InboxEvent.error)
         ).all()  # fmt: skip
-        replies = dict(
-            conn.execute(
-                select(OutboxAction.status, func.count()).where(OutboxAction.kind == "reply")
-                .group_by(OutboxAction.status)
-            ).tuples().all()
-        )  # fmt: skip
+        outbox = {
+            f"{kind} {status}": count
+            for kind, status, count in conn.execute(
+                select(OutboxAction.kind, OutboxAction.status, func.count())
+                .group_by(OutboxAction.kind, OutboxAction.status)
+            ).tuples()
+        }  # fmt: skip
         conversations = conn.scalar(select(func.count()).select_from(Conversation))
     engine.dispose()
     rows = [row for row in stored if row.external_id in wanted]
@@ -95,7 +96,7 @@ def summarise(
         "applied_lag_seen": spread(observed),
         "lag_p50_per_10s": _slices(began, 0.5),
         "seen_of_done": len(observed),
-        "replies": replies,
+        "outbox": outbox,  # warm-up included
         "conversations": conversations,
         "load_1min": round(os.getloadavg()[0], 2),
     }
@@ -110,7 +111,7 @@ def table(r: dict[str, Any]) -> str:
             f"{r['load_before']} -> {r['load_1min']}, {r['server_workers']} server process(es), one worker, "
             f"{r['at']}",
             f"  sent {r['sent_per_s']}/s, stored {r['stored_per_s']}/s, applied {r['applied_per_s']}/s; "
-            f"errors {r['errors']} {r['error_kinds']}; inbox {r['by_status']}; replies {r['replies']}",
+            f"errors {r['errors']} {r['error_kinds']}; inbox {r['by_status']}; outbox {r['outbox']}",
             f"  webhook -> stored   p50 {s['p50_ms']} ms  p99 {s['p99_ms']} ms  max {s['max_ms']} ms"
             f"  (generator late p99 {s['late_p99_ms']} ms); p99 per 10 s {r['stored_p99_per_10s']}",
             f"    floors: uvicorn empty p50 {empty['p50_ms']} p99 {empty['p99_ms']} ms; FastAPI no db "
