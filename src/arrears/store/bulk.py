@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import FromClause, Select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import FromClause, Select, Table, TextClause, bindparam, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 
 def insert_ignoring_duplicates(
@@ -23,11 +24,50 @@ def insert_ignoring_duplicates(
     """
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    target = {"index_elements": list(conflict_columns)} if conflict_columns is not None else {}
-    statement = module.insert(table).on_conflict_do_nothing(**target)
-    session.execute(statement, list(rows))
+    if not isinstance(table, Table):  # pragma: no cover - every caller passes a mapped table
+        raise TypeError(f"insert_ignoring_duplicates needs a Table, not {type(table).__name__}")
+    given = tuple(sorted(rows[0]))
+    defaults = _python_defaults(table, given)
+    columns = tuple(sorted((*given, *defaults)))
+    keys = tuple(conflict_columns) if conflict_columns is not None else None
+    statement = _insert_ignoring(session.get_bind().dialect.name, table, columns, keys)
+    session.execute(statement, [_filled(row, defaults) for row in rows])
+
+
+@lru_cache(maxsize=128)
+def _insert_ignoring(
+    dialect: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...] | None
+) -> TextClause:
+    """The statement as text with typed parameters, compiled once per shape: SQLAlchemy compiles its
+    on_conflict_do_nothing() construct again on every execution (a millisecond per reply queued)."""
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - only the two supported databases
+        raise NotImplementedError(f"insert_ignoring_duplicates has no form for {dialect}")
+    target = f" ({', '.join(keys)})" if keys is not None else ""
+    names, marks = ", ".join(columns), ", ".join(f":{c}" for c in columns)
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT{target} DO NOTHING"
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+
+
+def _python_defaults(table: Table, given: tuple[str, ...]) -> dict[str, Any]:
+    """The Python-side defaults an ORM or Core insert would apply to the columns the rows leave out."""
+    found: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in given or default is None:
+            continue
+        if not isinstance(default, (ScalarElementColumnDefault, CallableColumnDefault)):
+            raise TypeError(f"{table.name}.{column.name}: a SQL default needs the value given")
+        found[column.name] = default
+    return found
+
+
+def _filled(row: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    if not defaults:
+        return row
+    filled = dict(row)
+    for name, default in defaults.items():
+        filled[name] = default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg
+    return filled
 
 
 def lock_skipping_locked(session: Session, query: Select[Any]) -> Select[Any]:
