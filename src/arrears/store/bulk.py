@@ -65,8 +65,9 @@ def _filled(row: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
     if not defaults:
         return row
     filled = dict(row)
+    no_context: Any = None  # our callable defaults take no execution context (SQLAlchemy wraps them)
     for name, default in defaults.items():
-        filled[name] = default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg
+        filled[name] = default.arg(no_context) if isinstance(default, CallableColumnDefault) else default.arg
     return filled
 
 
