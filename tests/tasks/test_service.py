@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.states import TransitionError
@@ -285,3 +285,13 @@ def test_an_unknown_task_raises_task_not_found(sessions: sessionmaker[Session]) 
             reassign(session, "no-such-task", owner="ana", actor="lead", now=NOW)
         with pytest.raises(TaskNotFound, match="no-such-task"):
             close(session, "no-such-task", Resolution.NO_ACTION, actor="ana", note=None, now=NOW)
+
+
+def test_a_key_longer_than_the_column_still_finds_its_task(sessions: sessionmaker[Session]) -> None:
+    case_id = seed_case(sessions)
+    spec = TaskSpec("k" * 80, case_id, "collections", "call back", context={})
+    with sessions.begin() as session:
+        first = open_task(session, spec, actor="planner", now=NOW)
+    with sessions.begin() as session:
+        assert open_task(session, spec, actor="planner", now=NOW) == first
+        assert session.scalars(select(func.count()).select_from(Task)).one() == 1

@@ -90,9 +90,9 @@ def open_tasks(session: Session, specs: Sequence[TaskSpec], *, actor: str, now: 
     """Open each task unless its key is already used; returns the ids of the tasks opened now."""
     if not specs:
         return []
-    keys = [s.idempotency_key for s in specs]
+    keys = [_key(s) for s in specs]
     existing = set(session.scalars(select(Task.idempotency_key).where(Task.idempotency_key.in_(keys))))
-    rows = [_row(spec, now) for spec in dict((s.idempotency_key, s) for s in specs).values()]
+    rows = [_row(spec, now) for spec in dict((_key(s), s) for s in specs).values()]
     rows = [row for row in rows if row["idempotency_key"] not in existing]
     if not rows:
         return []
@@ -113,7 +113,7 @@ def open_tasks(session: Session, specs: Sequence[TaskSpec], *, actor: str, now: 
 def open_task(session: Session, spec: TaskSpec, *, actor: str, now: datetime) -> str:
     """Open one task (or find the one its key already opened); returns its id."""
     open_tasks(session, [spec], actor=actor, now=now)
-    return str(session.scalars(select(Task.id).where(Task.idempotency_key == spec.idempotency_key)).one())
+    return str(session.scalars(select(Task.id).where(Task.idempotency_key == _key(spec))).one())
 
 
 def claim(session: Session, task_id: str, *, user: str, now: datetime) -> Task:
@@ -178,6 +178,11 @@ def cancel_for_cases(
     return len(ids)
 
 
+def _key(spec: TaskSpec) -> str:
+    """The key as stored (the column holds 64 characters): what every lookup compares with."""
+    return spec.idempotency_key[:64]
+
+
 def _locked(session: Session, task_id: str) -> Task:
     task = session.get(Task, task_id, with_for_update=True)
     if task is None:
@@ -190,7 +195,7 @@ def _row(spec: TaskSpec, now: datetime) -> dict[str, Any]:
     return {
         "id": new_id(),
         "case_id": spec.case_id,
-        "idempotency_key": spec.idempotency_key[:64],
+        "idempotency_key": _key(spec),
         "reason": spec.reason[:64],
         "team": spec.team[:64],
         "owner": None,
