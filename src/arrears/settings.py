@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     strategies_dir: Path | None = Field(default=None, description="extra strategy YAML files")
     default_strategy: str = "consumer-overdue"
     lease_seconds: int = Field(default=60, ge=5, description="how long a dispatcher owns a claimed action")
+    send_margin_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="lease a send must have left to start without renewing it (default: half the lease); "
+        "raise it for a provider that is often slow",
+    )
     batch_size: int = Field(default=500, ge=1, le=50_000)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     gate: Literal["profiles", "minimal"] = Field(
@@ -63,6 +69,16 @@ class Settings(BaseSettings):
         default="ask us for an interpreter or for letters in your language",
         description="the language-services sentence some places require (New York City)",
     )
+
+    @model_validator(mode="after")
+    def _margin_inside_the_lease(self) -> Settings:
+        """A margin as long as the lease would fence every send: refused at start-up, not at a send."""
+        if self.send_margin_seconds is not None and self.send_margin_seconds >= self.lease_seconds:
+            raise ValueError(
+                f"ARREARS_SEND_MARGIN_SECONDS ({self.send_margin_seconds}) must be below "
+                f"ARREARS_LEASE_SECONDS ({self.lease_seconds})"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -124,3 +124,13 @@ def test_settings_choose_the_gate_and_twilio_only_answers_webhooks_without_an_ac
     assert {"twilio.message", "twilio.call.turn", "message.received", "payment.received"} <= set(
         system.handlers
     )
+
+
+def test_the_send_margin_in_settings_reaches_the_dispatcher(engine: Engine, tmp_path: Path) -> None:
+    settings = Settings(outbox_dir=tmp_path / "out", lease_seconds=90, send_margin_seconds=75)
+    worker = build_system(settings, clock=SimulatedClock(NOW), engine=engine).worker("w1")
+    assert worker.dispatcher.margin.total_seconds() == 75
+    default = build_system(Settings(outbox_dir=tmp_path / "out", lease_seconds=90), engine=engine)
+    assert default.worker("w2").dispatcher.margin.total_seconds() == 45
+    with pytest.raises(ValueError, match=r"ARREARS_SEND_MARGIN_SECONDS .* must be below ARREARS_LEASE"):
+        Settings(lease_seconds=60, send_margin_seconds=60)

@@ -88,6 +88,7 @@ class System:
             self.gate,
             worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
             lease_seconds=s.lease_seconds,
+            send_margin_seconds=s.send_margin_seconds,
             batch_size=min(s.batch_size, 200),
             disclosures_for=self.disclosures,
             retry_for=lambda name, version: self.library.strategy(name, version).retry,
