@@ -60,15 +60,17 @@ def record_delivery(session: Session, report: DeliveryReport) -> int:
     moved = 0
     for row in _outbound(session, report.provider, report.provider_id):
         current = DeliveryState(row.delivery_status) if row.delivery_status else DeliveryState.QUEUED
+        if current is report.state or not TRANSITIONS.can(current, report.state):
+            continue  # a replay, or news older than what is known: it changes nothing, facts included
         detail = {**(row.detail or {}), **report.facts}
         if report.error_code:
             detail["error_code"] = report.error_code
         row.detail = detail
-        if current is report.state or not TRANSITIONS.can(current, report.state):
-            continue  # a replay, or news older than what is known
         row.delivery_status, row.delivery_updated_at = report.state.value, report.at
         moved += 1
         kind = _PUBLISHED.get(report.state)
+        if report.state is DeliveryState.READ and current is not DeliveryState.DELIVERED:
+            kind = EventKind.MESSAGE_DELIVERED  # read before its delivery report: delivered, said once
         if kind is not None:
             publish(
                 session,
