@@ -22,13 +22,9 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -36,38 +32,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from arrears.api.keys import create_api_key
 from arrears.store.db import make_engine, session_factory, transaction
 from arrears.store.migrate import upgrade
 from arrears.store.models import InboxEvent, Payment
 
-PG_ADMIN = os.environ.get(
-    "ARREARS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from procs import free_port, scratch_database, started, temp_folder, wait_for_port
+
 WARMUP_FRACTION = 0.05
-
-
-@contextmanager
-def fresh_database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="arrears-api-bench-") as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.db'}"
-        return
-    name = f"arrears_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 def prepare(url: str) -> str:
@@ -80,71 +56,18 @@ def prepare(url: str) -> str:
     return token
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
-def server(url: str, port: int, workers: int) -> Iterator[None]:
+def running(url: str, port: int, workers: int, folder: Path) -> Iterator[None]:
+    """`arrears serve` (uvicorn, `workers` processes) and one `arrears worker` applying what it stores,
+    as in production; their output goes to serve.log and worker.log in `folder`."""
     env = {**os.environ, "ARREARS_DATABASE_URL": url, "ARREARS_LOG_LEVEL": "WARNING"}
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "arrears.system:serve_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"server exited: {process.stderr.read().decode() if process.stderr else ''}"
-                )
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start within 60 s")
+    serve = [sys.executable, "-m", "uvicorn", "--factory", "arrears.system:serve_app", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level",
+             "warning"]  # fmt: skip
+    apply = [str(Path(sys.executable).parent / "arrears"), "worker"]
+    with started(serve, env, folder / "serve.log") as server, started(apply, env, folder / "worker.log"):
+        wait_for_port(port, server)
         yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@contextmanager
-def worker(url: str) -> Iterator[None]:
-    """One `arrears worker` applying what the server stores, as in production."""
-    env = {**os.environ, "ARREARS_DATABASE_URL": url, "ARREARS_LOG_LEVEL": "WARNING"}
-    command = [str(Path(sys.executable).parent / "arrears"), "worker"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wait_applied(url: str, sent: int, seconds: float = 900) -> float:
@@ -239,7 +162,7 @@ async def drive(base: str, token: str, per_client: list[list[tuple[str, dict[str
 
 
 def measure(kind: str, total: int, clients: int, workers: int) -> dict[str, Any]:
-    with fresh_database(kind) as url:
+    with temp_folder("arrears-api-bench-") as folder, scratch_database(kind, Path(folder)) as url:
         token = prepare(url)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -247,7 +170,7 @@ def measure(kind: str, total: int, clients: int, workers: int) -> dict[str, Any]
         streams = [client_events(c, share) for c in range(clients)]
         warm = max(1, int(share * WARMUP_FRACTION))
         sent = share * clients
-        with server(url, port, workers), worker(url):
+        with running(url, port, workers, Path(folder)):
             asyncio.run(drive(base, token, [s[:warm] for s in streams]))
             started = time.perf_counter()
             latencies = asyncio.run(drive(base, token, [s[warm:] for s in streams]))

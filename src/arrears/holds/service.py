@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from arrears.audit import record
@@ -120,11 +120,8 @@ def release_for_case(
     session: Session, case_id: str, kinds: Sequence[str] | None, *, actor: str, reason: str, now: datetime
 ) -> list[str]:
     """Lift the case's active holds of these kinds (every kind when None); returns the kinds lifted."""
-    query = select(Hold).where(Hold.case_id == case_id, Hold.status == HoldStatus.ACTIVE.value)
-    if kinds is not None:
-        query = query.where(Hold.kind.in_(list(kinds)))
     lifted = []
-    for hold in session.scalars(query.with_for_update()).all():
+    for hold in session.scalars(_active(case_id, kinds).with_for_update()).all():
         _end(session, hold, HoldStatus.RELEASED, actor=actor, reason=reason, at=now)
         lifted.append(hold.kind)
     return lifted
@@ -134,10 +131,7 @@ def end_on(
     session: Session, case_id: str, kinds: Sequence[str] | None, until: datetime, *, actor: str, now: datetime
 ) -> int:
     """Give the case's active holds (of these kinds; all when None) an end: collection may resume then."""
-    query = select(Hold).where(Hold.case_id == case_id, Hold.status == HoldStatus.ACTIVE.value)
-    if kinds is not None:
-        query = query.where(Hold.kind.in_(list(kinds)))
-    holds = session.scalars(query.with_for_update()).all()
+    holds = session.scalars(_active(case_id, kinds).with_for_update()).all()
     for hold in holds:
         hold.until = until
         record(
@@ -169,13 +163,13 @@ def expire_due(session: Session, now: datetime, limit: int = 500) -> int:
 
 
 def active_holds(session: Session, case_id: str) -> list[Hold]:
-    return list(
-        session.scalars(
-            select(Hold)
-            .where(Hold.case_id == case_id, Hold.status == HoldStatus.ACTIVE.value)
-            .order_by(Hold.created_at)
-        )
-    )
+    return list(session.scalars(_active(case_id, None).order_by(Hold.created_at)))
+
+
+def _active(case_id: str, kinds: Sequence[str] | None) -> Select[tuple[Hold]]:
+    """The case's active holds, of these kinds (every kind when None)."""
+    query = select(Hold).where(Hold.case_id == case_id, Hold.status == HoldStatus.ACTIVE.value)
+    return query if kinds is None else query.where(Hold.kind.in_(list(kinds)))
 
 
 def _end(session: Session, hold: Hold, status: HoldStatus, *, actor: str, reason: str, at: datetime) -> None:

@@ -30,24 +30,33 @@ def insert_ignoring_duplicates(
     defaults = _python_defaults(table, given)
     columns = tuple(sorted((*given, *defaults)))
     keys = tuple(conflict_columns) if conflict_columns is not None else None
-    statement = _insert_ignoring(session.get_bind().dialect.name, table, columns, keys)
+    statement = insert_ignoring_statement(session.get_bind().dialect.name, table, columns, keys)
     session.execute(statement, [_filled(row, defaults) for row in rows])
 
 
-@lru_cache(maxsize=128)
-def _insert_ignoring(
-    dialect: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...] | None
+@lru_cache(maxsize=256)
+def insert_ignoring_statement(
+    dialect: str,
+    table: Table,
+    columns: tuple[str, ...],
+    conflict: tuple[str, ...] | None,
+    returning: str | None = None,
 ) -> TextClause:
-    """The statement as text with typed parameters, compiled once per shape: SQLAlchemy compiles its
-    on_conflict_do_nothing() construct again on every execution (a millisecond per reply queued)."""
+    """INSERT ... ON CONFLICT [(conflict)] DO NOTHING [RETURNING returning] as text with one typed
+    parameter per column, compiled once per shape: SQLAlchemy compiles its on_conflict_do_nothing()
+    construct again on every execution (a millisecond per reply queued). The column types still render
+    the values (aware UTC instants, JSON) exactly as an ORM insert would."""
     if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - only the two supported databases
-        raise NotImplementedError(f"insert_ignoring_duplicates has no form for {dialect}")
-    target = f" ({', '.join(keys)})" if keys is not None else ""
+        raise NotImplementedError(f"INSERT ... ON CONFLICT DO NOTHING has no form for {dialect}")
+    target = f" ({', '.join(conflict)})" if conflict is not None else ""
     names, marks = ", ".join(columns), ", ".join(f":{c}" for c in columns)
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT{target} DO NOTHING"
+    if returning is not None:
+        sql += f" RETURNING {returning}"
     return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
 
 
+@lru_cache(maxsize=256)
 def _python_defaults(table: Table, given: tuple[str, ...]) -> dict[str, Any]:
     """The Python-side defaults an ORM or Core insert would apply to the columns the rows leave out."""
     found: dict[str, Any] = {}
