@@ -9,6 +9,7 @@ from arrears.store.models.conversations_state import Conversation
 from arrears.store.models.customers import Consent, ContactPoint, Customer, OptOut
 from arrears.store.models.feed import DomainEvent, FeedCursor
 from arrears.store.models.messaging import InboxEvent, OutboxAction
+from arrears.store.models.payments import PaymentLink
 
 __all__ = [
     "Account",
@@ -31,6 +32,7 @@ __all__ = [
     "OutboxAction",
     "Outcome",
     "Payment",
+    "PaymentLink",
     "Promise",
     "StrategyVersion",
     "Task",

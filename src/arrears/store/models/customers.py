@@ -29,6 +29,9 @@ class Customer(Base):
     state: Mapped[str | None] = mapped_column(String(8))
     city: Mapped[str | None] = mapped_column(String(128))
     postal_code: Mapped[str | None] = mapped_column(String(16))
+    #: Street lines of the postal address (letters print them above city, state and postal code).
+    address_line1: Mapped[str | None] = mapped_column(String(256))
+    address_line2: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
