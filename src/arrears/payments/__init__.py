@@ -1,0 +1,5 @@
+"""Payment links and one-click unsubscribe: the interfaces the engine renders against."""
+
+from arrears.payments.links import IssuedLink, LinkRequest, PaymentLinks, UnsubscribeLinks
+
+__all__ = ["IssuedLink", "LinkRequest", "PaymentLinks", "UnsubscribeLinks"]
