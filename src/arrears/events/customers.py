@@ -31,6 +31,8 @@ CUSTOMER_COLUMNS: dict[str, str] = {
     "state": "state",
     "city": "city",
     "postal_code": "postal_code",
+    "address_line1": "address_line1",
+    "address_line2": "address_line2",
 }
 #: Columns that cannot be cleared with an explicit null.
 REQUIRED_COLUMNS = {"name": "name", "kind": "customer_kind", "locale": "locale"}

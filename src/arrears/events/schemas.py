@@ -71,6 +71,8 @@ class _CustomerFields(BaseModel):
     state: Annotated[str, Field(max_length=8)] | None = None
     city: Annotated[str, Field(max_length=128)] | None = None
     postal_code: Annotated[str, Field(max_length=16)] | None = None
+    address_line1: Annotated[str, Field(max_length=256)] | None = Field(None, description="street line")
+    address_line2: Annotated[str, Field(max_length=256)] | None = None
     email: Email | None = None
     phone: Annotated[str, Field(max_length=32)] | None = None
     phone_kind: Literal["mobile", "landline", "work"] | None = None

@@ -34,6 +34,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("state", False, 8, "subdivision code without the country, e.g. MA"),
     Column("city", False, 128, "city"),
     Column("postal_code", False, 16, "postal code"),
+    Column("address_line1", False, 256, "street line, e.g. 12 Main Street (for letters)"),
+    Column("address_line2", False, 256, "second street line, e.g. Suite 400"),
     Column("account_id", True, 128, "the account's id in the source system"),
     Column("agency_placement_allowed", False, None, "true/false: may go to an outside agency"),
     Column("strategy", False, 64, "strategy name for the account's cases (default: settings)"),

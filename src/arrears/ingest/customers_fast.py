@@ -25,7 +25,7 @@ from arrears.ingest.validate import (
 )
 
 _PLAIN = ("segment", "tier", "owner")
-_PLACE = ("state", "city", "postal_code")
+_PLACE = ("state", "city", "postal_code", "address_line1", "address_line2")
 _BOOLEANS = {"true": True, "yes": True, "y": True, "1": True}
 _BOOLEANS.update({"false": False, "no": False, "n": False, "0": False})
 _LIMITS = {c.name: c.max_length for c in BY_NAME.values() if c.max_length is not None}
@@ -88,8 +88,8 @@ def _base(raw: dict[str, str]) -> Base:
             raise _Doubt
         country = country.upper()
     segment, tier, owner = (_text(raw, field) for field in _PLAIN)
-    state, city, postal_code = (_text(raw, field) for field in _PLACE)
-    fields = (kind, name, zone, locale, segment, tier, owner, country, state, city, postal_code)
+    state, city, postal_code, line1, line2 = (_text(raw, field) for field in _PLACE)
+    fields = (kind, name, zone, locale, segment, tier, owner, country, state, city, postal_code, line1, line2)
     return fields, _contacts(raw)
 
 

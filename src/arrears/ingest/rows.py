@@ -24,6 +24,8 @@ CUSTOMER_FIELDS: tuple[str, ...] = (
     "state",
     "city",
     "postal_code",
+    "address_line1",
+    "address_line2",
 )
 CUSTOMER_DEFAULTS: dict[str, str | None] = {
     "kind": "person",
@@ -36,6 +38,8 @@ CUSTOMER_DEFAULTS: dict[str, str | None] = {
     "state": None,
     "city": None,
     "postal_code": None,
+    "address_line1": None,
+    "address_line2": None,
 }
 
 

@@ -35,7 +35,16 @@ _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 KINDS = frozenset({"person", "business"})
 PHONE_KINDS = frozenset({"mobile", "landline", "work"})
-_PLAIN_CUSTOMER = ("segment", "tier", "owner", "state", "city", "postal_code")
+_PLAIN_CUSTOMER = (
+    "segment",
+    "tier",
+    "owner",
+    "state",
+    "city",
+    "postal_code",
+    "address_line1",
+    "address_line2",
+)
 
 
 _LIMITS = {c.name: c.max_length for c in COLUMNS if c.max_length is not None}
