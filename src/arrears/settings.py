@@ -60,8 +60,15 @@ class Settings(BaseSettings):
         default=None, description="replaces https://api.twilio.com (a proxy, or a local fake in tests)"
     )
     public_base_url: str | None = Field(
-        default=None, description="https://host where Twilio reaches this app's /v1/twilio/... webhooks"
+        default=None,
+        description="where customers and providers reach this app (https://host): payment and unsubscribe "
+        "links, Twilio's /v1/twilio/... webhooks; links use http://127.0.0.1:8000 when unset",
     )
+    link_secret: SecretStr | None = Field(
+        default=None,
+        description="key signing payment and unsubscribe links; unset: one generated and stored per database",
+    )
+    payment_link_days: int = Field(default=30, ge=1, le=365, description="how long a payment link is valid")
     unsubscribe_email: str = Field(
         default="unsubscribe@arrears.local", description="mailbox behind the List-Unsubscribe mailto"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,9 @@ from arrears.conversations.context import AgentConfig, build_context
 from arrears.conversations.effects import Where, apply_actions
 from arrears.conversations.outcomes import abandoned_outcome, write_outcome
 from arrears.conversations.repository import ConversationStatus
+from arrears.core.ids import idempotency_key
 from arrears.outcomes import StrategyLookup
+from arrears.payments import LinkRequest, PaymentLinksInSession
 from arrears.store.models import Conversation
 
 UnderstandFn = Callable[..., Understanding]
@@ -62,6 +64,7 @@ class ConversationNotFound(LookupError):
 
 
 def default_payment_link(case_id: str) -> str:
+    """The placeholder the dispatcher still quotes (System.worker) until it issues links itself."""
     return f"https://pay.arrears.local/c/{case_id}"
 
 
@@ -89,12 +92,17 @@ class ConversationService:
         config: AgentConfig | None = None,
         *,
         understand_fn: UnderstandFn = understand,
-        payment_link: Callable[[str], str] = default_payment_link,
+        payment_links: PaymentLinksInSession | None = None,
+        link_validity: timedelta = timedelta(days=30),
         strategy_for: StrategyLookup = _no_strategy,
     ) -> None:
+        """`payment_links`: where a link offered in a chat comes from (one per turn); none: the agent
+        says a link will follow instead of quoting one."""
         self.config = config or AgentConfig()
         self.understand = understand_fn
-        self.payment_link = payment_link
+        self.payment_links = payment_links
+        self.link_validity = link_validity
+        self.payment_link = default_payment_link
         self.strategy_for = strategy_for
 
     # Lookups (the repository's, kept here so transports need one object) -------------------------------
@@ -271,7 +279,7 @@ class ConversationService:
         applied = apply_actions(session, result.actions, where, now)
         reply = result.reply
         if applied.link_inline:
-            reply = f"{reply} Pay securely: {self.payment_link(conv.case_id)}"
+            reply = f"{reply} {self._inline_link(session, conv, ctx, turn_key, now)}"
         labels = tuple(label.value for label in result.state.labels)
         rows.save_transcript(session, conv, result.state, now, labels)
         conv.state = {
@@ -305,6 +313,28 @@ class ConversationService:
         )
         session.flush()
         return _result(conv, reply, ended=result.outcome is not None, transfer=applied.transfer_summary)
+
+    def _inline_link(
+        self, session: Session, conv: Conversation, ctx: CaseContext, turn_key: str, now: datetime
+    ) -> str:
+        """The link shown in the chat itself, one per turn: a redelivered turn quotes the same URL."""
+        if self.payment_links is None or ctx.balance.minor <= 0:
+            return "We will send you a secure payment link."
+        invoices = ", ".join(ctx.invoice_numbers)
+        issued = self.payment_links.link_in(
+            session,
+            LinkRequest(
+                idempotency_key=idempotency_key("chat-link", conv.id, turn_key),
+                case_id=conv.case_id,
+                customer_id=conv.customer_id,
+                amount_minor=ctx.balance.minor,
+                currency=ctx.balance.currency,
+                purpose="balance",
+                expires_at=now + self.link_validity,
+                description=f"Invoices {invoices}" if invoices else "Your balance",
+            ),
+        )
+        return f"Pay securely: {issued.url}"
 
     def abandon(
         self,

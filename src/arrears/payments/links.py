@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
+
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +43,12 @@ class UnsubscribeLinks(Protocol):
     def url_for(self, idempotency_key: str) -> str:
         """The one-click unsubscribe URL for an outbox action's key (pure: no I/O)."""
         ...
+
+
+@runtime_checkable
+class PaymentLinksInSession(Protocol):
+    """A provider that can also create a link inside the caller's transaction: a conversation turn holds
+    its transaction (and on SQLite the write lock) while the agent's reply quotes the link, so a link made
+    in a transaction of its own would wait for the turn's lock."""
+
+    def link_in(self, session: Session, request: LinkRequest) -> IssuedLink: ...

@@ -15,6 +15,7 @@ from arrears.conversations.service import ConversationService, UnderstandFn
 from arrears.conversations.words import WordsService
 from arrears.core.clock import Clock
 from arrears.inbox import Handler, Inbox
+from arrears.payments.links import PaymentLinks
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,5 @@ class Offer:
     #: Webhook routes; they store what arrives in the inbox, so they are made once the inbox exists.
     routes: Callable[[Inbox], APIRouter] | None = None
     understand: UnderstandFn | None = None
+    #: Payment links this provider issues; the composition root uses the last offer that has them.
+    payment_links: PaymentLinks | None = None

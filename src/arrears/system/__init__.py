@@ -11,6 +11,7 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 from fastapi import FastAPI
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.agent import understand
 from arrears.api.app import Web, create_app
+from arrears.api.routes_unsubscribe import unsubscribe_routes
 from arrears.cases.sync import StrategyResolver
 from arrears.channels.base import Channel
 from arrears.compliance.model import ContactGate
@@ -33,6 +35,9 @@ from arrears.engine.strategies import register_strategies
 from arrears.engine.worker import Worker
 from arrears.events import BILLING_KINDS, billing_handler
 from arrears.inbox import Handler, Inbox
+from arrears.payments import PaymentLinks, PaymentLinksInSession, UnsubscribeLinks
+from arrears.payments.secret import LinkSecret
+from arrears.payments.unsubscribe import SignedUnsubscribeLinks, unsubscribe_handlers
 from arrears.providers.base import Offer, Parts
 from arrears.settings import Settings, get_settings
 from arrears.store.db import make_engine, session_factory, transaction
@@ -44,7 +49,13 @@ from arrears.system.parts import (
     strategy_lookup,
     strategy_resolver,
 )
-from arrears.system.registry import channel_offers, understanding_offer
+from arrears.system.registry import (
+    channel_offers,
+    chosen_payment_links,
+    link_secret,
+    public_base_url,
+    understanding_offer,
+)
 
 
 @dataclass
@@ -62,6 +73,7 @@ class System:
     offers: tuple[Offer, ...]
     handlers: Mapping[str, Handler]
     inbox: Inbox
+    link_secret: LinkSecret
     owns_engine: bool = True
 
     @cached_property
@@ -71,6 +83,22 @@ class System:
         for offer in self.offers:
             chosen.update(offer.channels)
         return chosen
+
+    @cached_property
+    def payment_links(self) -> PaymentLinks | None:
+        """The last provider's payment links (the local page unless a provider such as Stripe replaces it);
+        the signing key is read here, before any send's transaction needs it."""
+        self.link_secret.key()
+        return chosen_payment_links(self.offers)
+
+    @cached_property
+    def unsubscribe_links(self) -> UnsubscribeLinks:
+        self.link_secret.key()
+        return self._unsubscribe
+
+    @cached_property
+    def _unsubscribe(self) -> SignedUnsubscribeLinks:
+        return SignedUnsubscribeLinks(public_base_url(self.settings), self.link_secret)
 
     def register_strategies(self) -> None:
         with transaction(self.sessions) as session:
@@ -106,6 +134,8 @@ class System:
 
     def web(self) -> FastAPI:
         routers = [offer.routes(self.inbox) for offer in self.offers if offer.routes is not None]
+        business = self.settings.agent_business_name
+        routers.append(unsubscribe_routes(self._unsubscribe, self.inbox, business))
         return create_app(Web(self.sessions, self.clock, self.inbox, routers, on_shutdown=self.dispose))
 
     def dispose(self) -> None:
@@ -133,10 +163,14 @@ def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engi
         ),
         understand_fn=understood.understand if understood and understood.understand else understand,
         strategy_for=strategy_lookup(library),
+        link_validity=timedelta(days=settings.payment_link_days),
     )
     words = WordsService(conversations)
     resolver = strategy_resolver(library, settings.default_strategy)
-    offers = tuple(channel_offers(settings, Parts(sessions, clock, conversations, words)))
+    secret = link_secret(settings, sessions, clock)
+    offers = tuple(channel_offers(settings, Parts(sessions, clock, conversations, words), secret))
+    # Providers are built on the conversation service, so it learns the chosen links after them.
+    conversations.payment_links = _links_in_session(offers)
     handlers = inbox_handlers(resolver, conversations, words, offers)
     return System(
         settings=settings,
@@ -152,6 +186,7 @@ def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engi
         offers=(*offers, *((understood,) if understood else ())),
         handlers=handlers,
         inbox=Inbox(sessions, clock, handlers),
+        link_secret=secret,
         owns_engine=owns_engine,
     )
 
@@ -166,12 +201,19 @@ def inbox_handlers(
     billing = billing_handler(resolver)
     table: dict[str, Handler] = {kind: billing for kind in BILLING_KINDS}
     table.update(conversation_handlers(conversations, words))
+    table.update(unsubscribe_handlers())
     for offer in offers:
         clash = set(offer.handlers) & set(table)
         if clash:
             raise ValueError(f"provider {offer.name} handles kinds already taken: {sorted(clash)}")
         table.update(offer.handlers)
     return table
+
+
+def _links_in_session(offers: tuple[Offer, ...]) -> PaymentLinksInSession | None:
+    """The chosen payment links, when they can be made inside a conversation turn's transaction."""
+    links = chosen_payment_links(offers)
+    return links if isinstance(links, PaymentLinksInSession) else None
 
 
 def serve_app() -> FastAPI:

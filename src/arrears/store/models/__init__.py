@@ -10,10 +10,12 @@ from arrears.store.models.customers import Consent, ContactPoint, Customer, OptO
 from arrears.store.models.feed import DomainEvent, FeedCursor
 from arrears.store.models.messaging import InboxEvent, OutboxAction
 from arrears.store.models.payments import PaymentLink
+from arrears.store.models.secrets import AppSecret
 
 __all__ = [
     "Account",
     "ApiKey",
+    "AppSecret",
     "AuditEntry",
     "Case",
     "Consent",
