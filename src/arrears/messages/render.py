@@ -1,0 +1,267 @@
+"""One message, rendered: every part a channel needs from a template id and the facts of its moment.
+
+Pure: the shell gathers the facts (case, invoices, street lines, the gate's disclosures, the payment link)
+into a `MessageRequest`; this formats them for the customer's locale and renders the template's parts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from jinja2 import TemplateError, TemplateNotFound, UndefinedError
+
+from arrears.messages.address import PostalAddress, address_block
+from arrears.messages.catalogue import Catalogue, catalogue
+from arrears.messages.formatting import day, days_past_due, language, money
+from arrears.messages.names import display_name, salutation
+from arrears.messages.sms import MAX_SEGMENTS, gsm7_lookalike, segments
+
+#: What the preview shows where the sent message will carry a link made at send time.
+LINK_MARKER = "[secure payment link added when sent]"
+#: Disclosure texts are rendered before the send's unsubscribe URL exists; this stands in for it.
+UNSUBSCRIBE_SLOT = "{unsubscribe_url}"
+UNSUBSCRIBE_MARKER = "[unsubscribe link added when sent]"
+
+#: Templates that answer the customer's own words: no summary, no link unless the step asks.
+REPLY_TEMPLATES = frozenset({"conversation-reply", "opt-out-confirmation"})
+_NO_OPT_OUT_LINE = frozenset({"opt-out-confirmation"})  # telling an opted-out person how to opt out: no
+_OPT_OUT_WORD = re.compile(r"\b(STOP|unsubscribe|darse de baja)\b", re.IGNORECASE)
+_SPACES = re.compile(r"(?<=\S) {2,}")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+_PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "sms_opt_out": "Reply STOP to opt out.",
+        "email_opt_out": "To stop receiving these emails, use this link: {url}",
+        "email_opt_out_reply": "To stop receiving these emails, reply with STOP.",
+        "pay": "Pay: {link}",
+        "attention": "Attn: Accounts Payable",
+    },
+    "es": {
+        "sms_opt_out": "Responda STOP para darse de baja.",
+        "email_opt_out": "Para dejar de recibir estos correos, use este enlace: {url}",
+        "email_opt_out_reply": "Para dejar de recibir estos correos, responda STOP.",
+        "pay": "Pagar: {link}",
+        "attention": "A la atención de: Cuentas por pagar",
+    },
+}
+
+
+class MessageError(ValueError):
+    """A message that cannot be rendered: an unknown template id, or a variable the template lacks."""
+
+
+@dataclass(frozen=True, slots=True)
+class Business:
+    name: str
+    address: str | None = None  # printed on letters; lines separated by newlines or commas
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    number: str
+    issued_on: date
+    due_on: date
+    amount_minor: int
+    balance_minor: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferTerms:
+    pay_minor: int
+    discount_minor: int
+    last_day: date
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRequest:
+    template: str
+    channel: str  # email | sms | whatsapp | voice | letter
+    tone: str
+    business: Business
+    customer_name: str
+    customer_kind: str  # person | business
+    locale: str | None
+    balance_minor: int
+    currency: str
+    days_past_due: int
+    today: date  # the customer's local date at send time
+    invoices: tuple[InvoiceLine, ...] = ()
+    address: PostalAddress = field(default_factory=PostalAddress)
+    offer: OfferTerms | None = None
+    promise: tuple[int, date] | None = None  # amount (minor units, case currency), due day
+    link: str | None = None
+    disclosures: tuple[tuple[str, str], ...] = ()  # (id, words) in the gate's order
+    unsubscribe_url: str | None = None
+    validation_end: date | None = None
+    reply: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    text: str  # email text part, SMS/WhatsApp body, voice script, letter
+    subject: str | None = None
+    html: str | None = None
+    segments: int | None = None  # SMS only
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def render_message(request: MessageRequest, templates: Catalogue | None = None) -> Message:
+    """Every part `request.channel` sends; `MessageError` names the template, language and problem."""
+    templates = templates or catalogue()
+    lang = templates.language_for(request.template, language(request.locale))
+    if lang is None:
+        raise MessageError(f"unknown template {request.template!r}")
+    values = _values(request, lang)
+    try:
+        if request.channel == "email":
+            return Message(
+                _tidy(_part(templates, lang, request.template, "text", values)),
+                subject=" ".join(_part(templates, lang, request.template, "subject", values).split()),
+                html=_part(templates, lang, request.template, "html", values, html=True).strip(),
+            )
+        if request.channel in ("sms", "whatsapp"):
+            text = _short_text(templates, lang, request, values)
+            return Message(text, segments=segments(text))
+        part = "letter" if request.channel == "letter" else "voice"
+        return Message(_tidy(_part(templates, lang, request.template, part, values)))
+    except UndefinedError as exc:
+        raise MessageError(f"template {request.template!r} ({lang}): unfilled variable: {exc}") from exc
+    except TemplateNotFound as exc:
+        raise MessageError(f"template {request.template!r} ({lang}): missing file {exc}") from exc
+    except TemplateError as exc:
+        raise MessageError(f"template {request.template!r} ({lang}): {exc}") from exc
+
+
+def _part(
+    templates: Catalogue,
+    lang: str,
+    template_id: str,
+    part: str,
+    values: Mapping[str, Any],
+    *,
+    html: bool = False,
+) -> str:
+    return templates.template(lang, template_id, html=html).render({**values, "part": part})
+
+
+def _short_text(templates: Catalogue, lang: str, request: MessageRequest, values: dict[str, Any]) -> str:
+    """The fullest variant within the SMS limit; a shorter wording next, never a cut. WhatsApp has no
+    segments: it gets the full wording. When nothing fits, the shortest goes (`strategy validate` fails
+    it)."""
+    phrases = _PHRASES[lang]
+    tail = []
+    if values["link"]:
+        tail.append(phrases["pay"].format(link=values["link"]))
+    tail += values["disclosures"]
+    if values["opt_out"]:
+        tail.append(values["opt_out"])
+    candidates: list[str] = []
+    for variant in range(3):
+        lead = " ".join(
+            _part(templates, lang, request.template, "sms", {**values, "variant": variant}).split()
+        )
+        text = "\n".join([lead, *tail])
+        if request.channel == "whatsapp":
+            return text
+        candidates += [text, gsm7_lookalike(text)]
+    return next((c for c in candidates if segments(c) <= MAX_SEGMENTS), candidates[-1])
+
+
+def _tidy(text: str) -> str:
+    lines = [_SPACES.sub(" ", line.rstrip()) for line in text.strip().splitlines()]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines))
+
+
+def _values(request: MessageRequest, lang: str) -> dict[str, Any]:
+    """Every variable a template may use, formatted for the reader; absent facts are None, never missing."""
+    loc, cur = request.locale, request.currency
+    disclosures, opt_out = _disclosures(request, lang)
+    business = request.business
+    formal = request.tone in ("firm", "final")
+    name = display_name(request.customer_name, request.customer_kind)
+    addressee = [name, _PHRASES[lang]["attention"]] if request.customer_kind == "business" else [name]
+    return {
+        "business_name": business.name,
+        "business_phone": business.phone or None,
+        "business_address": [p.strip() for p in re.split(r"[\n;]", business.address or "") if p.strip()],
+        "customer_name": name,
+        "is_business": request.customer_kind == "business",
+        "salutation": salutation(request.customer_name, request.customer_kind, lang, formal=formal),
+        "salutation_formal": salutation(request.customer_name, request.customer_kind, lang, formal=True),
+        "tone": request.tone,
+        "balance": money(request.balance_minor, cur, loc),
+        "days": days_past_due(request.days_past_due, loc),
+        "days_n": request.days_past_due,
+        "today": day(request.today, loc),
+        "invoices": [
+            {
+                "number": i.number,
+                "issued": day(i.issued_on, loc, "medium"),
+                "due": day(i.due_on, loc, "medium"),
+                "amount": money(i.amount_minor, i.currency, loc),
+                "balance": money(i.balance_minor, i.currency, loc),
+            }
+            for i in request.invoices
+        ],
+        "offer": _offer(request),
+        "promise": (
+            {"amount": money(request.promise[0], cur, loc), "date": day(request.promise[1], loc)}
+            if request.promise
+            else None
+        ),
+        "link": request.link or None,
+        "disclosures": disclosures,
+        "opt_out": opt_out,
+        "validation_end": day(request.validation_end, loc) if request.validation_end else None,
+        "reply": request.reply,
+        "address_block": address_block(addressee, request.address, loc),
+        "variant": 0,
+    }
+
+
+def _offer(request: MessageRequest) -> dict[str, str] | None:
+    offer = request.offer
+    if offer is None or offer.last_day < request.today:
+        return None  # an offer past its last day is not quoted
+    loc, cur = request.locale, request.currency
+    return {
+        "pay": money(offer.pay_minor, cur, loc),
+        "saving": money(offer.discount_minor, cur, loc),
+        "last_day": day(offer.last_day, loc),
+    }
+
+
+def _disclosures(request: MessageRequest, lang: str) -> tuple[list[str], str | None]:
+    """The disclosure texts to print, and the one opt-out line: a disclosure that already tells the reader
+    how to stop (Reg F's e-opt-out notice) is that line, so "reply STOP" is never said twice."""
+    url = request.unsubscribe_url or UNSUBSCRIBE_MARKER
+    texts: list[str] = []
+    opt_out: str | None = None
+    for disclosure_id, words in request.disclosures:
+        words = " ".join(words.replace(UNSUBSCRIBE_SLOT, url).split())
+        if not words:
+            continue
+        if request.channel in ("email", "sms", "whatsapp") and (
+            disclosure_id == "e_opt_out" or _OPT_OUT_WORD.search(words)
+        ):
+            opt_out = opt_out or words
+        elif words not in texts:
+            texts.append(words)
+    if request.channel not in ("email", "sms", "whatsapp") or request.template in _NO_OPT_OUT_LINE:
+        return texts, None
+    if opt_out is None:
+        phrases = _PHRASES[lang]
+        if request.channel != "email":
+            opt_out = phrases["sms_opt_out"]
+        elif request.unsubscribe_url:
+            opt_out = phrases["email_opt_out"].format(url=request.unsubscribe_url)
+        else:
+            opt_out = phrases["email_opt_out_reply"]
+    return texts, opt_out
