@@ -7,9 +7,10 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from arrears.strategy import CaseView, CustomerKind, Plan, StrategyLibrary
+from arrears.strategy import ActionKind, CaseView, CustomerKind, Plan, StrategyLibrary
 from arrears.strategy.loader import parse_strategy
 from arrears.strategy.schema import Strategy
+from arrears.strategy.spacing import NO_SPACING
 
 DUE = date(2024, 3, 1)
 LIBRARY = StrategyLibrary.load()
@@ -39,12 +40,23 @@ def local(day: date, hour: int = 10, zone: str = "Europe/Paris") -> datetime:
     return datetime.combine(day, time(hour), tzinfo=ZoneInfo(zone))
 
 
-def fed_back(view: CaseView, plan: Plan) -> CaseView:
-    """What the planner does after writing a plan's actions: record them as completed."""
-    done = view.completed_step_ids | {a.step_id for a in plan.actions}
-    return replace(view, completed_step_ids=done)
+def fed_back(view: CaseView, plan: Plan, at: datetime | None = None) -> CaseView:
+    """What the planner does after writing a plan: its actions and the steps catch-up passed over are
+    completed, and its messages join the case's contacts, dated `at` (default: when each became due)."""
+    done = view.completed_step_ids | {a.step_id for a in plan.actions} | {p.step_id for p in plan.passed_over}
+    sent = tuple(
+        (a.channel.value, at or a.due_at)
+        for a in plan.actions
+        if a.kind in (ActionKind.CONTACT, ActionKind.PROMISE_REMINDER)
+    )
+    return replace(view, completed_step_ids=done, contacts=view.contacts + sent)
 
 
 def strategy_from(steps_yaml: str, extra: str = "") -> Strategy:
     text = f"name: test\nversion: 1\ndescription: test strategy\nsteps:\n{steps_yaml}\n{extra}"
     return parse_strategy(text, "test.yaml").strategy
+
+
+def replaying(strategy: Strategy, catch_up: str = "all_at_once") -> Strategy:
+    """The behaviour before issue 9 (an option still): missed steps replayed, no spacing."""
+    return strategy.model_copy(update={"catch_up": catch_up, "spacing": NO_SPACING})

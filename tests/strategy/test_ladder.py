@@ -17,18 +17,20 @@ from arrears.strategy import (
     next_actions,
     start_of_day,
 )
-from tests.strategy.helpers import DUE, case, fed_back, local, shipped, strategy_from
+from tests.strategy.helpers import DUE, case, fed_back, local, replaying, shipped, strategy_from
 
 B2B = shipped("b2b-ladder")
+REPLAY = replaying(B2B)  # all_at_once without spacing: the behaviour before issue 9, still an option
 
 
 def _run_daily(view: CaseView, strategy: Strategy, days: range) -> tuple[list[tuple[int, str]], CaseView]:
     """Plan once a day at 10:00 local, feeding back what was planned, as the planner would."""
     emitted: list[tuple[int, str]] = []
     for n in days:
-        plan = next_actions(strategy, view, local(DUE + timedelta(days=n)))
+        now = local(DUE + timedelta(days=n))
+        plan = next_actions(strategy, view, now)
         emitted += [(n, a.step_id) for a in plan.actions]
-        view = fed_back(view, plan)
+        view = fed_back(view, plan, now)
     return emitted, view
 
 
@@ -58,7 +60,7 @@ def test_wake_at_is_local_midnight_of_next_step_day() -> None:
 def test_catch_up_after_a_missed_week_yields_skipped_steps_in_order_once() -> None:
     view = case(completed_step_ids=frozenset({"invoice-summary-email"}))
     late = local(DUE + timedelta(days=15))
-    plan = next_actions(B2B, view, late)
+    plan = next_actions(REPLAY, view, late)
     assert [a.step_id for a in plan.actions] == [
         "early-payment-offer-email",
         "decision-maker-call",
@@ -68,11 +70,11 @@ def test_catch_up_after_a_missed_week_yields_skipped_steps_in_order_once() -> No
     assert plan.actions[0].due_at == start_of_day(DUE + timedelta(days=7), ZoneInfo("Europe/Paris"))
     assert plan.wake_at == start_of_day(DUE + timedelta(days=21), ZoneInfo("Europe/Paris"))
     # Planning again without the feedback repeats the same keys (the outbox collapses them) ...
-    assert [a.action_key for a in next_actions(B2B, view, late).actions] == [
+    assert [a.action_key for a in next_actions(REPLAY, view, late).actions] == [
         a.action_key for a in plan.actions
     ]
     # ... and with it, nothing is repeated.
-    assert next_actions(B2B, fed_back(view, plan), late + timedelta(hours=3)).actions == ()
+    assert next_actions(REPLAY, fed_back(view, plan), late + timedelta(hours=3)).actions == ()
 
 
 def test_days_past_due_use_the_customers_calendar() -> None:
@@ -139,7 +141,7 @@ CONDITIONAL = strategy_from(
 
 
 def _due_ids(**overrides: Any) -> list[str]:
-    plan = next_actions(CONDITIONAL, case(**overrides), local(DUE + timedelta(days=2)))
+    plan = next_actions(replaying(CONDITIONAL), case(**overrides), local(DUE + timedelta(days=2)))
     return [a.step_id for a in plan.actions]
 
 
@@ -197,7 +199,7 @@ def test_placement_only_where_the_account_allows_it() -> None:
 
 
 def test_a_stage_action_ends_the_ladder() -> None:
-    strategy = strategy_from(PLACEMENT % "")
+    strategy = replaying(strategy_from(PLACEMENT % ""))
     allowed = case(agency_placement_allowed=True)
     plan = next_actions(strategy, allowed, local(DUE + timedelta(days=40)))
     assert [a.step_id for a in plan.actions] == ["nudge", "agency"]  # "after" is for people to decide
@@ -218,12 +220,12 @@ def test_status_and_balance() -> None:
 
 def test_action_keys_are_deterministic_and_distinct() -> None:
     at = local(DUE + timedelta(days=15))
-    keys = [a.action_key for a in next_actions(B2B, case(), at).actions]
+    keys = [a.action_key for a in next_actions(REPLAY, case(), at).actions]
     assert len(set(keys)) == len(keys) == 5
-    assert keys == [a.action_key for a in next_actions(B2B, case(), at + timedelta(days=2)).actions]
-    other_case = [a.action_key for a in next_actions(B2B, case(case_id="case-2"), at).actions]
+    assert keys == [a.action_key for a in next_actions(REPLAY, case(), at + timedelta(days=2)).actions]
+    other_case = [a.action_key for a in next_actions(REPLAY, case(case_id="case-2"), at).actions]
     other_version = [
-        a.action_key for a in next_actions(B2B.model_copy(update={"version": 2}), case(), at).actions
+        a.action_key for a in next_actions(REPLAY.model_copy(update={"version": 2}), case(), at).actions
     ]
     assert not set(keys) & set(other_case) and not set(keys) & set(other_version)
 
@@ -231,7 +233,7 @@ def test_action_keys_are_deterministic_and_distinct() -> None:
 def test_paced_catch_up_replays_one_ladder_day_per_calendar_day() -> None:
     """`catch_up: one_day_at_a_time`: a case planned 20 days late gets its missed ladder days one per day,
     steps of the same ladder day still together, and nothing skipped or repeated."""
-    paced = B2B.model_copy(update={"catch_up": "one_day_at_a_time"})
+    paced = replaying(B2B, "one_day_at_a_time")
     first = next_actions(paced, case(), local(DUE + timedelta(days=20)))
     assert [a.step_id for a in first.actions] == ["invoice-summary-email"]
     assert first.wake_at == start_of_day(DUE + timedelta(days=21), ZoneInfo("Europe/Paris"))
@@ -245,8 +247,8 @@ def test_paced_catch_up_replays_one_ladder_day_per_calendar_day() -> None:
         (22, "final-notice-sms"),
         (23, "handoff-to-collections"),
     ]
-    # The default replays every missed day at once, in ladder order.
-    assert [a.step_id for a in next_actions(B2B, case(), local(DUE + timedelta(days=20))).actions] == [
+    # `all_at_once` replays every missed day at once, in ladder order.
+    assert [a.step_id for a in next_actions(REPLAY, case(), local(DUE + timedelta(days=20))).actions] == [
         "invoice-summary-email",
         "early-payment-offer-email",
         "decision-maker-call",

@@ -22,7 +22,7 @@ from arrears.strategy import (
     promise_state,
     start_of_day,
 )
-from tests.strategy.helpers import DUE, case, fed_back, local, shipped
+from tests.strategy.helpers import DUE, case, fed_back, local, replaying, shipped
 
 CONSUMER = shipped("consumer-overdue")
 PARIS = ZoneInfo("Europe/Paris")
@@ -68,9 +68,13 @@ def test_broken_promise_moves_the_case_on_in_the_same_plan() -> None:
     plan = next_actions(CONSUMER, _promised(), local(date(2024, 3, 18)))  # 15th + 2 grace days passed
     assert plan.promise_broken == PROMISE
     assert plan.paused_by is None
-    # Planned as if broken_promises were already 1: the broken-promise call, then the steps the pause held.
-    assert [a.step_id for a in plan.actions] == ["broken-promise-call", "follow-up-email", "second-call"]
+    # Planned as if broken_promises were already 1: the broken-promise call first; the steps the pause
+    # held follow a day apart each (they are late), and nothing is skipped: the case was worked.
+    assert [a.step_id for a in plan.actions] == ["broken-promise-call"] and plan.passed_over == ()
+    assert plan.wake_at == local(date(2024, 3, 19))
     assert "large-balance-review" in plan.skipped  # 1,200.00 EUR is below the band
+    replayed = next_actions(replaying(CONSUMER), _promised(), local(date(2024, 3, 18)))
+    assert [a.step_id for a in replayed.actions] == ["broken-promise-call", "follow-up-email", "second-call"]
 
 
 def test_second_broken_promise_escalates_to_people() -> None:
@@ -110,9 +114,14 @@ def test_hold_stops_contact_and_opens_one_task() -> None:
     # A new kind of hold is new information: one more task.
     worse = replace(view, active_hold_kinds=frozenset({"dispute", "hardship"}))
     assert [a.step_id for a in next_actions(CONSUMER, worse, late).actions] == ["hold-task:dispute+hardship"]
-    # Lifted: the ladder catches up from where it stood.
+    # Lifted before the ladder ever reached the customer: it starts at the step of the day (its hold
+    # task does not make it a worked case), the earlier ones skipped ...
     lifted = replace(view, active_hold_kinds=frozenset())
-    assert [a.step_id for a in next_actions(CONSUMER, lifted, late).actions][:2] == [
+    plan = next_actions(CONSUMER, lifted, late)
+    assert [a.step_id for a in plan.actions] == ["follow-up-email"]
+    assert [p.step_id for p in plan.passed_over] == ["reminder-email", "payment-link-sms", "first-call"]
+    # ... or, replaying (`all_at_once` without spacing), catches up from where it stood.
+    assert [a.step_id for a in next_actions(replaying(CONSUMER), lifted, late).actions][:2] == [
         "reminder-email",
         "payment-link-sms",
     ]

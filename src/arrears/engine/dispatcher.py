@@ -42,12 +42,13 @@ from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.fencing import LeaseFence
 from arrears.engine.notices import record_sent
 from arrears.engine.reconcile import expire_leases, reconcile_unknown
+from arrears.engine.spacing_hold import spacing_hold
 from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
 from arrears.store.models import Hold, OptOut, OutboxAction
 from arrears.strategy.routing import DeliveryResult as DeliveryOutcome
 from arrears.strategy.routing import RetryMove, after_delivery
-from arrears.strategy.schema import RetrySettings
+from arrears.strategy.schema import RetrySettings, Spacing
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ class Dispatcher:
         disclosures_for: Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures] | None = None,
         retry_for: Callable[[str, int], RetrySettings] | None = None,
         send_margin_seconds: float | None = None,
+        spacing_for: Callable[[str, int], Spacing] | None = None,
     ) -> None:
         """`send_margin_seconds`: the lease a send needs left to start without a renewal (default: half the
         lease). It must exceed the slowest send the providers make: a send that outlasts it lets the lease
@@ -131,6 +133,7 @@ class Dispatcher:
         self.payment_link = payment_link or (lambda case_id: f"https://pay.arrears.local/c/{case_id}")
         self.disclosures_for = disclosures_for or (lambda _facts, _decision: RenderedDisclosures())
         self.retry_for = retry_for or (lambda _name, _version: RetrySettings())
+        self.spacing_for = spacing_for or (lambda _name, _version: Spacing())
 
     def run_once(self) -> DispatchStats:
         stats = DispatchStats()
@@ -290,6 +293,12 @@ class Dispatcher:
         if facts is None or facts.status == "closed":
             writes.mark_finished(row, "cancelled", "case closed before sending")
             stats.cancelled += 1
+            return None
+        spacing = self.spacing_for(facts.strategy_name, facts.strategy_version)
+        if (held := spacing_hold(spacing, row, facts, self.clock.now())) is not None:
+            writes.release(row, held.until, count_attempt=False)  # the case sent too recently: later
+            writes.mark_deferred(row, held.decision)
+            stats.deferred += 1
             return None
         destination = Destination(row.destination, DestinationKind(row.destination_kind))
         decision = self.gate.decide(

@@ -1,7 +1,9 @@
 """Every contact decision taken for one case, read back from where the engine stored it.
 
 Planned actions carry the planner's decision in their outbox payload; refusals, deferrals and sends are
-interactions with the decision of that moment (the dispatcher asks again just before sending). Reading
+interactions with the decision of that moment (the dispatcher asks again just before sending), and so are
+steps catch-up skipped (status `skipped`, rule `strategy.catch_up`) and sends held back by spacing
+(`deferred`, rule `strategy.spacing`). Reading
 both gives the whole story of a case in time order, which is what `arrears compliance explain` prints.
 """
 
@@ -18,13 +20,13 @@ from arrears.compliance.model import Decision
 from arrears.store.models import Case, Interaction, OutboxAction
 
 # Within one instant, the planner's decision comes before what the dispatcher then did with it.
-_ORDER = {"planned": 0, "deferred": 1, "refused": 1, "sent": 2}
+_ORDER = {"skipped": 0, "planned": 0, "deferred": 1, "refused": 1, "sent": 2}
 
 
 @dataclass(frozen=True, slots=True)
 class ExplainedDecision:
     at: datetime
-    event: str  # planned | deferred | refused | sent
+    event: str  # planned | deferred | refused | sent | skipped
     step: str | None
     channel: str
     destination: str | None
@@ -32,7 +34,9 @@ class ExplainedDecision:
 
     @property
     def contact(self) -> str:
-        parts = [self.event + ":", self.step or "-", self.channel, self.destination or "(no destination)"]
+        parts = [self.event + ":", self.step or "-", self.channel]
+        if self.destination or self.event != "skipped":  # a skipped step never chose one
+            parts.append(self.destination or "(no destination)")
         return " ".join(parts)
 
 

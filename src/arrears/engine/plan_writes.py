@@ -20,7 +20,7 @@ from arrears.promises import break_promises
 from arrears.store.base import Base
 from arrears.store.bulk_rows import insert_rows, update_rows
 from arrears.store.models import AuditEntry, Case, OutboxAction
-from arrears.strategy.plan import Action
+from arrears.strategy.plan import Action, ActionKind, PassedOver
 from arrears.strategy.schema import Priority, Strategy
 from arrears.tasks import TaskSpec, open_tasks
 
@@ -49,6 +49,9 @@ class PlanWrites:
             "payment_link": action.payment_link,
             "decision": decision.to_json(),
         }
+        if action.kind is ActionKind.CONTACT:
+            # A ladder step: the dispatcher spaces it from the case's other messages (replies are not).
+            payload["spacing"] = {"late": action.late}
         if action.offer is not None:
             payload["offer"] = {
                 "currency": action.offer.currency,
@@ -101,6 +104,26 @@ class PlanWrites:
                 detail={"step_id": action.step_id, "template": action.template, "why": why},
             )
         )
+
+    def skip(self, facts: CaseFacts, passed: PassedOver, strategy: Strategy) -> None:
+        """A step catch-up passed over, recorded where people look: an interaction (so `compliance
+        explain` and the timeline show it) and an audit entry, both with the reason."""
+        source = f"strategy {strategy.name} v{strategy.version}"
+        reason = {"rule_id": "strategy.catch_up", "source": source, "message": passed.reason}
+        detail = {"step_id": passed.step_id, "day": passed.day, "why": passed.reason}
+        self.interaction_rows.append(
+            outbound_row(
+                case_id=facts.case_id,
+                customer_id=facts.customer_id,
+                channel=passed.channel.value,
+                status="skipped",
+                at=self.now,
+                planned_at=self.now,
+                decision={"verdict": "deny", "reasons": [reason]},
+                detail=detail,
+            )
+        )
+        self.audit_rows.append(_audit(self.now, "step_skipped", "case", facts.case_id, detail))
 
     def task(self, facts: CaseFacts, action: Action, strategy: Strategy) -> None:
         context: dict[str, Any] = {

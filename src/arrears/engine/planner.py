@@ -7,7 +7,7 @@ the idempotency key on each outbox row makes re-planning the same step a no-op.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Select, select, text, union_all, update
@@ -45,6 +45,7 @@ class PlanStats:
     tasks: int = 0
     closed: int = 0
     promises_broken: int = 0
+    skipped: int = 0  # steps catch-up passed over (recorded as skipped)
 
 
 class Planner:
@@ -115,12 +116,16 @@ class Planner:
         budget: dict[tuple[str, int], int],
         stats: PlanStats,
     ) -> None:
-        plan = next_actions(strategy, case_view(facts), now)
+        plan = next_actions(strategy, replace(case_view(facts), contacts=_case_contacts(facts)), now)
         if plan.close:
             writes.closed.append(facts.case_id)
             stats.closed += 1
             return
         completed = list(facts.completed_steps)
+        for passed in plan.passed_over:
+            writes.skip(facts, passed, strategy)
+            completed.append(passed.step_id)
+            stats.skipped += 1
         wake = plan.wake_at
         status = facts.status
         if plan.promise_broken is not None and facts.promise is not None:
@@ -213,6 +218,15 @@ def _steer_to_index_lookups(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         for setting in _INDEX_LOOKUPS:
             session.execute(text(f"SET LOCAL {setting}"))
+
+
+def _case_contacts(facts: CaseFacts) -> tuple[tuple[str, datetime], ...]:
+    """The case's own messages (sent or queued) for spacing; the customer's replies are not ours."""
+    return tuple(
+        (p.channel.value, p.at)
+        for p in facts.history
+        if p.debt_id == facts.case_id and not p.consumer_initiated
+    )
 
 
 def _by_customer(facts: Iterable[CaseFacts]) -> dict[str, list[CaseFacts]]:

@@ -61,6 +61,8 @@ class CaseView:
     agency_placement_allowed: bool = False
     status: CaseStatus = CaseStatus.OPEN
     holds_until: datetime | None = None  # when the last timed hold lapses; None: until lifted by an event
+    #: This case's recent messages as (channel, instant), queued ones included: what spacing counts.
+    contacts: tuple[tuple[str, datetime], ...] = ()
 
     def __post_init__(self) -> None:
         if not is_currency(self.currency):

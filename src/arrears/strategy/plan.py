@@ -26,6 +26,7 @@ from arrears.strategy.reactions import (
     reminder_window,
 )
 from arrears.strategy.schema import Channel, Placement, Priority, Step, Strategy, Tone
+from arrears.strategy.spacing import spaced_until
 
 
 class ActionKind(StrEnum):
@@ -68,6 +69,17 @@ class Action:
     team: str | None = None  # handoff and task queues
     priority: Priority | None = None
     agency: str | None = None  # placement only
+    late: bool = False  # its ladder day has passed (catching up): spaced as a late step
+
+
+@dataclass(frozen=True, slots=True)
+class PassedOver:
+    """A step catch-up skipped for good: record it (where people look) and treat it as completed."""
+
+    step_id: str
+    channel: Channel
+    day: int
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +91,7 @@ class Plan:
     paused_by: PauseReason | None = None
     skipped: tuple[str, ...] = ()  # steps whose day has come but whose conditions do not match (explanation)
     days_past_due: int | None = None
+    passed_over: tuple[PassedOver, ...] = ()  # skipped by `catch_up: current_step`: record, complete
 
 
 def action_key(case: CaseView, strategy: Strategy, step_id: str, channel: Channel, *extra: object) -> str:
@@ -122,24 +135,30 @@ def next_actions(strategy: Strategy, case: CaseView, now: datetime) -> Plan:
     if promise is not None:
         actions, wake = _promise_pause(strategy, case, today)
         return Plan(actions, _earliest(wake, promise_wake), paused_by=PauseReason.PROMISE, days_past_due=dpd)
-    actions, wake, skipped = _ladder(strategy, case, today, dpd)
-    return Plan(actions, wake, promise_broken=broken, skipped=skipped, days_past_due=dpd)
+    due, wake, skipped, passed_over = _ladder(strategy, case, today, dpd)
+    actions, wake = _spaced(strategy, case, due, wake, now)
+    return Plan(
+        actions, wake, promise_broken=broken, skipped=skipped, days_past_due=dpd, passed_over=passed_over
+    )
 
 
 def _ladder(
     strategy: Strategy, case: CaseView, today: date, dpd: int
-) -> tuple[tuple[Action, ...], datetime | None, tuple[str, ...]]:
+) -> tuple[list[Action], datetime | None, tuple[str, ...], tuple[PassedOver, ...]]:
     """Due steps in order; a step that does not match is skipped (it neither fires nor delays the rest)."""
     zone = case.zone
     done = case.completed_step_ids
     actions: list[Action] = []
     skipped: list[str] = []
+    passed: list[PassedOver] = []
+    start = _start_day(strategy, case, dpd)
     paced = strategy.catch_up == "one_day_at_a_time"
     fired_day: int | None = None  # the ladder day whose steps this pass fires (paced catch-up)
+    wake: datetime | None = None
     for step in strategy.ordered_steps:
         if step.id in done:
             if step.stage is not None:
-                return tuple(actions), None, tuple(skipped)  # with people now: the ladder has ended
+                break  # with people now: the ladder has ended
             continue
         action_kind = _kind(step, case)
         if action_kind is None or not matches(step.conditions, case):
@@ -147,15 +166,74 @@ def _ladder(
                 skipped.append(step.id)
             continue
         if step.day > dpd:
-            return tuple(actions), day_start(case.oldest_unpaid_due, step.day, zone), tuple(skipped)
-        if paced and fired_day is not None and step.day != fired_day:
+            wake = day_start(case.oldest_unpaid_due, step.day, zone)
+            break
+        if start is not None and step.day < start and _skippable(step):
+            why = f"catch-up: case first planned at {dpd} days past due; started at day {start}"
+            passed.append(PassedOver(step.id, step.channel, step.day, why))
+            continue
+        if paced and (step.day != fired_day if fired_day is not None else _caught_up_today(case, today)):
             # One ladder day per calendar day: the next missed day waits for tomorrow.
-            return tuple(actions), start_of_day(today + timedelta(days=1), zone), tuple(skipped)
+            wake = start_of_day(today + timedelta(days=1), zone)
+            break
         fired_day = step.day
         actions.append(_step_action(strategy, case, step, action_kind, today))
         if step.stage is not None:
-            return tuple(actions), None, tuple(skipped)
-    return tuple(actions), None, tuple(skipped)
+            break
+    return actions, wake, tuple(skipped), tuple(passed)
+
+
+def _caught_up_today(case: CaseView, today: date) -> bool:
+    """Paced catch-up planned again the same day (an event woke the case): a case that had a message
+    today waits for tomorrow, so one calendar day never gets two ladder days."""
+    return any(local_date(at, case.zone) == today for _, at in case.contacts)
+
+
+def _start_day(strategy: Strategy, case: CaseView, dpd: int) -> int | None:
+    """The ladder day a case starts at under `current_step`, or None: no step is skipped.
+
+    Only a case the ladder has not touched yet (no completed ladder step: a fresh import, a case opened
+    late, one held since before its first step; a hold's task or a promise reminder does not count)
+    starts at its current day; a case already worked that the planner could not reach for a while keeps
+    its missed steps, which spacing then sends a day apart.
+    """
+    done = case.completed_step_ids
+    if strategy.catch_up != "current_step" or (done and any(s.id in done for s in strategy.steps)):
+        return None
+    days = [
+        step.day
+        for step in strategy.ordered_steps
+        if step.day <= dpd
+        and _skippable(step)
+        and _kind(step, case) is not None
+        and matches(step.conditions, case)
+    ]
+    return max(days) if days else None
+
+
+def _skippable(step: Step) -> bool:
+    """Catch-up skips contacts and stage moves of earlier days; it keeps a person's review tasks (nobody
+    is contacted by them) and steps reacting to a broken promise (they answer an event, not a day)."""
+    if step.conditions.broken_promises is not None:
+        return False
+    return step.channel is not Channel.TASK or step.stage is not None
+
+
+def _spaced(
+    strategy: Strategy, case: CaseView, due: list[Action], wake: datetime | None, now: datetime
+) -> tuple[tuple[Action, ...], datetime | None]:
+    """The due actions that may leave now under the strategy's spacing, in ladder order; the first that
+    may not holds back the rest (the ladder keeps its order) and sets the wake to when it may."""
+    sent = list(case.contacts)
+    kept: list[Action] = []
+    for action in due:
+        if action.kind is ActionKind.CONTACT:
+            until = spaced_until(strategy.spacing, action.channel.value, sent, now, late=action.late)
+            if until is not None:
+                return tuple(kept), _earliest(until, wake)
+            sent.append((action.channel.value, now))
+        kept.append(action)
+    return tuple(kept), wake
 
 
 def _kind(step: Step, case: CaseView) -> ActionKind | None:
@@ -183,6 +261,7 @@ def _step_action(strategy: Strategy, case: CaseView, step: Step, kind: ActionKin
         reason,
         offer=_price_offer(step, case, today),
         payment_link=step.payment_link,
+        late=step.day < (today - case.oldest_unpaid_due).days,
     )
     stage = step.stage
     if kind is ActionKind.PLACEMENT and isinstance(stage, Placement):

@@ -232,6 +232,21 @@ class RetrySettings(_Model):
     reconcile_after_minutes: int = Field(default=60, ge=1)
 
 
+class Spacing(_Model):
+    """How far apart the messages of one case leave (tasks for people are not messages).
+
+    Applied where a step is planned and again where it is sent, so no path around it sends a burst.
+    """
+
+    same_channel_hours: int = Field(default=24, ge=0, le=24 * 31)  # two e-mails a day apart, at least
+    any_channel_hours: int = Field(default=0, ge=0, le=24 * 31)  # 0: a call and an e-mail may share a day
+    #: A step running late (its ladder day has passed: after an import, a pause, a deferral) leaves at
+    #: least this long after the case's previous message, so catching up never bunches.
+    late_step_hours: int = Field(default=24, ge=0, le=24 * 31)
+    #: The first message of a case leaves alone: nothing else of the case for a day after it.
+    first_contact_alone: bool = True
+
+
 class HoldTask(_Model):
     template: TemplateId = "hold-review"
     priority: Priority = Priority.HIGH
@@ -243,10 +258,12 @@ class Strategy(_Model):
     description: str = Field(min_length=1)
     review_first_n: int = Field(default=0, ge=0)
     default_team: Slug = "collections"
-    #: How missed ladder days are replayed when a case is planned late (opened late, planner down):
-    #: all at once in ladder order, or one ladder day per calendar day, so a case imported 40 days past
-    #: due does not get two e-mails, two texts and a call in the same hour.
-    catch_up: Literal["all_at_once", "one_day_at_a_time"] = "all_at_once"
+    #: What a case planned after its steps' days have passed gets (docs/strategies.md, "Catching up"):
+    #: `current_step` starts a case the ladder has not yet touched at the step its days past due call
+    #: for and records the earlier ones as skipped; `all_at_once` replays every missed step;
+    #: `one_day_at_a_time` replays one missed ladder day per calendar day.
+    catch_up: Literal["current_step", "all_at_once", "one_day_at_a_time"] = "current_step"
+    spacing: Spacing = Spacing()
     steps: tuple[Step, ...] = Field(min_length=1)
     promise: PromiseSettings = PromiseSettings()
     routing: RoutingRules = RoutingRules()

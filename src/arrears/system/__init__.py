@@ -120,6 +120,7 @@ class System:
             batch_size=min(s.batch_size, 200),
             disclosures_for=self.disclosures,
             retry_for=lambda name, version: self.library.strategy(name, version).retry,
+            spacing_for=lambda name, version: self.library.strategy(name, version).spacing,
             payment_link=self.conversations.payment_link,
         )
         return Worker(
