@@ -21,10 +21,16 @@ from arrears.cli.options import instant
 from arrears.ingest import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_SOURCE,
+    AddressCheck,
+    DeploymentChecks,
     ImportFileError,
     ImportReport,
+    Mapping,
+    MappingError,
     RowError,
     import_invoices,
+    load_mapping,
+    preset_names,
 )
 from arrears.settings import Settings, get_settings
 
@@ -50,6 +56,56 @@ def strategy_resolver(settings: Settings) -> StrategyResolver:
     return resolver_for(StrategyLibrary.load(settings.strategies_dir), settings.default_strategy)
 
 
+def deployment_checks(settings: Settings) -> DeploymentChecks:
+    """What this deployment requires of an imported row: a strategy it has, an address its gate covers."""
+    from arrears.strategy.catalog import StrategyLibrary
+
+    names = StrategyLibrary.load(settings.strategies_dir).names()
+    return DeploymentChecks(strategies=names, address=address_check(settings))
+
+
+def address_check(settings: Settings) -> AddressCheck | None:
+    """Under the profiles gate, an address no profile covers (or without a country) is refused at every
+    contact: refuse it at the import instead. The minimal gate checks no address."""
+    if settings.gate == "minimal":
+        return None
+    from arrears.compliance.gate import ProfileGate
+    from arrears.compliance.model import Address
+    from arrears.system.parts import contact_gate
+
+    gate = contact_gate(settings)
+    assert isinstance(gate, ProfileGate)
+
+    def check(country: str | None, state: str | None, city: str | None, postal: str | None) -> str | None:
+        if country is None:
+            return (
+                "required under the profiles gate, which decides each contact by the customer's country "
+                "(add a country column, `defaults: country:` in a mapping, or --country)"
+            )
+        if gate.registry.resolve(Address(country, state, city, postal), gate.collector_kind) is None:
+            return f"no compliance profile covers country {country!r}: every contact would be refused"
+        return None
+
+    return check
+
+
+def _mapping(name: str | None, date_formats: list[str] | None, country: str | None) -> Mapping | None:
+    """The mapping asked for, with the options that override it; None for a file in our own columns."""
+    if name is None and not date_formats and country is None:
+        return None
+    try:
+        mapping = load_mapping(name) if name is not None else Mapping(name="(options)")
+        update: dict[str, object] = {}
+        if date_formats:
+            update["dates"] = date_formats
+        if country is not None:
+            update["defaults"] = {**mapping.defaults, "country": country.upper()}
+        return Mapping.model_validate({**mapping.model_dump(), **update}) if update else mapping
+    except (MappingError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def import_invoices_command(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or JSON lines")
@@ -66,6 +122,23 @@ def import_invoices_command(
         int, typer.Option(min=1, max=50_000, help="rows per transaction")
     ] = DEFAULT_BATCH_SIZE,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
+    mapping: Annotated[
+        str | None,
+        typer.Option(help="an export's mapping: a preset (see `arrears import mappings`) or a YAML file"),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="e.g. utf-8, utf-16, cp1252 (default: the mapping's, or detected)")
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="',', ';', 'tab' or '|' (default: the mapping's, or detected)")
+    ] = None,
+    date_format: Annotated[
+        list[str] | None,
+        typer.Option("--date-format", help="e.g. MM/DD/YYYY, DD/MM/YYYY, 'D MMM YYYY', unix; repeatable"),
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(help="ISO country code for rows that give none (e.g. US)")
+    ] = None,
 ) -> None:
     """Import invoices with their customers, accounts, contacts and consents; open or update cases.
 
@@ -76,6 +149,9 @@ def import_invoices_command(
     from arrears.store.migrate import upgrade
 
     settings = get_settings()
+    chosen = _mapping(mapping, date_format, country)
+    if delimiter in ("tab", "\\t"):
+        delimiter = "\t"
     engine = make_engine(database or settings.database_url)
     upgrade(engine)
     shown = 0
@@ -101,6 +177,10 @@ def import_invoices_command(
                 batch_size=batch_size,
                 on_error=on_error,
                 on_progress=progress,
+                mapping=chosen,
+                encoding=encoding,
+                delimiter=delimiter,
+                checks=deployment_checks(settings),
             )
         except ImportFileError as exc:
             typer.echo(f"error: {file.name}: {exc}", err=True)
@@ -172,6 +252,13 @@ def _summary(report: ImportReport, as_json: bool) -> None:
     )
     if report.ignored_columns:
         typer.echo(f"  ignored columns: {', '.join(report.ignored_columns)}")
+    if report.encoding is not None:
+        how = f"  read as {report.encoding}, {report.delimiter} separated"
+        if report.mapping is not None:
+            how += f", through mapping {report.mapping}; {report.rows_skipped} rows skipped as not data"
+        typer.echo(how)
+    for note in report.notes:
+        typer.echo(f"  note: {note}")
     if report.aborted:
         typer.echo(f"error: stopped: {report.aborted}", err=True)
 
@@ -201,8 +288,15 @@ def export_command(
     typer.echo(f"{count} {kind.value} exported", err=True)
 
 
+def mappings_command() -> None:
+    """List the mapping presets for exports of accounting systems (use with --mapping NAME)."""
+    for name in preset_names():
+        typer.echo(f"{name}: {load_mapping(name).description}")
+
+
 def register(app: typer.Typer) -> None:
     importer = typer.Typer(help="Bring data in from the source system.", no_args_is_help=True)
     importer.command("invoices")(import_invoices_command)
+    importer.command("mappings")(mappings_command)
     app.add_typer(importer, name="import")
     app.command("export")(export_command)

@@ -25,10 +25,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from arrears.cases.sync import StrategyResolver
 from arrears.core.clock import Clock, SystemClock
 from arrears.ingest import seen, stage
+from arrears.ingest.checks import DeploymentChecks
+from arrears.ingest.mapping import Mapping
 from arrears.ingest.pipeline import Batch, validated_batches
 from arrears.ingest.reader import BatchReader
-from arrears.ingest.readers import ByteCounter, ImportFileError, read_csv, read_jsonl
+from arrears.ingest.readers import ByteCounter, ImportFileError
 from arrears.ingest.rows import RowError
+from arrears.ingest.source import open_source
 from arrears.ingest.sql import Db
 from arrears.ingest.writer import BatchWriter, Prepared
 
@@ -49,6 +52,11 @@ class ImportReport:
     rows_rejected: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    rows_skipped: int = 0  # rows the mapping says are not data (report titles, subtotals, line items)
+    encoding: str | None = None  # as read, and how it was chosen ("utf-16 (BOM)")
+    delimiter: str | None = None
+    mapping: str | None = None
+    notes: list[str] = field(default_factory=list)
     first_errors: list[RowError] = field(default_factory=list)
     aborted: str | None = None
     seconds: float = 0.0
@@ -69,6 +77,11 @@ class ImportReport:
             "rows_rejected": self.rows_rejected,
             "counts": dict(sorted(self.counts.items())),
             "ignored_columns": self.ignored_columns,
+            "rows_skipped": self.rows_skipped,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "mapping": self.mapping,
+            "notes": self.notes,
             "aborted": self.aborted,
             "seconds": round(self.seconds, 3),
         }
@@ -89,12 +102,18 @@ def import_invoices(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_error: Callable[[RowError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    mapping: Mapping | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    checks: DeploymentChecks | None = None,
 ) -> ImportReport:
     """Import invoices (with their customers, accounts, contacts, consents) and sync their cases.
 
     Raises `ImportFileError` when the file itself is unusable (no header, missing required columns);
     bad rows are reported through `on_error` and counted, and the good rows are stored regardless.
-    `on_progress` receives the number of bytes consumed so far.
+    `on_progress` receives the number of bytes consumed so far. `mapping` reads an export in its own
+    columns and notation (`arrears.ingest.mapping`); `encoding` and `delimiter` override the mapping's and
+    detection; `checks` are what this deployment requires of a row (`arrears.ingest.checks`).
     """
     clock = clock or SystemClock()
     report = ImportReport(source=source)
@@ -107,8 +126,10 @@ def import_invoices(
             fmt, raw = file_format or "csv", file
         counter = ByteCounter(raw)
         buffered = stack.enter_context(_buffered(counter))
-        ignored, header, records = read_csv(buffered) if fmt == "csv" else read_jsonl(buffered)
-        report.ignored_columns = ignored
+        opened = open_source(buffered, fmt, mapping, encoding, delimiter)
+        report.ignored_columns = opened.ignored
+        report.encoding, report.delimiter, report.notes = opened.encoding, opened.delimiter, opened.notes
+        report.mapping = mapping.name if mapping is not None else None
         conn = stack.enter_context(engine.connect())
         seen.create(conn)
         stack.callback(seen.drop, conn)
@@ -116,10 +137,10 @@ def import_invoices(
         stage.create(db)
         stack.callback(stage.drop, db)
         writer = BatchWriter(db, source=source, clock=clock, resolve_strategy=resolve_strategy)
-        run = _Run(report, writer, on_error, on_progress)
+        run = _Run(report, writer, on_error, on_progress, opened.annotate)
         stack.enter_context(_switching(SWITCH_INTERVAL))
         stack.enter_context(_collecting_less())
-        batches = validated_batches(records, header, counter, batch_size)
+        batches = validated_batches(opened.records, opened.validate, counter, batch_size, checks)
         reader = stack.enter_context(BatchReader(batches, writer.prepare))
         for batch, prepared in reader:
             # The reading thread already reads the next batch while this one is written.
@@ -127,6 +148,8 @@ def import_invoices(
                 break
         if on_progress is not None:
             on_progress(counter.consumed)
+        if opened.counts is not None:
+            report.rows_skipped = opened.counts.skipped + opened.counts.line_items
     report.seconds = time.perf_counter() - started
     return report
 
@@ -194,13 +217,17 @@ class _Run:
         writer: BatchWriter,
         on_error: Callable[[RowError], None] | None,
         on_progress: Callable[[int], None] | None,
+        annotate: Callable[[RowError], RowError] | None = None,
     ) -> None:
+        self.annotate = annotate
         self.report = report
         self.writer = writer
         self.on_error = on_error
         self.on_progress = on_progress
 
     def reject(self, error: RowError) -> None:
+        if self.annotate is not None:
+            error = self.annotate(error)
         if len(self.report.first_errors) < KEEP_ERRORS:
             self.report.first_errors.append(error)
         if self.on_error is not None:

@@ -9,12 +9,14 @@ batch, so the overlap pays.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from arrears.ingest.fast import FastValidator
+from arrears.ingest.checks import DeploymentChecks, RowChecker
 from arrears.ingest.readers import ByteCounter, RawRecord
 from arrears.ingest.rows import InvoiceRow, RowError
+
+Validate = Callable[[int, list[str]], InvoiceRow | list[RowError]]
 
 
 @dataclass
@@ -29,11 +31,17 @@ class Batch:
 
 
 def validated_batches(
-    records: Iterator[RawRecord | RowError], header: list[str], counter: ByteCounter, batch_size: int
+    records: Iterator[RawRecord | RowError],
+    validate: Validate,
+    counter: ByteCounter,
+    batch_size: int,
+    checks: DeploymentChecks | None = None,
 ) -> Iterator[Batch]:
     """Group records into batches of at most `batch_size` *read* records (valid or not), so a file full
-    of bad rows still yields bounded batches instead of one growing list of errors."""
-    validate = FastValidator(header).validate
+    of bad rows still yields bounded batches instead of one growing list of errors. `validate` is a
+    `FastValidator`'s for the file's header (or the mapping stage's, which ends in one)."""
+    if checks:
+        validate = _checked(validate, RowChecker(checks).check)
     batch = Batch()
     for record in records:
         batch.read += 1
@@ -54,3 +62,16 @@ def validated_batches(
     batch.consumed = counter.consumed
     if batch.read:
         yield batch
+
+
+def _checked(validate: Validate, check: Callable[[InvoiceRow], list[RowError]]) -> Validate:
+    """`validate`, then the deployment's checks on a row that passed (a wrapper only when there are
+    checks, so an import without them runs exactly as before)."""
+
+    def checked(line: int, values: list[str]) -> InvoiceRow | list[RowError]:
+        result = validate(line, values)
+        if isinstance(result, list):
+            return result
+        return check(result) or result
+
+    return checked

@@ -44,11 +44,17 @@ class ByteCounter(io.RawIOBase):
         return size
 
 
-def read_csv(stream: IO[bytes]) -> tuple[list[str], list[str], Iterator[RawRecord | RowError]]:
+def csv_text(stream: IO[bytes], encoding: str = "utf-8-sig") -> io.TextIOWrapper:
+    """The file as text; bytes the encoding cannot read become U+FFFD, which validation flags per field."""
+    return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+
+
+def read_csv(
+    stream: IO[bytes], encoding: str = "utf-8-sig", delimiter: str = ","
+) -> tuple[list[str], list[str], Iterator[RawRecord | RowError]]:
     """The header's unknown columns, the header, and the record iterator; raises `ImportFileError` on a
     bad header."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
-    reader = csv.reader(text, strict=True)
+    reader = csv.reader(csv_text(stream, encoding), delimiter=delimiter, strict=True)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:

@@ -45,13 +45,16 @@ CUSTOMER_DEFAULTS: dict[str, str | None] = {
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One reason a row was rejected. `record` is the invoice id when known; values of personal
-    fields are never repeated in `reason`, so an error file can be shared or logged."""
+    """One reason a row was rejected. `field` is our column; `column` the file's own header for it when
+    the file was read through a mapping (what the user sees in the export). `record` is the invoice id
+    when known; values of personal fields are never repeated in `reason`, so an error file can be
+    shared or logged."""
 
     line: int
     field: str
     reason: str
     record: str | None = None
+    column: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,7 +63,10 @@ class RowError:
         where = f"line {self.line}"
         if self.record:
             where += f" (invoice {self.record})"
-        return f"{where}: {self.field or 'row'}: {self.reason}"
+        name = self.field or "row"
+        if self.column is not None and self.column.lower() != self.field:
+            name = f'column "{self.column}" ({self.field})'
+        return f"{where}: {name}: {self.reason}"
 
 
 class ContactValue(NamedTuple):
