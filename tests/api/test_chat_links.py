@@ -4,16 +4,26 @@ and the URL opens the payment page for that case."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.api.keys import create_api_key
+from arrears.core.clock import SimulatedClock
 from arrears.store.models import PaymentLink
+from arrears.system import System
 from tests.api.conftest import auth
 from tests.conversations.support import NOW, seed_case
+from tests.payments.support import system_for
+
+
+@pytest.fixture
+def system(engine: Engine, clock: SimulatedClock, tmp_path: Path) -> System:
+    return system_for(engine, clock, tmp_path)
 
 
 def test_the_agent_quotes_one_real_link_per_turn(client: TestClient, sessions: sessionmaker[Session]) -> None:

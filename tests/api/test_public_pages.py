@@ -4,20 +4,26 @@ payment page and its test payment) and `/u/{token}` (RFC 8058 one-click unsubscr
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import SimulatedClock
 from arrears.core.ids import new_id
 from arrears.outbox import OutboxStatus, queue_actions
 from arrears.payments import LinkRequest
-from arrears.store.models import Case, InboxEvent, OptOut, OutboxAction, Payment, PaymentLink
+from arrears.store.models import Account, Case, InboxEvent, OptOut, OutboxAction, Payment, PaymentLink
 from arrears.system import System
-from tests.payments.support import NOW, open_case
+from tests.payments.support import BUSINESS, NOW, open_case, system_for
+
+
+@pytest.fixture
+def system(engine: Engine, clock: SimulatedClock, tmp_path: Path) -> System:
+    return system_for(engine, clock, tmp_path)
 
 
 def _link(system: System, case: Case, *, purpose: str = "balance", amount_minor: int = 125_450) -> str:
@@ -78,8 +84,9 @@ def test_the_page_shows_what_is_due_in_the_customers_locale(
     path = _link(system, open_case(sessions, locale=locale, currency=currency, time_zone=zone))
     page = client.get(path)
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
-    for text in [*expected, "INV-1001", "INV-1002", "Test payment", "our company", "Dana Reyes"]:
+    for text in [*expected, "INV-1001", "INV-1002", "Test payment", "Dana Reyes"]:
         assert text in page.text
+    assert "<h1>Northwind &amp; Sons</h1>" in page.text and BUSINESS not in page.text  # escaped
     assert page.text.index("INV-1001") < page.text.index("INV-1002")
     assert _link_row(sessions).opened_at == NOW
     clock.advance(timedelta(hours=1))
@@ -220,3 +227,42 @@ def test_unsubscribe_refuses_a_forged_token_and_a_post_that_does_not_ask(
     assert client.post(forged, content="List-Unsubscribe=One-Click", headers=ONE_CLICK).status_code == 404
     assert client.post(path, content="", headers=ONE_CLICK).status_code == 400
     assert _count(sessions, OptOut) == 0 and _count(sessions, InboxEvent) == 2
+
+
+def test_a_test_payment_applied_later_by_the_worker_marks_the_link_paid(
+    client: TestClient, system: System, sessions: sessionmaker[Session], clock: SimulatedClock
+) -> None:
+    """The request's attempt failed (here: the payment event waits, stored); the worker applies it later."""
+    case = open_case(sessions)
+    path = _link(system, case)
+    with sessions.begin() as session:
+        link = session.scalars(select(PaymentLink)).one()
+        account = session.get_one(Account, case.account_id)
+        body = {
+            "type": "payment.received",
+            "source_system": account.source_system,
+            "payment_external_id": f"payment-link:{link.id}",
+            "account_external_id": account.external_id,
+            "currency": "USD",
+            "amount": "1254.50",
+            "received_at": NOW.isoformat(),
+            "method": "test",
+        }
+    system.inbox.store(source="local-pay", external_id=link.id, kind="payment.received", payload=body)
+    clock.advance(timedelta(minutes=5))
+    assert system.inbox.apply_due() == 1
+    assert "Paid: thank you" in client.get(path).text
+    assert _link_row(sessions).paid_at == NOW + timedelta(minutes=5)
+    assert client.post(path).status_code == 200 and _count(sessions, Payment) == 1
+
+
+def test_one_click_unsubscribe_accepts_multipart_form_data(
+    client: TestClient, system: System, sessions: sessionmaker[Session]
+) -> None:
+    """RFC 8058 lets the mail provider send the same field as multipart/form-data."""
+    case = open_case(sessions)
+    path = urlsplit(system.unsubscribe_links.url_for(_sent_email(sessions, case))).path
+    assert client.post(path, files={"List-Unsubscribe": (None, "One-Click")}).status_code == 200
+    assert client.post(path, files={"Something-Else": (None, "One-Click")}).status_code == 400
+    with sessions() as session:
+        assert session.scalars(select(OptOut.destination)).all() == ["dana@example.com"]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from arrears.core.clock import SimulatedClock
+from arrears.settings import Settings
 from arrears.store.models import Case
+from arrears.system import System, build_system
 from tests.events.support import deliver, invoice_created
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -38,3 +42,15 @@ def open_case(
             assert deliver(session, f"seed-{n}", body, NOW) == "done"
     with sessions() as session:
         return session.scalars(select(Case)).one()
+
+
+BUSINESS = "Northwind & Sons"
+
+
+def system_for(engine: Engine, clock: SimulatedClock, tmp_path: Path) -> System:
+    """The real system on this database, signing as BUSINESS (an ampersand: the pages must escape it)."""
+    url = engine.url.render_as_string(hide_password=False)
+    settings = Settings.model_validate(
+        {"database_url": url, "outbox_dir": tmp_path / "out", "agent_business_name": BUSINESS}
+    )
+    return build_system(settings, clock=clock, engine=engine)

@@ -7,6 +7,8 @@ scanners prefetch links, and a prefetch must never unsubscribe anyone. A forged 
 
 from __future__ import annotations
 
+from email.parser import BytesParser
+from email.policy import HTTP
 from functools import partial
 from urllib.parse import parse_qsl
 
@@ -42,8 +44,8 @@ def unsubscribe_routes(links: SignedUnsubscribeLinks, inbox: Inbox, business: st
         key = key_of(token)
         if key is None:
             return _unknown(business)
-        body = (await request.body())[:_MAX_BODY].decode("utf-8", errors="replace")
-        if ("List-Unsubscribe", "One-Click") not in parse_qsl(body):
+        body = (await request.body())[:_MAX_BODY]
+        if not asks_one_click(request.headers.get("content-type", ""), body):
             return problem_page(
                 business, 400, "Nothing changed", "The request did not ask to unsubscribe (RFC 8058)."
             )
@@ -57,6 +59,21 @@ def unsubscribe_routes(links: SignedUnsubscribeLinks, inbox: Inbox, business: st
         return page("unsubscribed.html", business=business)
 
     return router
+
+
+def asks_one_click(content_type: str, body: bytes) -> bool:
+    """`List-Unsubscribe=One-Click`, form-encoded or as multipart/form-data (RFC 8058 allows both)."""
+    if content_type.lower().startswith("multipart/form-data"):
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+        if not message.is_multipart():
+            return False
+        for part in message.iter_parts():
+            value = part.get_payload(decode=True)
+            named = part.get_param("name", header="content-disposition") == "List-Unsubscribe"
+            if named and isinstance(value, bytes) and value.decode("utf-8", "replace").strip() == "One-Click":
+                return True
+        return False
+    return ("List-Unsubscribe", "One-Click") in parse_qsl(body.decode("utf-8", errors="replace"))
 
 
 def _unknown(business: str) -> HTMLResponse:

@@ -63,11 +63,6 @@ class ConversationNotFound(LookupError):
     pass
 
 
-def default_payment_link(case_id: str) -> str:
-    """The placeholder the dispatcher still quotes (System.worker) until it issues links itself."""
-    return f"https://pay.arrears.local/c/{case_id}"
-
-
 def _no_strategy(_name: str, _version: int) -> None:
     return None
 
@@ -102,7 +97,6 @@ class ConversationService:
         self.understand = understand_fn
         self.payment_links = payment_links
         self.link_validity = link_validity
-        self.payment_link = default_payment_link
         self.strategy_for = strategy_for
 
     # Lookups (the repository's, kept here so transports need one object) -------------------------------

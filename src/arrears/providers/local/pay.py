@@ -20,22 +20,35 @@ from arrears.core.money import format_minor
 from arrears.events.schemas import PaymentReceived
 from arrears.inbox import Applied, Inbox, InboxStatus
 from arrears.messages.formatting import day, money
-from arrears.store.models import Account, Case, Customer, Invoice, PaymentLink
+from arrears.store.models import Account, Case, Customer, InboxEvent, Invoice, PaymentLink
 
 #: The inbox source of test payments; the external id is the link's: one payment per link.
 SOURCE = "local-pay"
 
 
 def open_link(session: Session, link_id: str, now: datetime) -> PaymentLink | None:
-    """The link, its first view recorded (`opened_at`)."""
+    """The link, its first view recorded (`opened_at`), and `paid_at` caught up when its test payment was
+    applied later by the worker (the first attempt in the request had failed)."""
     link = session.get(PaymentLink, link_id)
-    if link is not None and link.opened_at is None:
+    if link is None:
+        return None
+    if link.opened_at is None:
         session.execute(
             update(PaymentLink)
             .where(PaymentLink.id == link_id, PaymentLink.opened_at.is_(None))
             .values(opened_at=now)
         )
         link.opened_at = now
+    if link.paid_at is None:
+        applied_at = session.scalar(
+            select(InboxEvent.processed_at).where(
+                InboxEvent.source == SOURCE,
+                InboxEvent.external_id == link.id,
+                InboxEvent.status == InboxStatus.DONE.value,
+            )
+        )
+        if applied_at is not None:
+            link.paid_at = applied_at
     return link
 
 
