@@ -1,0 +1,219 @@
+"""The first day with real data (issue 9): an aging report imported as the CLI imports it, then the worker.
+
+200 invoice rows for 48 customers, 1 to 120 days past due, business and consumer, on the shipped
+ladders, the profiles gate and the composition root. The first pass must reach each customer at most
+once, hand to people only the cases whose days past due reach the handoff day, and record every step it
+skipped with the reason; the next day's pass sends the next step, spaced.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from arrears.core.clock import SimulatedClock
+from arrears.engine.dispatcher import Dispatcher
+from arrears.engine.explain import case_decisions
+from arrears.engine.notices import VALIDATION_STEP
+from arrears.engine.planner import Planner
+from arrears.ingest import RowError, import_invoices
+from arrears.providers.local.sinks import local_channels
+from arrears.settings import Settings
+from arrears.store.models import AuditEntry, Case, Interaction, OutboxAction
+from arrears.strategy.catalog import StrategyLibrary
+from arrears.system.parts import contact_gate, strategy_resolver
+
+# A Tuesday, 15:00 UTC: 10:00 in New York, 09:00 in Chicago, inside every contact window.
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+TODAY = NOW.date()
+HANDOFF_DAY = {"b2b-ladder": 21, "consumer-overdue": 30}
+FIRST_DAY = {"b2b-ladder": 3, "consumer-overdue": 1}
+STATES = [("NY", "America/New_York"), ("TX", "America/Chicago"), ("IL", "America/Chicago")]
+HEADER = [
+    "customer_id", "customer_name", "customer_kind", "email", "phone", "phone_kind", "time_zone", "country",
+    "state", "account_id", "strategy", "invoice_id", "currency", "amount", "balance", "issued_on", "due_on",
+    "email_consent", "sms_consent", "voice_consent", "address_line1", "city", "postal_code",
+]  # fmt: skip
+MESSAGES = ("email", "sms", "voice", "letter", "whatsapp")
+
+
+def _aging_report(path: Path) -> Path:
+    """48 customers, 200 open invoices; each customer's oldest invoice is 1..120 days past due."""
+    rows: list[dict[str, str]] = []
+    for n in range(48):
+        business = n % 3 == 0
+        state, zone = STATES[n % len(STATES)]
+        oldest = 1 + (n * 119) // 47  # 1 .. 120, spread
+        for k in range(4 if n < 8 else 5 if n < 24 else 4 if n < 40 else 3):
+            due = TODAY - timedelta(days=max(oldest - 9 * k, 0) or 1)
+            rows.append(
+                {
+                    "customer_id": f"C{n:02}",
+                    "customer_name": f"Northwind {n} LLC" if business else f"Dana Miller {n}",
+                    "customer_kind": "business" if business else "person",
+                    "email": f"ar{n}@example.com",
+                    "phone": f"+1212555{n:04}",
+                    "phone_kind": "mobile",
+                    "time_zone": zone,
+                    "country": "US",
+                    "state": state,
+                    "account_id": f"A{n:02}",
+                    "strategy": "b2b-ladder" if business else "consumer-overdue",
+                    "invoice_id": f"INV-{n:02}-{k}",
+                    "currency": "USD",
+                    "amount": "1250.00",
+                    "balance": "1250.00",
+                    "issued_on": (due - timedelta(days=30)).isoformat(),
+                    "due_on": due.isoformat(),
+                    "email_consent": "yes",
+                    "sms_consent": "yes",
+                    "voice_consent": "yes",
+                    "address_line1": f"{100 + n} Main Street",
+                    "city": "Springfield",
+                    "postal_code": f"{10000 + n}",
+                }
+            )
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=HEADER)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+class _Worker:
+    """One worker pass as the worker makes it (plan every due case, then send what may go), with the gate
+    and the strategy resolver the composition root builds from settings."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: SimulatedClock, outbox: Path) -> None:
+        settings = Settings(gate="profiles")
+        library = StrategyLibrary.load(None)
+        gate = contact_gate(settings)
+        self.resolve = strategy_resolver(library, settings.default_strategy)
+        self.planner = Planner(sessions, clock, library, gate)
+        self.dispatcher = Dispatcher(
+            sessions,
+            clock,
+            local_channels(outbox),
+            gate,
+            worker_id="w1",
+            spacing_for=lambda name, version: library.strategy(name, version).spacing,
+        )
+
+    def tick(self) -> None:
+        self.planner.run_until_idle()
+        self.dispatcher.run_until_idle()
+
+
+def _sent_since(session: Session, since: datetime) -> list[tuple[str, str, str]]:
+    """(customer, case, channel) of every ladder message that left at or after `since`.
+
+    The validation notice the law attaches to a first contact (engine/notices.py) is not a ladder step;
+    `_notices_since` checks it separately.
+    """
+    query = (
+        select(Interaction.customer_id, Interaction.case_id, Interaction.channel)
+        .join(OutboxAction, OutboxAction.id == Interaction.outbox_id)
+        .where(
+            Interaction.direction == "outbound",
+            Interaction.status == "sent",
+            Interaction.occurred_at >= since,
+            Interaction.channel.in_(MESSAGES),
+            OutboxAction.step_id != VALIDATION_STEP,
+        )
+    )
+    return [(c, k, ch) for c, k, ch in session.execute(query)]
+
+
+def _notices_since(session: Session, since: datetime) -> list[str]:
+    """Cases sent a validation notice at or after `since`."""
+    query = select(OutboxAction.case_id).where(
+        OutboxAction.step_id == VALIDATION_STEP,
+        OutboxAction.status == "sent",
+        OutboxAction.created_at >= since,
+    )
+    return list(session.scalars(query))
+
+
+def test_first_worker_pass_after_an_aging_report_import_is_humane(
+    engine: Engine, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    clock = SimulatedClock(NOW)
+    worker = _Worker(sessions, clock, tmp_path / "out")
+    errors: list[RowError] = []
+    report = import_invoices(
+        engine,
+        _aging_report(tmp_path / "aging.csv"),
+        resolve_strategy=worker.resolve,
+        clock=clock,
+        on_error=errors.append,
+    )
+    assert errors == [] and report.rows_imported == 200
+
+    worker.tick()
+
+    with sessions() as session:
+        cases = {case.id: case for case in session.scalars(select(Case))}
+        first = _sent_since(session, NOW)
+        notices = _notices_since(session, NOW)
+        skipped = session.execute(
+            select(Interaction.case_id, Interaction.detail).where(Interaction.status == "skipped")
+        ).all()
+        skip_audits = session.scalars(
+            select(AuditEntry.data).where(AuditEntry.action == "step_skipped")
+        ).all()
+    assert len(cases) == 48
+
+    # At most one message per customer on the first pass; every case left open was reached.
+    per_customer = Counter(customer for customer, _case, _channel in first)
+    assert per_customer and max(per_customer.values()) == 1
+    dpd = {case.id: (TODAY - case.oldest_due_on).days for case in cases.values()}
+    due = {
+        c.customer_id
+        for c in cases.values()
+        if c.status == "open" and dpd[c.id] >= FIRST_DAY[c.strategy_name]
+    }
+    assert set(per_customer) == due
+    # What the law attaches to a first contact follows only a case's first contact.
+    assert set(notices) <= {case_id for _c, case_id, _ch in first}
+
+    # People get only the cases whose days past due reach the handoff day.
+    for case in cases.values():
+        handed = case.status in ("handed_off", "placed")
+        assert handed == (dpd[case.id] >= HANDOFF_DAY[case.strategy_name]), (
+            case.strategy_name,
+            dpd,
+            case.status,
+        )
+    assert any(case.status == "handed_off" for case in cases.values())
+
+    # Every skipped step is recorded with its reason, audited, completed, and shown by explain.
+    assert skipped and len(skip_audits) == len(skipped)
+    for case_id, detail in skipped:
+        why = f"catch-up: case first planned at {dpd[case_id]} days past due; started at day"
+        assert detail["why"].startswith(why)
+        assert detail["step_id"] in cases[case_id].completed_steps
+    some_case = skipped[0][0]
+    with sessions() as session:
+        explained = case_decisions(session, some_case)
+    assert any(
+        d.event == "skipped" and d.decision.reasons[0].rule_id == "strategy.catch_up" for d in explained
+    )
+
+    # The next day: the next step leaves, spaced: still one message per customer, none on a channel the
+    # case used within the last day.
+    clock.advance(timedelta(days=1))
+    second_start = clock.now()
+    worker.tick()
+    with sessions() as session:
+        second = _sent_since(session, second_start)
+    assert second, "nothing followed the first contact"
+    assert max(Counter(customer for customer, _case, _channel in second).values()) == 1
+    first_channels = {(case_id, channel) for _c, case_id, channel in first}
+    # A case that got a message yesterday gets its next step today (the steps of its day one a day).
+    assert {case_id for _c, case_id, _ch in second} & {case_id for _c, case_id, _ch in first}
+    assert not {(case_id, channel) for _c, case_id, channel in second} & first_channels
