@@ -57,3 +57,67 @@ def test_unusable_file_exits_two(database_url: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "invoices", str(path), "--database", database_url])
     assert result.exit_code == 2
     assert "missing required columns" in result.output
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_preset_mapping_imports_an_export_and_says_how_it_read_it(database_url: str) -> None:
+    path = DATA / "quickbooks-ar-aging-detail.csv"
+    args = ["import", "invoices", str(path), "--database", database_url, "--mapping", "quickbooks-aging"]
+    result = runner.invoke(app, [*args, "--country", "US"])
+    assert result.exit_code == 1, result.output  # three bad rows in the export
+    assert "7 rows read: 4 stored, 3 rejected" in result.output
+    assert "read as utf-8 (BOM), comma separated, through mapping quickbooks-aging; 11 rows" in result.output
+    assert 'line 16 (invoice 1025): column "Due Date" (due_on): expected a date' in result.output
+
+
+def test_under_the_profiles_gate_a_row_needs_a_covered_country(database_url: str) -> None:
+    path = DATA / "quickbooks-ar-aging-detail.csv"
+    args = ["import", "invoices", str(path), "--database", database_url, "--mapping", "quickbooks-aging"]
+    result = runner.invoke(app, args)
+    assert "4 stored" not in result.output and "0 stored" in result.output
+    assert "line 7 (invoice 1061): country: required under the profiles gate" in result.output
+    xero = DATA / "xero-sales-invoices.csv"
+    result = runner.invoke(
+        app,
+        ["import", "invoices", str(xero), "--database", database_url, "--mapping", "xero-aged-receivables"],
+    )
+    assert (
+        'line 5 (invoice INV-0103): column "POCountry" (country): no compliance profile covers country '
+        "'NZ'" in result.output
+    )
+
+
+def test_options_override_the_mapping(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    header = (
+        "customer_id;customer_name;account_id;invoice_id;currency;amount;balance;issued_on;due_on;country"
+    )
+    path.write_text(f"{header}\nC1;Ann;A1;I1;USD;10.00;10.00;13.09.2026;13.10.2026;US\n", encoding="cp1252")
+    args = ["import", "invoices", str(path), "--database", database_url, "--date-format", "DD.MM.YYYY"]
+    result = runner.invoke(app, [*args, "--encoding", "cp1252"])
+    assert result.exit_code == 0, result.output
+    assert "read as cp1252 (given), semicolon separated, through mapping (options)" in result.output
+
+
+def test_an_unknown_strategy_names_the_known_ones(database_url: str, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "f.csv", [row(strategy="b2b-ladr")], [*row(), "strategy"])
+    result = runner.invoke(app, ["import", "invoices", str(path), "--database", database_url])
+    assert result.exit_code == 1
+    assert (
+        "line 2 (invoice I1): strategy: unknown strategy 'b2b-ladr'; this deployment has: " in result.output
+    )
+
+
+def test_mappings_are_listed_and_a_wrong_one_is_refused(database_url: str, tmp_path: Path) -> None:
+    listed = runner.invoke(app, ["import", "mappings"])
+    assert listed.exit_code == 0 and "quickbooks-aging: QuickBooks Online A/R Aging Detail" in listed.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("columns:\n  invoice: Num\n", encoding="utf-8")
+    path = DATA / "quickbooks-ar-aging-detail.csv"
+    result = runner.invoke(
+        app, ["import", "invoices", str(path), "--database", database_url, "--mapping", str(bad)]
+    )
+    assert result.exit_code == 2
+    assert f"{bad}:2: columns: unknown import columns: invoice" in result.output
