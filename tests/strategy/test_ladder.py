@@ -260,3 +260,69 @@ def test_paced_catch_up_replays_one_ladder_day_per_calendar_day() -> None:
 def test_paced_catch_up_changes_nothing_on_time() -> None:
     paced = B2B.model_copy(update={"catch_up": "one_day_at_a_time"})
     assert _run_daily(case(), paced, range(0, 40))[0] == _run_daily(case(), B2B, range(0, 40))[0]
+
+
+CONSUMER = shipped("consumer-overdue")
+
+
+def test_a_case_first_planned_late_starts_at_its_current_step() -> None:
+    """`current_step` (the default): the steps of earlier days are passed over with the reason, the
+    current day's steps go one a day (the first message alone), and nothing earlier fires later."""
+    view = case(customer_kind=CustomerKind.PERSON)
+    at = local(DUE + timedelta(days=25))
+    plan = next_actions(CONSUMER, view, at)
+    assert [a.step_id for a in plan.actions] == ["final-notice-letter"]
+    assert [p.step_id for p in plan.passed_over] == [
+        "reminder-email",
+        "payment-link-sms",
+        "first-call",
+        "follow-up-email",
+        "second-call",
+    ]
+    assert {p.reason for p in plan.passed_over} == {
+        "catch-up: case first planned at 25 days past due; started at day 21"
+    }
+    assert "large-balance-review" in plan.skipped  # a person's review of a band this case is not in
+    assert plan.wake_at == at + timedelta(days=1)  # the day-21 text follows, alone, a day later
+    view = fed_back(view, plan, at)
+    following = next_actions(CONSUMER, view, at + timedelta(days=1))
+    assert [a.step_id for a in following.actions] == ["final-notice-sms"] and following.passed_over == ()
+
+
+def test_a_case_first_planned_on_or_after_the_handoff_day_goes_to_people() -> None:
+    plan = next_actions(CONSUMER, case(customer_kind=CustomerKind.PERSON), local(DUE + timedelta(days=45)))
+    [handoff] = plan.actions
+    assert handoff.kind is ActionKind.HANDOFF and len(plan.passed_over) == 7
+    # One day earlier, it is contacted first: no handoff.
+    before = next_actions(CONSUMER, case(customer_kind=CustomerKind.PERSON), local(DUE + timedelta(days=29)))
+    assert [a.kind for a in before.actions] == [ActionKind.CONTACT]
+
+
+def test_catch_up_keeps_reviews_for_people_and_reactions_to_broken_promises() -> None:
+    key = case(tier="key")
+    plan = next_actions(B2B, key, local(DUE + timedelta(days=12)))
+    assert [a.step_id for a in plan.actions] == ["early-payment-offer-email", "key-account-review"]
+    assert [p.step_id for p in plan.passed_over] == ["invoice-summary-email"]
+    broke = case(customer_kind=CustomerKind.PERSON, broken_promises=1)
+    plan = next_actions(CONSUMER, broke, local(DUE + timedelta(days=12)))
+    assert [a.step_id for a in plan.actions] == ["broken-promise-call"]
+    assert "broken-promise-call" not in {p.step_id for p in plan.passed_over}
+
+
+def test_a_worked_case_keeps_its_missed_steps_a_day_apart() -> None:
+    """Worked, then the planner was down for a week: nothing is skipped; the missed steps go one a day."""
+    view = case(completed_step_ids=frozenset({"invoice-summary-email"}))
+    sent, emitted = local(DUE + timedelta(days=3)), []
+    view = replace(view, contacts=(("email", sent),))
+    for n in range(15, 20):
+        now = local(DUE + timedelta(days=n))
+        plan = next_actions(B2B, view, now)
+        assert plan.passed_over == ()
+        emitted += [(n, a.step_id) for a in plan.actions]
+        view = fed_back(view, plan, now)
+    assert emitted == [
+        (15, "early-payment-offer-email"),
+        (16, "decision-maker-call"),
+        (17, "final-notice-email"),
+        (18, "final-notice-sms"),
+    ]
