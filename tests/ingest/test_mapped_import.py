@@ -146,6 +146,7 @@ def test_deployment_checks_name_the_exports_column(engine: Engine) -> None:
     checks = DeploymentChecks(strategies=["b2b"], address=address)
     path = DATA / "xero-sales-invoices.csv"
     report, errors = run(engine, path, mapping=load_mapping("xero-aged-receivables"), checks=checks)
+    assert report.rows_imported == 2
     assert [(e.line, e.field, e.column, e.record) for e in errors] == [
         (5, "country", "POCountry", "INV-0103"),
         (7, "issued_on", "InvoiceDate", "INV-0105"),
