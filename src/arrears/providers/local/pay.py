@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from arrears.cases.status import CaseStatus
 from arrears.core.money import format_minor
@@ -38,7 +39,7 @@ def open_link(session: Session, link_id: str, now: datetime) -> PaymentLink | No
             .where(PaymentLink.id == link_id, PaymentLink.opened_at.is_(None))
             .values(opened_at=now)
         )
-        link.opened_at = now
+        set_committed_value(link, "opened_at", now)  # not flushed again: the first view keeps its time
     if link.paid_at is None:
         applied_at = session.scalar(
             select(InboxEvent.processed_at).where(
