@@ -153,7 +153,7 @@ def _ladder(
     passed: list[PassedOver] = []
     start = _start_day(strategy, case, dpd)
     paced = strategy.catch_up == "one_day_at_a_time"
-    fired_day: int | None = None  # the ladder day whose steps this pass fires (paced catch-up)
+    fired_day: int | None = None  # the ladder day whose messages this pass sends (paced catch-up)
     wake: datetime | None = None
     for step in strategy.ordered_steps:
         if step.id in done:
@@ -176,7 +176,8 @@ def _ladder(
             # One ladder day per calendar day: the next missed day waits for tomorrow.
             wake = start_of_day(today + timedelta(days=1), zone)
             break
-        fired_day = step.day
+        if step.channel is not Channel.TASK:  # pacing is about messages; a person's task does not count
+            fired_day = step.day
         actions.append(_step_action(strategy, case, step, action_kind, today))
         if step.stage is not None:
             break
