@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from arrears.cli.main import app
-from tests.ingest.helpers import row, scalar, write_csv
+from tests.ingest.helpers import row, scalar, write_csv, write_jsonl
 
 runner = CliRunner()
 
@@ -121,3 +121,23 @@ def test_mappings_are_listed_and_a_wrong_one_is_refused(database_url: str, tmp_p
     )
     assert result.exit_code == 2
     assert f"{bad}:2: columns: unknown import columns: invoice" in result.output
+
+
+def test_country_option_fills_blank_countries_of_json_lines(database_url: str, tmp_path: Path) -> None:
+    rows = [row(country=""), row(customer_id="C2", account_id="A2", invoice_id="I2", country="GB")]
+    path = write_jsonl(tmp_path / "f.jsonl", rows)
+    result = runner.invoke(
+        app, ["import", "invoices", str(path), "--database", database_url, "--country", "us"]
+    )
+    assert result.exit_code == 0, result.output
+
+    from arrears.store.db import make_engine
+
+    engine = make_engine(database_url)
+    assert scalar(engine, "SELECT country FROM customers WHERE external_id = 'C1'") == "US"
+    assert scalar(engine, "SELECT country FROM customers WHERE external_id = 'C2'") == "GB"
+    engine.dispose()
+    refused = runner.invoke(
+        app, ["import", "invoices", str(path), "--database", database_url, "--mapping", "stripe-invoices"]
+    )
+    assert refused.exit_code == 2 and "JSON lines take only defaults" in refused.output

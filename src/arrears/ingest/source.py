@@ -15,11 +15,13 @@ from arrears.ingest.readers import ImportFileError, RawRecord, csv_text, read_cs
 from arrears.ingest.rows import InvoiceRow, RowError
 from arrears.ingest.sniff import SAMPLE_BYTES, decoded_sample, describe, detect_delimiter, detect_encoding
 
+Validate = Callable[[int, list[str]], InvoiceRow | list[RowError]]
+
 
 @dataclass
 class Source:
     records: Iterator[RawRecord | RowError]
-    validate: Callable[[int, list[str]], InvoiceRow | list[RowError]]
+    validate: Validate
     ignored: list[str]
     annotate: Callable[[RowError], RowError] | None = None
     encoding: str | None = None
@@ -37,10 +39,8 @@ def open_source(
 ) -> Source:
     """Raises `ImportFileError` when the file cannot be used at all."""
     if fmt != "csv":
-        if mapping is not None:
-            raise ImportFileError("a mapping applies to CSV files, not JSON lines")
         ignored, header, records = read_jsonl(stream)
-        return Source(records, FastValidator(header).validate, ignored)
+        return Source(records, _with_defaults(FastValidator(header).validate, header, mapping), ignored)
     sample = stream.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
     chosen = detect_encoding(sample, encoding or (mapping.encoding if mapping else None))
     try:
@@ -82,3 +82,22 @@ def _header_guess(lines: list[str], mapping: Mapping) -> int:
         if any(h in lowered for h in wanted):
             return index
     return 0
+
+
+def _with_defaults(validate: Validate, header: list[str], mapping: Mapping | None) -> Validate:
+    """JSON lines are in our columns already: of a mapping, only `defaults` (e.g. `--country`) apply."""
+    if mapping is None:
+        return validate
+    if mapping.columns or mapping.dates != Mapping().dates:
+        raise ImportFileError(
+            "a mapping's columns and dates apply to CSV files; JSON lines take only defaults"
+        )
+    fill = [(header.index(name), value) for name, value in mapping.defaults.items()]
+
+    def filled(line: int, values: list[str]) -> InvoiceRow | list[RowError]:
+        for index, value in fill:
+            if not values[index].strip():
+                values[index] = value
+        return validate(line, values)
+
+    return filled
