@@ -67,7 +67,7 @@ def test_promise_is_captured_read_back_and_recorded() -> None:
     assert steps[2].state.verified and "attempt to collect a debt" in steps[2].reply
     assert "$243.50" in steps[2].reply and "21 days overdue" in steps[2].reply
     assert steps[3].state.stage is Stage.PROMISE_CONFIRM
-    assert "$100" in steps[3].reply and "Friday 6 March" in steps[3].reply
+    assert "To confirm: $100 on Friday, March 6." in steps[3].reply
     last = steps[4]
     promise = RecordPromise(date(2026, 3, 6), Money(10_000, "USD"))
     assert promise in last.actions
@@ -154,3 +154,14 @@ def test_voicemail_has_limited_content() -> None:
     message = voicemail(ctx())
     assert "Dana Reyes" in message and "555 0100" in message
     assert "debt" not in message and "243" not in message and "overdue" not in message
+
+
+def test_amounts_dates_and_day_counts_read_the_customers_way() -> None:
+    """The English dialogue writes money and dates in the customer's region, never "1 days" or "USD"."""
+    british = ctx(locale="en-GB", balance=Money(24_350, "GBP"), days_overdue=1)
+    steps = talk(british, "yes speaking", "july 12th 1984", "i can pay £100 on friday")
+    assert "£243.50" in steps[2].reply and "1 day overdue" in steps[2].reply
+    assert "To confirm: £100 on Friday, 6 March." in steps[3].reply
+    spanish = ctx(locale="es-ES", balance=Money(123_450, "EUR"))
+    verified = talk(spanish, "yes speaking", "july 12th 1984")
+    assert "1.234,50 €" in verified[2].reply and "EUR" not in verified[2].reply

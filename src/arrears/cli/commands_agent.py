@@ -67,6 +67,7 @@ def chat(
     plan_min: str | None = typer.Option(None, help="smallest instalment allowed"),
     plan_max: int = typer.Option(6, help="most instalments allowed"),
     channel: str = typer.Option("chat"),
+    locale: str = typer.Option("en-US", help="the customer's locale: how amounts and dates are written"),
 ) -> None:
     """Play the customer in the terminal: of a stored case (ACCOUNT), or of a case given by options."""
     if account is not None:
@@ -96,6 +97,7 @@ def chat(
         staff_available=staff,
         callback_number=callback_number,
         channel=channel,
+        locale=locale,
     )
     current = start(ctx)
     typer.echo(f"agent> {current.reply}")

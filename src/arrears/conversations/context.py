@@ -175,4 +175,5 @@ def build_context(
         callback_number=config.callback_number,
         channel=channel,
         link_channel=_link_channel(session, customer.id, channel),
+        locale=customer.locale,
     )

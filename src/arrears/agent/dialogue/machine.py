@@ -57,7 +57,8 @@ def _summary(state: ConversationState, ctx: CaseContext, note: str) -> str:
     who = "verified" if state.verified else "not verified"
     last = next((t.text for t in reversed(state.transcript) if t.speaker == "customer"), "")
     debt = (
-        f" Balance {replies.say_money(ctx.balance)}, {ctx.days_overdue} days overdue."
+        f" Balance {replies.say_money(ctx.balance, ctx.locale)},"
+        f" {replies.say_days(ctx.days_overdue, ctx.locale)} overdue."
         if state.verified
         else ""
     )
@@ -152,14 +153,17 @@ def _after_draft(state: ConversationState, ctx: CaseContext) -> Step:
     """Ask for whatever the promise still lacks, then read it back."""
     limit = ctx.today + timedelta(days=ctx.max_promise_days)
     if state.draft_day is None:
-        return _say(state, replies.ask_date(limit), stage=Stage.PROMISE_DATE, attempts=0)
+        return _say(state, replies.ask_date(limit, ctx.locale), stage=Stage.PROMISE_DATE, attempts=0)
     if state.draft_instalments > 1 and state.draft_amount is not None:
-        reply = replies.plan_offer(state.draft_amount, state.draft_instalments, state.draft_day)
+        reply = replies.plan_offer(state.draft_amount, state.draft_instalments, state.draft_day, ctx.locale)
         return _say(state, reply, stage=Stage.PLAN_CONFIRM, attempts=0)
     if state.draft_amount is None:
         return _say(state, replies.ask_amount(ctx), stage=Stage.PROMISE_AMOUNT, attempts=0)
     return _say(
-        state, replies.read_back(state.draft_amount, state.draft_day), stage=Stage.PROMISE_CONFIRM, attempts=0
+        state,
+        replies.read_back(state.draft_amount, state.draft_day, ctx.locale),
+        stage=Stage.PROMISE_CONFIRM,
+        attempts=0,
     )
 
 
@@ -168,7 +172,7 @@ def _set_day(state: ConversationState, ctx: CaseContext, day: date | None) -> Co
         return state
     limit = ctx.today + timedelta(days=ctx.max_promise_days)
     if not ctx.today <= day <= limit:
-        return replies.date_out_of_range(limit)
+        return replies.date_out_of_range(limit, ctx.locale)
     return replace(state, draft_day=day)
 
 
@@ -254,9 +258,9 @@ def _promise_stage(state: ConversationState, u: Understanding, ctx: CaseContext)
         if Label.AFFIRM in labels and state.draft_day and state.draft_amount:
             promise = RecordPromise(state.draft_day, state.draft_amount, state.draft_instalments)
             if state.draft_instalments > 1:
-                reply = replies.plan_recorded(state.draft_amount, state.draft_instalments)
+                reply = replies.plan_recorded(state.draft_amount, state.draft_instalments, ctx.locale)
             else:
-                reply = replies.promise_recorded(state.draft_amount, state.draft_day)
+                reply = replies.promise_recorded(state.draft_amount, state.draft_day, ctx.locale)
             return _finish(
                 state,
                 ctx,

@@ -102,6 +102,7 @@ class CaseContext:
     link_channel: str = "sms"
     max_promise_days: int = 30
     max_attempts: int = 2
+    locale: str = "en-US"  # the customer's: amounts, dates and day counts are written their way
 
 
 @dataclass(frozen=True, slots=True)

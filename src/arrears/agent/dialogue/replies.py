@@ -3,25 +3,70 @@ customer said: no amount, date, fee or consequence appears here that the caller 
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from functools import lru_cache
+
+from babel.dates import format_date
+from babel.numbers import format_currency
 
 from arrears.agent.dialogue.model import CaseContext, Tone
 from arrears.agent.labels import Label
-from arrears.core.money import Money, format_minor
+from arrears.core.money import Money
+from arrears.messages import formatting
 
-_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "GBP": "£", "EUR": "€"}
-
-
-def say_money(money: Money) -> str:
-    text = format_minor(money.minor, money.currency)
-    whole, _, cents = text.partition(".")
-    grouped = f"{int(whole):,}" + (f".{cents}" if cents and cents.strip("0") else "")
-    symbol = _SYMBOLS.get(money.currency)
-    return f"{symbol}{grouped}" if symbol else f"{grouped} {money.currency}"
+#: The dialogue speaks English (Spanish replies are issue 12's); amounts and dates follow the customer's
+#: region within English sentences, so an es-ES customer reads "€1,234.50" here and "1.234,50 €" in the
+#: Spanish templates: each text is consistent with its own language.
+_SPOKEN = "en"
 
 
-def say_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B}"
+def _spoken_locale(locale: str) -> str:
+    region = formatting.locale_of(locale).territory
+    return f"{_SPOKEN}-{region}" if region else formatting.DEFAULT_LOCALE
+
+
+def say_money(money: Money, locale: str = formatting.DEFAULT_LOCALE) -> str:
+    """As said aloud: "$100" for a whole amount, "$243.50" otherwise, in the customer's region."""
+    return _plain_spaces(_money(money, _spoken_locale(locale)))
+
+
+def _money(money: Money, spoken: str) -> str:
+    value = formatting.amount(money.minor, money.currency)
+    if value != value.to_integral_value():
+        return formatting.money(money.minor, money.currency, spoken)
+    pattern = formatting.locale_of(spoken).currency_formats["standard"].pattern.split(";")[0]
+    whole = re.sub(r"\.0+", "", pattern)
+    return str(
+        format_currency(
+            value, money.currency, format=whole, locale=formatting.locale_of(spoken), currency_digits=False
+        )
+    )
+
+
+def _plain_spaces(text: str) -> str:
+    """CLDR's no-break spaces become plain ones: replies travel by SMS, where one costs a GSM-7 segment."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def say_date(day: date, locale: str = formatting.DEFAULT_LOCALE) -> str:
+    """Weekday and date as said aloud: "Friday, March 6" (en-US), "Friday, 6 March" (en-GB)."""
+    spoken = _spoken_locale(locale)
+    return str(format_date(day, _weekday_pattern(spoken), locale=formatting.locale_of(spoken)))
+
+
+@lru_cache(maxsize=64)
+def _weekday_pattern(locale: str) -> str:
+    """The locale's full date pattern without the year (Babel's skeletons abbreviate the weekday)."""
+    full = formatting.locale_of(locale).date_formats["full"].pattern
+    return _YEAR.sub("", full).strip(" ,") or "EEEE d MMMM"
+
+
+_YEAR = re.compile(r"[\s,]*(?:'[^']*'\s*)?y+")
+
+
+def say_days(count: int, locale: str = formatting.DEFAULT_LOCALE) -> str:
+    return formatting.days_past_due(count, _spoken_locale(locale))
 
 
 def opening(ctx: CaseContext) -> str:
@@ -62,17 +107,18 @@ def balance(ctx: CaseContext) -> str:
     prior = ""
     broken = [p for p in ctx.prior_promises if p.kept is False]
     if broken:
-        prior = f" We had a payment arranged for {say_date(broken[-1].day)} that didn't arrive."
+        prior = f" We had a payment arranged for {say_date(broken[-1].day, ctx.locale)} that didn't arrive."
     return (
-        f"You have a balance of {say_money(ctx.balance)} with {ctx.business_name}{invoices}, "
-        f"{ctx.days_overdue} days overdue.{prior} {ask}"
+        f"You have a balance of {say_money(ctx.balance, ctx.locale)} with {ctx.business_name}{invoices}, "
+        f"{say_days(ctx.days_overdue, ctx.locale)} overdue.{prior} {ask}"
     )
 
 
 def answer_question(ctx: CaseContext) -> str:
     invoices = f" It covers {', '.join(ctx.invoice_numbers[:3])}." if ctx.invoice_numbers else ""
     return (
-        f"Your balance is {say_money(ctx.balance)}, {ctx.days_overdue} days overdue.{invoices} "
+        f"Your balance is {say_money(ctx.balance, ctx.locale)}, "
+        f"{say_days(ctx.days_overdue, ctx.locale)} overdue.{invoices} "
         "For anything else about the charges a colleague can help. Can you pay it today?"
     )
 
@@ -87,29 +133,33 @@ def card_refused(link_channel: str | None) -> str:
     return f"Please stop there: for your security I can't take card details in this conversation.{tail}"
 
 
-def ask_date(limit: date) -> str:
-    return f"What date can you pay by? The latest I can arrange is {say_date(limit)}."
+def ask_date(limit: date, locale: str = formatting.DEFAULT_LOCALE) -> str:
+    return f"What date can you pay by? The latest I can arrange is {say_date(limit, locale)}."
 
 
-def date_out_of_range(limit: date) -> str:
-    return f"I can only arrange a date between today and {say_date(limit)}. Which date in that range works?"
+def date_out_of_range(limit: date, locale: str = formatting.DEFAULT_LOCALE) -> str:
+    return (
+        f"I can only arrange a date between today and {say_date(limit, locale)}. "
+        "Which date in that range works?"
+    )
 
 
 def ask_amount(ctx: CaseContext) -> str:
-    return f"How much will you pay then? Will it be the full {say_money(ctx.balance)}?"
+    return f"How much will you pay then? Will it be the full {say_money(ctx.balance, ctx.locale)}?"
 
 
 def amount_too_high(ctx: CaseContext) -> str:
-    return f"That's more than the balance of {say_money(ctx.balance)}. How much will you pay?"
+    return f"That's more than the balance of {say_money(ctx.balance, ctx.locale)}. How much will you pay?"
 
 
-def read_back(amount: Money, day: date) -> str:
-    return f"To confirm: {say_money(amount)} on {say_date(day)}. Is that right?"
+def read_back(amount: Money, day: date, locale: str = formatting.DEFAULT_LOCALE) -> str:
+    return f"To confirm: {say_money(amount, locale)} on {say_date(day, locale)}. Is that right?"
 
 
-def plan_offer(amount: Money, count: int, day: date) -> str:
+def plan_offer(amount: Money, count: int, day: date, locale: str = formatting.DEFAULT_LOCALE) -> str:
     return (
-        f"I can set up {count} monthly payments of {say_money(amount)}, the first on {say_date(day)}. "
+        f"I can set up {count} monthly payments of {say_money(amount, locale)}, "
+        f"the first on {say_date(day, locale)}. "
         "Shall I set that up?"
     )
 
@@ -118,14 +168,15 @@ def plan_needs_person() -> str:
     return "That plan is outside what I can arrange myself, so I'll pass it to a colleague."
 
 
-def promise_recorded(amount: Money, day: date) -> str:
+def promise_recorded(amount: Money, day: date, locale: str = formatting.DEFAULT_LOCALE) -> str:
     return (
-        f"Thank you. I've noted {say_money(amount)} on {say_date(day)}; we'll send you a reminder. Goodbye."
+        f"Thank you. I've noted {say_money(amount, locale)} on {say_date(day, locale)}; "
+        "we'll send you a reminder. Goodbye."
     )
 
 
-def plan_recorded(amount: Money, count: int) -> str:
-    return f"Thank you. Your plan of {count} payments of {say_money(amount)} is set up. Goodbye."
+def plan_recorded(amount: Money, count: int, locale: str = formatting.DEFAULT_LOCALE) -> str:
+    return f"Thank you. Your plan of {count} payments of {say_money(amount, locale)} is set up. Goodbye."
 
 
 def objection(first: bool) -> str:
