@@ -24,6 +24,8 @@ PG_ADMIN_URL = os.environ.get(
     "ARREARS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Messages are never sent unsigned (ARREARS_BUSINESS_NAME is required to start); tests sign as this.
+os.environ.setdefault("ARREARS_BUSINESS_NAME", "Acme Test Utilities")
 
 
 def _pg_reachable() -> str | None:

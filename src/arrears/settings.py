@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,8 +43,24 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout_seconds: float = 2.0
-    agent_business_name: str = Field(default="our company", description="who the agent calls for")
+    business_name: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "ARREARS_BUSINESS_NAME", "ARREARS_AGENT_BUSINESS_NAME", "business_name", "agent_business_name"
+        ),
+        description="the name every message is signed with (required to send; ARREARS_AGENT_BUSINESS_NAME "
+        "still works)",
+    )
+    business_address: str | None = Field(
+        default=None, description="postal address printed on letters (lines separated by ';' or newlines)"
+    )
+    business_phone: str | None = Field(
+        default=None, description="phone number messages give out (default: ARREARS_AGENT_CALLBACK_NUMBER)"
+    )
     agent_callback_number: str = Field(default="", description="number the agent and voicemail give out")
+    templates_dir: Path | None = Field(
+        default=None, description="templates overriding or adding to the shipped ones (<lang>/<id>.j2)"
+    )
     agent_transfer_number: str | None = Field(
         default=None, description="staff line for warm transfers; none: a callback task instead"
     )
@@ -76,6 +92,11 @@ class Settings(BaseSettings):
         default="ask us for an interpreter or for letters in your language",
         description="the language-services sentence some places require (New York City)",
     )
+
+    @property
+    def agent_business_name(self) -> str:
+        """The business name as the agent says it (empty when none is configured)."""
+        return (self.business_name or "").strip()
 
     @model_validator(mode="after")
     def _margin_inside_the_lease(self) -> Settings:

@@ -92,6 +92,7 @@ def gate_request(
         caller_kind=caller_kind(channel),
         address=facts.address,
         recorded_time_zone=facts.time_zone,
+        debtor_kind=facts.customer_kind,
     )
     return GateRequest(
         proposal=proposal,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -23,6 +24,8 @@ class OutboundMessage:
     headers: dict[str, str] = field(default_factory=dict)
     case_id: str | None = None
     customer_id: str | None = None
+    html: str | None = None  # email only: the HTML alternative of `body`
+    sent_at: datetime | None = None  # the clock's time of the send (simulated in the demo): the Date header
 
 
 @dataclass(frozen=True, slots=True)

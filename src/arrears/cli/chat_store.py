@@ -17,10 +17,16 @@ from arrears.store.models import Account, Case, Outcome
 
 
 def run(account: str, settings: Settings, channel: str, read: Callable[[], str] = input) -> int:
-    """Returns the exit code: 0 after an ended conversation or end of input, 1 without an open case."""
+    """Returns the exit code: 0 after an ended conversation or end of input, 1 without an open case, 2
+    when the configuration is incomplete (no business name)."""
     from arrears.system import build_system
+    from arrears.system.errors import ConfigError
 
-    system = build_system(settings)
+    try:
+        system = build_system(settings)
+    except ConfigError as exc:
+        typer.echo(f"arrears chat: {exc}", err=True)
+        return 2
     sessions, inbox = system.sessions, system.inbox
     try:
         with sessions() as session:

@@ -32,8 +32,15 @@ def serve(
 
     from arrears.store.db import make_engine
     from arrears.store.migrate import upgrade
+    from arrears.system.errors import ConfigError
+    from arrears.system.parts import message_config
 
     settings = _settings(database)
+    try:
+        message_config(settings)  # refused here, before uvicorn starts workers that would each fail
+    except ConfigError as exc:
+        typer.echo(f"arrears serve: {exc}", err=True)
+        raise typer.Exit(code=2) from None
     engine = make_engine(settings.database_url)
     upgrade(engine)
     engine.dispose()

@@ -42,12 +42,17 @@ def worker(
     """Apply events, plan due cases and dispatch actions until stopped (SIGTERM / Ctrl-C)."""
     from arrears.store.migrate import upgrade
     from arrears.system import build_system
+    from arrears.system.errors import ConfigError
 
     settings = _settings(database)
     if lease_seconds is not None:
         settings = settings.model_copy(update={"lease_seconds": lease_seconds})
     configure(settings.log_level, json_lines=settings.log_json)
-    system = build_system(settings)
+    try:
+        system = build_system(settings)
+    except ConfigError as exc:
+        typer.echo(f"arrears worker: {exc}", err=True)
+        raise typer.Exit(code=2) from None
     upgrade(system.engine)
     runner = system.worker()
     if once:
@@ -125,14 +130,16 @@ def review_list(
     from arrears.cli.review_view import print_review, review_json
     from arrears.engine.preview import preview_actions
     from arrears.engine.review import pending_review
-    from arrears.system.parts import contact_gate, disclosure_texts
+    from arrears.system.parts import contact_gate, disclosure_texts, message_config
 
     settings = _settings(database)
     gate = contact_gate(settings)
+    messages = message_config(settings, required=False)
     with existing_session(settings.database_url) as session:
         items = pending_review(session, limit)
         held = [item.held() for item in items]
-        previews = preview_actions(session, held, SystemClock().now(), gate, disclosure_texts(gate, settings))
+        now = SystemClock().now()
+        previews = preview_actions(session, held, now, gate, disclosure_texts(gate, settings), messages)
     if as_json:
         typer.echo(review_json(items, previews))
         return

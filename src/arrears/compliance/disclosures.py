@@ -50,6 +50,15 @@ def _select(rules: ContactRules, initial: bool, time_barred: bool) -> tuple[str,
     return tuple(out)
 
 
+def for_debtor(rules: ContactRules, chosen: tuple[str, ...], request: GateRequest) -> tuple[str, ...]:
+    """A business debtor gets only the disclosures of rules that protect businesses too (TCPA), never the
+    consumer notices (mini-Miranda, validation notice, e-opt-out of Reg F)."""
+    if not chosen or request.proposal.debtor_kind != "business":
+        return chosen
+    kept = {d.id for d in rules.disclosures if "business" in d.debtors}
+    return tuple(i for i in chosen if i in kept)
+
+
 def carries_validation_notice(
     rules: ContactRules, disclosures: tuple[str, ...], request: GateRequest
 ) -> bool:

@@ -126,6 +126,7 @@ class ProfileGate:
             chosen = disclosures.select(rules, request)
         else:
             chosen = prep.chosen[disclosures.is_initial(request)] if rules.disclosures else ()
+        chosen = disclosures.for_debtor(rules, chosen, request)
         if allowed_at == now:
             end = None
             if chosen and disclosures.carries_validation_notice(rules, chosen, request):

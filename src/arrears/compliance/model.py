@@ -81,6 +81,7 @@ class ContactProposal:
     address: Address = field(default_factory=Address)
     recorded_time_zone: str | None = None  # the customer's zone as stored, IANA name
     autodialed: bool = False  # placed by an automatic dialer (TCPA consent applies to mobiles)
+    debtor_kind: str = "person"  # person | business: consumer-only disclosures are for persons
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,6 +154,9 @@ class Disclosure(BaseModel):
     # say: words the customer hears or reads; voicemail: the only words a voicemail may hold;
     # instruction: what the agent must do (never said aloud, e.g. verify the right party first).
     use: Literal["say", "voicemail", "instruction"] = "say"
+    # Whose debts the rule behind it protects: consumers' by default (FDCPA, Reg F, state law); a rule on
+    # every call or text (TCPA) lists business too. A business debtor gets only the latter.
+    debtors: tuple[Literal["person", "business"], ...] = ("person",)
 
 
 class Keywords(RuleRef):

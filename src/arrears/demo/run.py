@@ -49,10 +49,16 @@ class DemoOptions:
     tick: timedelta = timedelta(hours=1)
 
 
+#: Who the demo's messages are from when no ARREARS_BUSINESS_NAME is set.
+DEMO_BUSINESS_NAME = "Northwind Energy (demo)"
+
+
 def demo_settings(settings: Settings) -> Settings:
-    """Twilio's webhooks on (a demo signing secret), Twilio's sending off: the sinks receive everything."""
+    """Twilio's webhooks on (a demo signing secret), Twilio's sending off: the sinks receive everything;
+    the messages signed with the configured business name, else a demo name that says it is one."""
     return settings.model_copy(
         update={
+            "business_name": (settings.business_name or "").strip() or DEMO_BUSINESS_NAME,
             "twilio_auth_token": SecretStr(DEMO_WEBHOOK_SECRET),
             "twilio_account_sid": None,
             "twilio_from_number": None,

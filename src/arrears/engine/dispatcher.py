@@ -36,13 +36,17 @@ from arrears.compliance.model import (
 )
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.clock import Clock
-from arrears.engine.compose import compose
+from arrears.engine.compose import compose, link_request, wants_payment_link
 from arrears.engine.customer_locks import CustomerLocks
 from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.fencing import LeaseFence
 from arrears.engine.notices import record_sent
 from arrears.engine.reconcile import expire_leases, reconcile_unknown
 from arrears.engine.spacing_hold import spacing_hold
+from arrears.messages.config import MessageConfig
+from arrears.messages.load import PrintedFacts, load_printed_facts
+from arrears.messages.render import Business, MessageError
+from arrears.payments.links import PaymentLinks, UnsubscribeLinks
 from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
 from arrears.store.models import Hold, OptOut, OutboxAction
@@ -105,7 +109,9 @@ class Dispatcher:
         lease_seconds: int = 60,
         batch_size: int = 100,
         profiles_for: Callable[[CaseFacts], tuple[str, ...]] | None = None,
-        payment_link: Callable[[str], str] | None = None,
+        messages: MessageConfig | None = None,
+        payment_links: PaymentLinks | None = None,
+        unsubscribe_links: UnsubscribeLinks | None = None,
         disclosures_for: Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures] | None = None,
         retry_for: Callable[[str, int], RetrySettings] | None = None,
         send_margin_seconds: float | None = None,
@@ -113,7 +119,10 @@ class Dispatcher:
     ) -> None:
         """`send_margin_seconds`: the lease a send needs left to start without a renewal (default: half the
         lease). It must exceed the slowest send the providers make: a send that outlasts it lets the lease
-        run out mid-send (the row becomes `unknown` and is settled by asking the provider)."""
+        run out mid-send (the row becomes `unknown` and is settled by asking the provider).
+
+        `messages`: who the messages are from and their templates; `payment_links` and
+        `unsubscribe_links`: made per send, right before it (none configured: messages carry none)."""
         self.sessions = sessions
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -130,7 +139,10 @@ class Dispatcher:
             raise ValueError(f"send_margin_seconds={margin} must be above 0 and below lease_seconds")
         self.batch_size = batch_size
         self.profiles_for = profiles_for or (lambda _facts: ())
-        self.payment_link = payment_link or (lambda case_id: f"https://pay.arrears.local/c/{case_id}")
+        self.messages = messages or MessageConfig(Business("Arrears test sender"))
+        self.payment_links = payment_links
+        self.unsubscribe_links = unsubscribe_links
+        self._printed: dict[str, PrintedFacts] = {}  # the current chunk's invoices and street lines
         self.disclosures_for = disclosures_for or (lambda _facts, _decision: RenderedDisclosures())
         self.retry_for = retry_for or (lambda _name, _version: RetrySettings())
         self.spacing_for = spacing_for or (lambda _name, _version: Spacing())
@@ -172,6 +184,8 @@ class Dispatcher:
         while position < len(claimed):
             chunk = claimed[position : position + CHUNK]
             facts, seen_at = self._refresh(chunk, facts, seen_at)
+            with self.sessions() as session:  # one read per chunk: what its messages print
+                self._printed = load_printed_facts(session, list({row.case_id for row in chunk}))
             renewed = not fence.ready(self.clock.now())
             if renewed:
                 fence.renew(claimed[position:], self.clock.now())
@@ -266,7 +280,12 @@ class Dispatcher:
             writes.mark_finished(row, "failed", f"no channel configured for {row.channel}")
             stats.failed += 1
             return _Outcome.SETTLED
-        message = self._message(row, facts, decision, self.clock.now())
+        try:
+            message = self._message(row, facts, decision, self.clock.now())
+        except MessageError as exc:  # an unknown template or an unfilled variable: this action fails
+            writes.mark_finished(row, "failed", f"message not rendered: {exc}")
+            stats.failed += 1
+            return _Outcome.SETTLED
         if not fence.ready(self.clock.now()):  # right before the send: is the row still surely ours?
             return _Outcome.WAIT
         started = time.monotonic()
@@ -349,27 +368,46 @@ class Dispatcher:
             writes.release(row, decision.at, error=error, count_attempt=True)
 
     def _message(self, row: Any, facts: CaseFacts, decision: Decision, now: datetime) -> OutboundMessage:
+        """The message as it leaves now; its payment link is made here, outside any transaction."""
         decision_json = decision.to_json()
-        rendered = compose(
+        printed = self._printed.get(row.case_id)
+        link = None
+        if self.payment_links is not None and wants_payment_link(row.channel, row.template, row.payload):
+            request = link_request(
+                idempotency_key=row.idempotency_key,
+                facts=facts,
+                printed=printed,
+                payload=row.payload,
+                now=now,
+                validity=self.messages.link_validity,
+            )
+            link = self.payment_links.link_for(request).url
+        unsubscribe = self.unsubscribe_links.url_for(row.idempotency_key) if self.unsubscribe_links else None
+        composed = compose(
             template=row.template,
             step_id=row.step_id,
             channel=row.channel,
             payload=row.payload,
             facts=facts,
+            printed=printed,
             decision=decision_json,
             disclosures=self.disclosures_for(facts, decision_json),
-            payment_link=self.payment_link(facts.case_id),
+            config=self.messages,
             now=now,
+            link=link,
+            unsubscribe_url=unsubscribe,
         )
         return OutboundMessage(
             idempotency_key=row.idempotency_key,
             channel=row.channel,
             destination=row.destination,
-            body=rendered.body,
-            subject=rendered.subject,
-            headers=rendered.headers,
+            body=composed.body,
+            subject=composed.subject,
+            headers=composed.headers,
             case_id=row.case_id,
             customer_id=row.customer_id,
+            html=composed.html,
+            sent_at=now,
         )
 
 

@@ -2,7 +2,8 @@
 
 The dispatcher renders at send time (render.py says why); a person reviewing a held action must see the
 same text, so this loads the same case facts, asks the same gate for the disclosures it would require now,
-and renders with the same arguments. Nothing is written: no lease, no attempt, no audit.
+and renders with the same arguments. Nothing is written: no lease, no attempt, no audit, and no payment
+link (links are made at send time): the text shows a marker where the link will be.
 """
 
 from __future__ import annotations
@@ -20,14 +21,11 @@ from arrears.casefacts.model import CaseFacts
 from arrears.compliance.model import ContactGate, DestinationKind, Purpose
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.engine.compose import compose
+from arrears.messages.config import MessageConfig
+from arrears.messages.load import PrintedFacts, load_printed_facts
+from arrears.messages.render import LINK_MARKER, UNSUBSCRIBE_MARKER, Business, MessageError
 
 DisclosureRenderer = Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures]
-PaymentLink = Callable[[str], str]
-
-
-def default_payment_link(case_id: str) -> str:
-    """The link the dispatcher puts in a message when the deployment configures no payment provider."""
-    return f"https://pay.arrears.local/c/{case_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,22 +68,27 @@ def preview_actions(
     now: datetime,
     gate: ContactGate,
     disclosures_for: DisclosureRenderer,
-    payment_link: PaymentLink = default_payment_link,
+    messages: MessageConfig | None = None,
 ) -> dict[str, Preview]:
     """Each action's message were it sent at `now`, by action id; reads only."""
-    facts = load_case_facts(session, list({a.case_id for a in actions}), now)
+    cases = list({a.case_id for a in actions})
+    facts = load_case_facts(session, cases, now)
+    printed = load_printed_facts(session, cases)
+    config = messages or MessageConfig(Business("[business name not configured]"))
     return {
-        a.id: _preview(a, facts.get(a.case_id), now, gate, disclosures_for, payment_link) for a in actions
+        a.id: _preview(a, facts.get(a.case_id), printed.get(a.case_id), now, gate, disclosures_for, config)
+        for a in actions
     }
 
 
 def _preview(
     action: HeldAction,
     facts: CaseFacts | None,
+    printed: PrintedFacts | None,
     now: datetime,
     gate: ContactGate,
     disclosures_for: DisclosureRenderer,
-    payment_link: PaymentLink,
+    config: MessageConfig,
 ) -> Preview:
     if facts is None or facts.status == "closed":
         return Preview(note="case closed: the dispatcher cancels this action instead of sending it")
@@ -96,16 +99,22 @@ def _preview(
         decision = gate.decide(
             gate_request(facts, action.channel, destination, now, purpose=purpose)
         ).to_json()
-    rendered = compose(
-        template=action.template,
-        step_id=action.step_id,
-        channel=action.channel,
-        payload=action.payload,
-        facts=facts,
-        decision=decision,
-        disclosures=disclosures_for(facts, decision),
-        payment_link=payment_link(facts.case_id),
-        now=now,
-    )
+    try:
+        rendered = compose(
+            template=action.template,
+            step_id=action.step_id,
+            channel=action.channel,
+            payload=action.payload,
+            facts=facts,
+            printed=printed,
+            decision=decision,
+            disclosures=disclosures_for(facts, decision),
+            config=config,
+            now=now,
+            link=LINK_MARKER,
+            unsubscribe_url=UNSUBSCRIBE_MARKER,
+        )
+    except MessageError as exc:
+        return Preview(gate=decision or None, note=f"cannot be sent as it stands: {exc}")
     subject = rendered.subject if action.channel == "email" else None  # only email carries one
     return Preview(subject, rendered.body, rendered.headers, decision or None)

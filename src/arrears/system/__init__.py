@@ -35,6 +35,7 @@ from arrears.engine.strategies import register_strategies
 from arrears.engine.worker import Worker
 from arrears.events import BILLING_KINDS, billing_handler
 from arrears.inbox import Handler, Inbox
+from arrears.messages.config import MessageConfig
 from arrears.payments import PaymentLinks, PaymentLinksInSession, UnsubscribeLinks
 from arrears.payments.secret import LinkSecret
 from arrears.payments.unsubscribe import SignedUnsubscribeLinks, unsubscribe_handlers
@@ -44,8 +45,10 @@ from arrears.store.db import make_engine, session_factory, transaction
 from arrears.strategy.catalog import StrategyLibrary
 from arrears.system.parts import (
     DisclosureRenderer,
+    business_phone,
     contact_gate,
     disclosure_texts,
+    message_config,
     strategy_lookup,
     strategy_resolver,
 )
@@ -74,6 +77,7 @@ class System:
     handlers: Mapping[str, Handler]
     inbox: Inbox
     link_secret: LinkSecret
+    messages: MessageConfig
     owns_engine: bool = True
 
     @cached_property
@@ -121,7 +125,9 @@ class System:
             disclosures_for=self.disclosures,
             retry_for=lambda name, version: self.library.strategy(name, version).retry,
             spacing_for=lambda name, version: self.library.strategy(name, version).spacing,
-            payment_link=self.conversations.payment_link,
+            messages=self.messages,
+            payment_links=self.payment_links,
+            unsubscribe_links=self.unsubscribe_links,
         )
         return Worker(
             self.sessions,
@@ -145,7 +151,10 @@ class System:
 
 
 def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None) -> System:
-    """Build every part from settings; an engine passed in stays the caller's to dispose."""
+    """Build every part from settings; an engine passed in stays the caller's to dispose.
+
+    Refuses (`BusinessNameMissing`, a `ConfigError`) without a business name: nothing may be sent unsigned."""
+    messages = message_config(settings)
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -156,8 +165,8 @@ def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engi
     understood = understanding_offer(settings)
     conversations = ConversationService(
         AgentConfig(
-            business_name=settings.agent_business_name,
-            callback_number=settings.agent_callback_number,
+            business_name=messages.business.name,
+            callback_number=business_phone(settings),
             staff_available=settings.agent_transfer_number is not None,
             transfer_number=settings.agent_transfer_number,
             disclosure_texts=disclosures,
@@ -188,6 +197,7 @@ def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engi
         handlers=handlers,
         inbox=Inbox(sessions, clock, handlers),
         link_secret=secret,
+        messages=messages,
         owns_engine=owns_engine,
     )
 

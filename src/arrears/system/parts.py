@@ -4,6 +4,7 @@ disclosures. Only the composition root calls these; nothing below it sees settin
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from arrears.casefacts.model import CaseFacts
@@ -12,9 +13,13 @@ from arrears.compliance.gate import ProfileGate
 from arrears.compliance.minimal import MinimalGate
 from arrears.compliance.model import ContactGate
 from arrears.compliance.rendering import RenderedDisclosures, render_disclosures
+from arrears.messages.catalogue import catalogue
+from arrears.messages.config import MessageConfig
+from arrears.messages.render import UNSUBSCRIBE_SLOT, Business
 from arrears.outcomes import StrategyLookup
 from arrears.settings import Settings
 from arrears.strategy.catalog import StrategyLibrary
+from arrears.system.errors import BusinessNameMissing
 
 DisclosureRenderer = Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures]
 
@@ -54,18 +59,41 @@ def disclosure_texts(gate: ContactGate, settings: Settings) -> DisclosureRendere
         policy = gate.policy_for(facts.address)
         if policy is None:
             return RenderedDisclosures()
-        base = (settings.public_base_url or "").rstrip("/")
         values = {
             "company": settings.agent_business_name,
             "creditor": settings.agent_business_name,
             "company_neutral_name": settings.agent_business_name,
-            "callback_number": settings.agent_callback_number,
+            "callback_number": business_phone(settings),
             "consumer_name": facts.customer_name,
             "validation_period_end": str(decision.get("validation_period_end") or ""),
-            "unsubscribe_url": f"{base}/u/{facts.case_id}" if base else "",
+            # Each send has its own one-click URL: the message fills it in (arrears.messages.render).
+            "unsubscribe_url": UNSUBSCRIBE_SLOT,
             "unsubscribe_mailto": settings.unsubscribe_email,
             "language_services": settings.language_services,
         }
         return render_disclosures(policy.disclosures, values)
 
     return rendered
+
+
+def business_phone(settings: Settings) -> str:
+    """The number messages and the agent give out: ARREARS_BUSINESS_PHONE, else the callback number."""
+    return (settings.business_phone or settings.agent_callback_number or "").strip()
+
+
+def message_config(settings: Settings, *, required: bool = True) -> MessageConfig:
+    """Who messages are from and how they are finished. Without a business name nothing may be sent:
+    `BusinessNameMissing` (a preview, `required=False`, shows a marker instead)."""
+    name = (settings.business_name or "").strip()
+    if not name and required:
+        raise BusinessNameMissing()
+    return MessageConfig(
+        Business(
+            name or "[ARREARS_BUSINESS_NAME not set]",
+            settings.business_address,
+            business_phone(settings) or None,
+        ),
+        catalogue(settings.templates_dir),
+        settings.unsubscribe_email or None,
+        timedelta(days=settings.payment_link_days),
+    )

@@ -17,6 +17,11 @@ from pathlib import Path
 from arrears.channels.base import DeliveryResult, DeliveryStatus, OutboundMessage
 
 
+def _sent_at(message: OutboundMessage) -> datetime:
+    """The send's time as the engine's clock saw it (the simulated time in the demo), else now."""
+    return (message.sent_at or datetime.now(UTC)).astimezone(UTC)
+
+
 class EmailFileSink:
     """One RFC 5322 message per file, written atomically (temp file + rename)."""
 
@@ -35,12 +40,14 @@ class EmailFileSink:
         mail["From"] = self.sender
         mail["To"] = message.destination
         mail["Subject"] = message.subject or "Your account"
-        mail["Date"] = format_datetime(datetime.now(UTC))
+        mail["Date"] = format_datetime(_sent_at(message))
         mail["Message-ID"] = make_msgid(idstring=message.idempotency_key[:16], domain="arrears.local")
         mail["X-Arrears-Idempotency-Key"] = message.idempotency_key
         for name, value in message.headers.items():
             mail[name] = value
         mail.set_content(message.body)
+        if message.html:
+            mail.add_alternative(message.html, subtype="html")  # multipart/alternative: text, then HTML
         target = self._path(message.idempotency_key)
         if target.exists():
             # A second send of the same key is a bug upstream; keep both so tests can see it.
@@ -72,6 +79,7 @@ class JsonLinesSink:
             "channel": message.channel,
             "to": message.destination,
             "body": message.body,
+            "sent_at": _sent_at(message).isoformat(),
             "case_id": message.case_id,
             "customer_id": message.customer_id,
         }
