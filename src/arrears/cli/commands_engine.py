@@ -139,7 +139,8 @@ def review_list(
         items = pending_review(session, limit)
         held = [item.held() for item in items]
         now = SystemClock().now()
-        previews = preview_actions(session, held, now, gate, disclosure_texts(gate, settings), messages)
+        texts = disclosure_texts(gate, settings, slots=True)
+        previews = preview_actions(session, held, now, gate, texts, messages)
     if as_json:
         typer.echo(review_json(items, previews))
         return

@@ -103,10 +103,10 @@ def compose(
     Raises `arrears.messages.render.MessageError` for an unknown template or an unfilled variable."""
     today = local_today(facts, now)
     ids = [str(d) for d in decision.get("disclosures") or ()]
-    validation_end = None
+    ends = decision.get("validation_period_end")
     if step_id == VALIDATION_STEP:
-        printed_end = printed_validation_end(payload, decision)
-        validation_end = date.fromisoformat(printed_end) if printed_end else None
+        ends = printed_validation_end(payload, decision)
+    validation_end = date.fromisoformat(str(ends)) if ends else None
     address = facts.address
     request = MessageRequest(
         template=template,

@@ -10,6 +10,8 @@ from arrears.messages.formatting import locale_of
 _CITY_STATE_ZIP = {"US", "CA", "AU", "PR"}
 #: Countries that write the city, then the postcode on its own line.
 _CITY_THEN_POSTCODE = {"GB", "IE"}
+#: Countries whose postal addresses carry the state or province (elsewhere it is left off).
+_WITH_STATE = {"MX", "BR", "IN", "IT", "ES", "AR", "CO"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ def locality_lines(address: PostalAddress) -> list[str]:
     if country in _CITY_THEN_POSTCODE:
         return [p for p in (city, state, code.upper()) if p]
     first = " ".join(p for p in (code, city) if p)
-    return [p for p in (first, state) if p]
+    return [p for p in (first, state if country in _WITH_STATE else "") if p]
 
 
 def address_block(

@@ -25,10 +25,14 @@ LINK_MARKER = "[secure payment link added when sent]"
 #: Disclosure texts are rendered before the send's unsubscribe URL exists; this stands in for it.
 UNSUBSCRIBE_SLOT = "{unsubscribe_url}"
 UNSUBSCRIBE_MARKER = "[unsubscribe link added when sent]"
+#: Likewise the validation period's end, printed as a date in the reader's locale.
+VALIDATION_END_SLOT = "{validation_period_end}"
 
 #: Templates that answer the customer's own words: no summary, no link unless the step asks.
 REPLY_TEMPLATES = frozenset({"conversation-reply", "opt-out-confirmation"})
 _NO_OPT_OUT_LINE = frozenset({"opt-out-confirmation"})  # telling an opted-out person how to opt out: no
+#: Disclosures a template already is: the validation notice does not append its own summary.
+_IS_THE_DISCLOSURE = {"validation-notice": "validation_notice"}
 _OPT_OUT_WORD = re.compile(r"\b(STOP|unsubscribe|darse de baja)\b", re.IGNORECASE)
 _SPACES = re.compile(r"(?<=\S) {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -48,6 +52,12 @@ _PHRASES: dict[str, dict[str, str]] = {
         "pay": "Pagar: {link}",
         "attention": "A la atención de: Cuentas por pagar",
     },
+}
+
+
+_NO_END = {
+    "en": "30 days after you receive the validation notice",
+    "es": "30 días después de recibir el aviso de validación",
 }
 
 
@@ -242,11 +252,12 @@ def _disclosures(request: MessageRequest, lang: str) -> tuple[list[str], str | N
     """The disclosure texts to print, and the one opt-out line: a disclosure that already tells the reader
     how to stop (Reg F's e-opt-out notice) is that line, so "reply STOP" is never said twice."""
     url = request.unsubscribe_url or UNSUBSCRIBE_MARKER
+    ends = day(request.validation_end, request.locale) if request.validation_end else _NO_END[lang]
     texts: list[str] = []
     opt_out: str | None = None
     for disclosure_id, words in request.disclosures:
-        words = " ".join(words.replace(UNSUBSCRIBE_SLOT, url).split())
-        if not words:
+        words = " ".join(words.replace(UNSUBSCRIBE_SLOT, url).replace(VALIDATION_END_SLOT, ends).split())
+        if not words or _IS_THE_DISCLOSURE.get(request.template) == disclosure_id:
             continue
         if request.channel in ("email", "sms", "whatsapp") and (
             disclosure_id == "e_opt_out" or _OPT_OUT_WORD.search(words)

@@ -122,7 +122,7 @@ class System:
             lease_seconds=s.lease_seconds,
             send_margin_seconds=s.send_margin_seconds,
             batch_size=min(s.batch_size, 200),
-            disclosures_for=self.disclosures,
+            disclosures_for=disclosure_texts(self.gate, s, slots=True),  # the message fills its own link
             retry_for=lambda name, version: self.library.strategy(name, version).retry,
             spacing_for=lambda name, version: self.library.strategy(name, version).spacing,
             messages=self.messages,

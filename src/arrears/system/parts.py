@@ -15,7 +15,7 @@ from arrears.compliance.model import ContactGate
 from arrears.compliance.rendering import RenderedDisclosures, render_disclosures
 from arrears.messages.catalogue import catalogue
 from arrears.messages.config import MessageConfig
-from arrears.messages.render import UNSUBSCRIBE_SLOT, Business
+from arrears.messages.render import UNSUBSCRIBE_SLOT, VALIDATION_END_SLOT, Business
 from arrears.outcomes import StrategyLookup
 from arrears.settings import Settings
 from arrears.strategy.catalog import StrategyLibrary
@@ -49,9 +49,12 @@ def contact_gate(settings: Settings) -> ContactGate:
     return ProfileGate.from_files(settings.collector_kind, settings.tenant_file, dirs)
 
 
-def disclosure_texts(gate: ContactGate, settings: Settings) -> DisclosureRenderer:
+def disclosure_texts(gate: ContactGate, settings: Settings, *, slots: bool = False) -> DisclosureRenderer:
     """The words and headers behind the disclosure ids of a decision, from the policy of the customer's
-    place, with this deployment's name, links and the decision's validation date filled in."""
+    place, with this deployment's name, links and the decision's validation date filled in.
+
+    `slots`: for messages, the send's own unsubscribe URL and the date in the reader's locale are left as
+    slots the message fills (`arrears.messages.render`); the agent gets them filled here."""
     if not isinstance(gate, ProfileGate):
         return lambda _facts, _decision: RenderedDisclosures()
 
@@ -59,15 +62,15 @@ def disclosure_texts(gate: ContactGate, settings: Settings) -> DisclosureRendere
         policy = gate.policy_for(facts.address)
         if policy is None:
             return RenderedDisclosures()
+        ends = decision.get("validation_period_end")
         values = {
             "company": settings.agent_business_name,
             "creditor": settings.agent_business_name,
             "company_neutral_name": settings.agent_business_name,
             "callback_number": business_phone(settings),
             "consumer_name": facts.customer_name,
-            "validation_period_end": str(decision.get("validation_period_end") or ""),
-            # Each send has its own one-click URL: the message fills it in (arrears.messages.render).
-            "unsubscribe_url": UNSUBSCRIBE_SLOT,
+            "validation_period_end": (VALIDATION_END_SLOT if slots else str(ends)) if ends else "",
+            "unsubscribe_url": UNSUBSCRIBE_SLOT if slots else "",
             "unsubscribe_mailto": settings.unsubscribe_email,
             "language_services": settings.language_services,
         }
