@@ -38,6 +38,7 @@ class RowChecker:
         self._known = frozenset(checks.strategies) if checks.strategies is not None else None
         self._address = checks.address
         self._places: dict[tuple[str | None, ...], str | None] = {}
+        self._last: tuple[object, str | None] = (None, None)
 
     def check(self, row: InvoiceRow) -> list[RowError]:
         errors: list[RowError] = []
@@ -47,14 +48,21 @@ class RowChecker:
             reason = f"unknown strategy {row.strategy!r}; this deployment has: {names}"
             errors.append(RowError(row.line, "strategy", reason, row.invoice_ext))
         if self._address is not None:
-            place: tuple[str | None, ...] = _PLACE(row.customer.fields)
-            if place in self._places:
-                reason_or_none = self._places[place]
-            else:
-                reason_or_none = self._address(*place)
-                if len(self._places) >= _CACHE_LIMIT:
-                    self._places.clear()
-                self._places[place] = reason_or_none
-            if reason_or_none is not None:
-                errors.append(RowError(row.line, "country", reason_or_none, row.invoice_ext))
+            fields = row.customer.fields
+            if fields is not self._last[0]:  # a customer's rows share one tuple: decided once for them
+                self._last = (fields, self._place(fields))
+            refused = self._last[1]
+            if refused is not None:
+                errors.append(RowError(row.line, "country", refused, row.invoice_ext))
         return errors
+
+    def _place(self, fields: tuple[str | None, ...]) -> str | None:
+        assert self._address is not None
+        place: tuple[str | None, ...] = _PLACE(fields)
+        if place in self._places:
+            return self._places[place]
+        reason = self._address(*place)
+        if len(self._places) >= _CACHE_LIMIT:
+            self._places.clear()
+        self._places[place] = reason
+        return reason
