@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
-from arrears.ingest import DeploymentChecks, load_mapping
+from arrears.ingest import DeploymentChecks, ImportFileError, load_mapping
 from arrears.store.models import Customer, Invoice
 from tests.ingest.helpers import dump, run
 
@@ -152,3 +153,16 @@ def test_deployment_checks_name_the_exports_column(engine: Engine) -> None:
         (7, "issued_on", "InvoiceDate", "INV-0105"),
     ]
     assert "INV-0103" not in _invoices(engine)
+
+
+def test_an_export_the_mapping_does_not_fit_is_refused_as_a_whole(engine: Engine) -> None:
+    stripe = DATA / "stripe-invoices-excel-unicode.txt"
+    with pytest.raises(ImportFileError, match="no header row found in the first lines .*Num or No."):
+        run(engine, stripe, mapping=load_mapping("quickbooks-aging"))
+    quickbooks = DATA / "quickbooks-ar-aging-detail.csv"
+    with pytest.raises(
+        ImportFileError,
+        match=r"line 1: no column 'Customer' or 'Customer ID' for customer_id in the header \(A/R Aging Detail\)",
+    ):
+        run(engine, quickbooks, mapping=load_mapping("stripe-invoices"))
+    assert _invoices(engine) == {}

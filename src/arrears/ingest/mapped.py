@@ -101,7 +101,8 @@ def _find_header(reader: Any, mapping: Mapping) -> tuple[int, list[str]]:
             return line, [cell.strip() for cell in record]
         if line >= HEADER_SEARCH:
             break
-    wanted = "; ".join(" or ".join(options) for options in needed)
+    shown = dict.fromkeys(" or ".join(headers) for headers in mapping.required_headers().values())
+    wanted = "; ".join(shown)
     where = f"line {mapping.header_row}" if isinstance(mapping.header_row, int) else "the first lines"
     raise ImportFileError(f"no header row found in {where} (the mapping needs the columns: {wanted})")
 
