@@ -157,12 +157,14 @@ def test_deployment_checks_name_the_exports_column(engine: Engine) -> None:
 
 def test_an_export_the_mapping_does_not_fit_is_refused_as_a_whole(engine: Engine) -> None:
     stripe = DATA / "stripe-invoices-excel-unicode.txt"
-    with pytest.raises(ImportFileError, match="no header row found in the first lines .*Num or No."):
+    with pytest.raises(
+        ImportFileError, match=r"no header row found in the first lines .*; Num or No\. or Invoice No\.;"
+    ):
         run(engine, stripe, mapping=load_mapping("quickbooks-aging"))
     quickbooks = DATA / "quickbooks-ar-aging-detail.csv"
     with pytest.raises(
         ImportFileError,
-        match=r"line 1: no column 'Customer' or 'Customer ID' for customer_id in the header \(A/R Aging Detail\)",
+        match=r"line 1: no column 'Customer' or 'Customer ID' for customer_id in the header \(A/R Aging",
     ):
         run(engine, quickbooks, mapping=load_mapping("stripe-invoices"))
     assert _invoices(engine) == {}
