@@ -35,10 +35,25 @@ def list_strategies() -> None:
 
 
 @strategy_app.command("validate")
-def validate(files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True)) -> None:
-    """Check strategy files; every problem is printed with its file, line and field. Exit 1 if any."""
+def validate(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    max_discount_bps: int = typer.Option(
+        5_000, min=0, max=10_000, help="largest offer discount allowed, in basis points (5000 = 50%)"
+    ),
+) -> None:
+    """Check strategy files: the schema (file, line and field), then every contact step's messages rendered
+    for sample customers of each shipped locale (unknown template, unfilled variable, SMS over 2 segments,
+    subject over 78 characters) and its offer (discount bounds, expiry). Exit 1 if anything is wrong."""
+    from arrears.messages.validate import check_strategy
     from arrears.strategy.loader import StrategyError, load_strategy
+    from arrears.system.parts import message_config, sample_disclosures
 
+    settings = get_settings()
+    if not (settings.business_name or "").strip():  # a name of realistic length for the length checks
+        settings = settings.model_copy(update={"business_name": "Northwind Energy Services"})
+    messages = message_config(settings)
+    business = messages.business
+    disclosures = sample_disclosures(settings)
     failed = False
     for path in files:
         try:
@@ -48,8 +63,19 @@ def validate(files: list[Path] = typer.Argument(..., exists=True, dir_okay=False
             for issue in exc.issues:
                 typer.echo(str(issue), err=True)
             continue
+        problems = check_strategy(
+            loaded.strategy,
+            messages.templates,
+            business,
+            disclosures_for=disclosures,
+            max_discount_bps=max_discount_bps,
+        )
+        for problem in problems:
+            typer.echo(f"{path}: {problem}", err=True)
+        failed = failed or bool(problems)
         name, version = loaded.key
-        typer.echo(f"{path}: ok ({name} version {version}, {len(loaded.strategy.steps)} steps)")
+        if not problems:
+            typer.echo(f"{path}: ok ({name} version {version}, {len(loaded.strategy.steps)} steps)")
     if failed:
         raise typer.Exit(code=1)
 

@@ -11,7 +11,7 @@ from arrears.casefacts.model import CaseFacts
 from arrears.cases.sync import StrategyResolver
 from arrears.compliance.gate import ProfileGate
 from arrears.compliance.minimal import MinimalGate
-from arrears.compliance.model import ContactGate
+from arrears.compliance.model import Address, CallerKind, ContactGate, Purpose
 from arrears.compliance.rendering import RenderedDisclosures, render_disclosures
 from arrears.messages.catalogue import catalogue
 from arrears.messages.config import MessageConfig
@@ -100,3 +100,45 @@ def message_config(settings: Settings, *, required: bool = True) -> MessageConfi
         settings.unsubscribe_email or None,
         timedelta(days=settings.payment_link_days),
     )
+
+
+#: Where `strategy validate` samples disclosures: a US state without a profile of its own (the federal
+#: rules of the deployment's collector kind); places with more (New York City) show in `compliance`.
+_SAMPLE_ADDRESS = Address(country="US", state="IL", city="Springfield", postal_code="62701")
+
+
+def sample_disclosures(settings: Settings) -> Callable[[str, str, bool], tuple[tuple[str, str], ...]]:
+    """For `strategy validate`: the words a first (`initial`) or later contact on a channel would carry
+    under this deployment's rules (collector kind, tenant, profiles) for a US customer, person or
+    business."""
+    gate = contact_gate(settings)
+    policy = gate.policy_for(_SAMPLE_ADDRESS) if isinstance(gate, ProfileGate) else None
+    if policy is None:
+        return lambda _channel, _kind, _initial: ()
+    texts = render_disclosures(
+        policy.disclosures,
+        {
+            "company": settings.agent_business_name,
+            "creditor": settings.agent_business_name,
+            "callback_number": business_phone(settings),
+            "validation_period_end": VALIDATION_END_SLOT,
+            "unsubscribe_url": UNSUBSCRIBE_SLOT,
+            "language_services": settings.language_services,
+        },
+    ).texts
+
+    def chosen(channel: str, kind: str, initial: bool) -> tuple[tuple[str, str], ...]:
+        caller = CallerKind.AI_VOICE if channel == "voice" else CallerKind.TEXT
+        return tuple(
+            (d.id, texts[d.id])
+            for d in policy.disclosures.values()
+            if d.id in texts
+            and d.when != ("subsequent" if initial else "initial")
+            and d.requires is None
+            and kind in d.debtors
+            and (d.channels is None or channel in d.channels)
+            and (d.caller_kinds is None or caller in d.caller_kinds)
+            and (d.purposes is None or Purpose.COLLECTION in d.purposes)
+        )
+
+    return chosen
