@@ -72,7 +72,7 @@ def test_quickbooks_aging_detail_imports_untouched(engine: Engine) -> None:
         (16, "due_on", "Due Date", "1025",
          "expected a date like MM/DD/YYYY or YYYY-MM-DD, got '31/09/2026'"),
         (17, "amount", "Amount", "1026", "expected an amount like 1,234.50, got '$1,23x.00'"),
-        (20, "amount", "Amount", "1007", "expected an amount like 1,234.50, got '$(50.00)'"),
+        (20, "amount", "Amount", "1007", "negative amount '-50.00'"),
     ]  # fmt: skip
     # Titles, bucket lines, subtotals, the payment line, TOTAL and the footer are not data.
     assert (report.rows_read, report.rows_imported, report.rows_rejected, report.rows_skipped) == (
@@ -168,3 +168,41 @@ def test_an_export_the_mapping_does_not_fit_is_refused_as_a_whole(engine: Engine
     ):
         run(engine, quickbooks, mapping=load_mapping("stripe-invoices"))
     assert _invoices(engine) == {}
+
+
+def test_a_users_own_mapping_for_a_european_export(engine: Engine, tmp_path: Path) -> None:
+    mapping = tmp_path / "erp.yaml"
+    mapping.write_text(
+        "name: erp\n"
+        "columns:\n"
+        "  customer_id: Kundennr.\n"
+        "  customer_name: Name\n"
+        "  account_id: Kundennr.\n"
+        "  invoice_id: Beleg\n"
+        "  issued_on: Datum\n"
+        "  due_on: Fällig\n"
+        "  amount: Betrag\n"
+        "  balance: Offen\n"
+        "  currency: {value: EUR}\n"
+        "dates: [DD.MM.YYYY]\n"
+        "decimal: ','\n"
+        "thousands: '.'\n"
+        "defaults: {country: Germany, customer_kind: business}\n",
+        encoding="utf-8",
+    )
+    export = tmp_path / "offene-posten.csv"
+    export.write_text(
+        "Kundennr.;Name;Beleg;Datum;Fällig;Betrag;Offen\n"
+        "K-1;Müller GmbH;R-100;01.09.2026;01.10.2026;1.234,50 €;1.000,00 €\n"
+        "K-2;Schmidt AG;R-101;31.09.2026;31.10.2026;10,00 €;10,00 €\n",
+        encoding="utf-8",
+    )
+    report, errors = run(engine, export, mapping=load_mapping(str(mapping)))
+    assert _invoices(engine) == {
+        "R-100": ("R-100", "EUR", 123450, 100000, "2026-09-01", "2026-10-01", "open")
+    }
+    assert _customers(engine)["K-1"][:3] == ("Müller GmbH", "business", "DE")
+    assert _errors(errors) == [
+        (3, "issued_on", "Datum", "R-101", "expected a date like DD.MM.YYYY, got '31.09.2026'"),
+    ]
+    assert (report.delimiter, report.mapping) == ("semicolon", "erp")

@@ -25,6 +25,7 @@ def test_constants_and_defaults_need_no_header() -> None:
     assert isinstance(mapping.columns["currency"], Constant)
     required = mapping.required_headers()
     assert "currency" not in required and required["customer_id"] == ["Kunde"]
+    assert parse_mapping("defaults:\n  country: Germany\n", "m.yaml").defaults == {"country": "DE"}
 
 
 @pytest.mark.parametrize(
@@ -38,6 +39,10 @@ def test_constants_and_defaults_need_no_header() -> None:
         ("skip_rows_matching:\n  - 'Total('\n", "m.yaml:2: skip_rows_matching: not a regular expression"),
         ("delimiter: ':'\n", "m.yaml:1: delimiter: expected auto, a comma, a semicolon, tab or |"),
         ("encoding: klingon\n", "m.yaml:1: encoding: unknown encoding 'klingon'"),
+        (
+            "defaults:\n  country: Narnia\n",
+            "m.yaml:2: defaults: country: not a country code or name: 'Narnia'",
+        ),
         ("columns: [\n", "m.yaml:2: not valid YAML"),
         ("- a\n", "m.yaml: expected a mapping of keys"),
     ],

@@ -12,6 +12,7 @@ from arrears.ingest.values import DateFormatError, DateParser, MoneyParser, coun
     [
         ("$1,234.50", "1234.50"),
         ("(1,234.50)", "-1234.50"),
+        ("$(50.00)", "-50.00"),
         ("-$5.00", "-5.00"),
         ("$-5", "-5"),
         ("1234.50-", "-1234.50"),

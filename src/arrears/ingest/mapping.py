@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from arrears.core.money import is_currency
 from arrears.ingest.columns import BY_NAME, REQUIRED
-from arrears.ingest.values import DateFormatError, DateParser
+from arrears.ingest.values import DateFormatError, DateParser, country_code
 
 _PRESETS = "mappings"
 _DELIMITERS = frozenset({",", ";", "\t", "|"})
@@ -87,6 +87,17 @@ class Mapping(BaseModel):
         unknown = sorted(set(value) - set(BY_NAME))
         if unknown:
             raise ValueError(f"unknown import columns: {', '.join(unknown)} (see docs/import.md)")
+        return value
+
+    @field_validator("defaults")
+    @classmethod
+    def _default_country(cls, value: dict[str, str]) -> dict[str, str]:
+        country = value.get("country")
+        if country is not None:
+            code = country_code(country)
+            if code is None:
+                raise ValueError(f"country: not a country code or name: {country!r}")
+            value = {**value, "country": code}
         return value
 
     @field_validator("dates")

@@ -146,6 +146,8 @@ class MoneyParser:
         before, _prefix, sign, core, trailing, _suffix = shape.groups()
         if "-" in (before, sign) or trailing:
             negative = not negative
+        if core.startswith("(") and core.endswith(")"):  # "$(50.00)"
+            negative, core = not negative, core[1:-1].strip()
         match = self._number.fullmatch(core)
         if match is None:
             return None
