@@ -206,3 +206,14 @@ def test_a_users_own_mapping_for_a_european_export(engine: Engine, tmp_path: Pat
         (3, "issued_on", "Datum", "R-101", "expected a date like DD.MM.YYYY, got '31.09.2026'"),
     ]
     assert (report.delimiter, report.mapping) == ("semicolon", "erp")
+
+
+def test_broken_quoting_in_an_export_costs_only_its_row(engine: Engine, tmp_path: Path) -> None:
+    source = (DATA / "quickbooks-ar-aging-detail.csv").read_bytes()
+    broken = source.replace(b'"Globex Inc"', b'"Globex "Inc"')
+    path = tmp_path / "broken.csv"
+    path.write_bytes(broken)
+    report, errors = run(engine, path, mapping=load_mapping("quickbooks-aging"))
+    assert errors[0].line == 15 and errors[0].reason.startswith("malformed CSV")
+    assert sorted(_invoices(engine)) == ["1040", "1042", "1061"]
+    assert report.rows_imported == 3

@@ -9,6 +9,7 @@ columns, and its errors are then labelled with the export's column too (`annotat
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -151,7 +152,8 @@ class _Stage:
         self.width = width
         self.counts = Counts()
         self.defaults = mapping.defaults
-        self.plan = [(name, src) for name, src in sources.items()]
+        self.plan = list(sources.items())
+        self.invoice_at = list(sources).index("invoice_id") if "invoice_id" in sources else None
         self.dates = DateParser(mapping.dates)
         self.money = MoneyParser(mapping.decimal, mapping.thousands)
         self.fast = FastValidator(list(sources))
@@ -160,8 +162,17 @@ class _Stage:
     def records(self, reader: Any, skip: SkipTest | None) -> Iterator[RawRecord | RowError]:
         last = reader.line_num
         previous: list[str] | None = None
-        for record in reader:
-            start, last = last + 1, reader.line_num
+        while True:
+            start = last + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                last = reader.line_num
+                yield RowError(start, "", f"malformed CSV: {exc}")
+                continue
+            last = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
             if skip is not None and skip(record):
@@ -195,13 +206,9 @@ class _Stage:
             values.append(value)
         if not failed:
             return values, []
-        invoice = dict(zip(self.fast_header, values, strict=True)).get("invoice_id") or None
+        invoice = values[self.invoice_at] or None if self.invoice_at is not None else None
         errors = [RowError(line, name, reason, invoice, self.labels.get(name)) for name, reason in failed]
         return values, errors
-
-    @property
-    def fast_header(self) -> list[str]:
-        return [name for name, _ in self.plan]
 
     @staticmethod
     def _read(
