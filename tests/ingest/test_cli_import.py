@@ -113,6 +113,8 @@ def test_an_unknown_strategy_names_the_known_ones(database_url: str, tmp_path: P
 def test_mappings_are_listed_and_a_wrong_one_is_refused(database_url: str, tmp_path: Path) -> None:
     listed = runner.invoke(app, ["import", "mappings"])
     assert listed.exit_code == 0 and "quickbooks-aging: QuickBooks Online A/R Aging Detail" in listed.output
+    shown = runner.invoke(app, ["import", "mappings", "--show", "xero-aged-receivables"])
+    assert shown.exit_code == 0 and "line_items: true" in shown.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("columns:\n  invoice: Num\n", encoding="utf-8")
     path = DATA / "quickbooks-ar-aging-detail.csv"

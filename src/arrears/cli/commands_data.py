@@ -1,4 +1,5 @@
-"""Data in and out: `arrears import invoices FILE` and `arrears export attempts|outcomes|tasks`.
+"""Data in and out: `arrears import invoices FILE [--mapping NAME|PATH]`, `arrears import mappings` (the
+presets for exports of accounting systems) and `arrears export attempts|outcomes|tasks`.
 
 Exit codes of `import invoices`: 0 every row stored; 1 some rows rejected (the good ones are stored);
 2 nothing usable (bad header, unreadable file) or the database refused a batch (earlier batches stay).
@@ -32,6 +33,7 @@ from arrears.ingest import (
     load_mapping,
     preset_names,
 )
+from arrears.ingest.mapping import preset_text
 from arrears.settings import Settings, get_settings
 
 SHOWN_ERRORS = 20
@@ -288,8 +290,19 @@ def export_command(
     typer.echo(f"{count} {kind.value} exported", err=True)
 
 
-def mappings_command() -> None:
+def mappings_command(
+    show: Annotated[
+        str | None, typer.Option(help="print this preset's YAML (a start for a mapping of your own)")
+    ] = None,
+) -> None:
     """List the mapping presets for exports of accounting systems (use with --mapping NAME)."""
+    if show is not None:
+        try:
+            typer.echo(preset_text(show), nl=False)
+        except MappingError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        return
     for name in preset_names():
         typer.echo(f"{name}: {load_mapping(name).description}")
 

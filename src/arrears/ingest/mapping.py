@@ -182,11 +182,17 @@ def preset_names() -> list[str]:
     return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".yaml"))
 
 
+def preset_text(name: str) -> str:
+    """A preset's YAML as shipped: a starting point for a mapping of one's own."""
+    if name not in preset_names():
+        raise MappingError(f"{name}: not a preset (presets: {', '.join(preset_names())})")
+    return resources.files("arrears.ingest").joinpath(_PRESETS, f"{name}.yaml").read_text(encoding="utf-8")
+
+
 def load_mapping(name_or_path: str) -> Mapping:
     """A preset by name (`quickbooks-aging`) or a YAML file by path; raises `MappingError`."""
     if name_or_path in preset_names():
-        entry = resources.files("arrears.ingest").joinpath(_PRESETS, f"{name_or_path}.yaml")
-        return parse_mapping(entry.read_text(encoding="utf-8"), f"{name_or_path} (preset)")
+        return parse_mapping(preset_text(name_or_path), f"{name_or_path} (preset)")
     path = Path(name_or_path)
     if not path.is_file():
         known = ", ".join(preset_names())
