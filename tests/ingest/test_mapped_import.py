@@ -217,3 +217,15 @@ def test_broken_quoting_in_an_export_costs_only_its_row(engine: Engine, tmp_path
     assert errors[0].line == 15 and errors[0].reason.startswith("malformed CSV")
     assert sorted(_invoices(engine)) == ["1040", "1042", "1061"]
     assert report.rows_imported == 3
+
+
+def test_quickbooks_desktops_layout_reads_with_the_same_preset(engine: Engine) -> None:
+    path = DATA / "quickbooks-desktop-ar-aging-detail.csv"
+    report, errors = run(engine, path, mapping=load_mapping("quickbooks-aging"))
+    assert errors == [] and report.notes == []
+    assert _invoices(engine) == {
+        "2201": ("2201", "USD", 105000, 105000, "2026-11-02", "2026-12-02", "open"),
+        "2187": ("2187", "USD", 240000, 240000, "2026-09-15", "2026-10-15", "open"),
+    }
+    assert report.rows_skipped == 6  # two bucket lines, two subtotals, TOTAL, the credit memo
+    assert report.ignored_columns == ["P. O. #", "Terms", "Aging"]

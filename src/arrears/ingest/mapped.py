@@ -82,7 +82,8 @@ def open_mapped(reader: Any, mapping: Mapping) -> MappedFile:
         notes.append(f"mapped columns not in this file: {', '.join(absent)}")
     labels = {col: export[src] for col, src in sources.items() if isinstance(src, int)}
     used = {src for src in sources.values() if isinstance(src, int)}
-    used |= {where.get(_norm(r.column), -1) for r in mapping.skip_rows_matching if isinstance(r, SkipRule)}
+    rules = [rule for rule in mapping.skip_rows_matching if isinstance(rule, SkipRule)]
+    used |= {where.get(_norm(header), -1) for rule in rules for header in rule.headers}
     ignored = [h for i, h in enumerate(export) if i not in used and h.strip()]
     stage = _Stage(mapping, sources, labels, len(export), notes)
     records = stage.records(reader, _skip_rules(mapping, where, notes))
@@ -116,9 +117,9 @@ def _skip_rules(mapping: Mapping, where: dict[str, int], notes: list[str]) -> Sk
     by_column: list[tuple[int, re.Pattern[str]]] = []
     for rule in mapping.skip_rows_matching:
         if isinstance(rule, SkipRule):
-            index = where.get(_norm(rule.column))
+            index = next((where[_norm(h)] for h in rule.headers if _norm(h) in where), None)
             if index is None:
-                notes.append(f"skip rule on a column not in the file: {rule.column}")
+                notes.append(f"skip rule on a column not in the file: {' or '.join(rule.headers)}")
                 continue
             by_column.append((index, re.compile(rule.pattern, re.IGNORECASE)))
         else:

@@ -41,11 +41,16 @@ ColumnSpec = Annotated[str, Field(min_length=1)] | Headers | Constant
 
 
 class SkipRule(BaseModel):
-    """Skip a row when `pattern` matches (from the start, ignoring case) the cell under `column`."""
+    """Skip a row when `pattern` matches (from the start, ignoring case) the cell under `column` (or under
+    the first of several candidate headers the file has)."""
 
     model_config = ConfigDict(extra="forbid")
-    column: Annotated[str, Field(min_length=1)]
+    column: Annotated[str, Field(min_length=1)] | Headers
     pattern: str
+
+    @property
+    def headers(self) -> list[str]:
+        return [self.column] if isinstance(self.column, str) else list(self.column)
 
     @field_validator("pattern")
     @classmethod
