@@ -8,6 +8,7 @@ formatted rather than fail on a customer's data. Money is always integer minor u
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -18,6 +19,8 @@ from babel.dates import format_date
 from babel.numbers import format_currency, get_currency_precision
 
 DEFAULT_LOCALE = "en-US"
+_LETTER_DIGIT = re.compile(r"([^\W\d_])(\d)")
+_DIGIT_LETTER = re.compile(r"(\d)([^\W\d_])")
 
 DateStyle = Literal["short", "medium", "long", "full"]
 
@@ -53,7 +56,9 @@ def amount(minor: int, currency: str) -> Decimal:
 def money(minor: int, currency: str, locale: str | None = DEFAULT_LOCALE) -> str:
     """``$1,234.50`` (en-US), ``1.234,50 €`` (es-ES), ``¥1,234`` (JPY): the customer's own notation."""
     code = (currency or "").upper()
-    return str(format_currency(amount(minor, code), code, locale=locale_of(locale), currency_digits=True))
+    text = str(format_currency(amount(minor, code), code, locale=locale_of(locale), currency_digits=True))
+    # CLDR's currency spacing, which Babel leaves out: a symbol of letters ("USD") never touches a digit.
+    return _LETTER_DIGIT.sub("\\1\xa0\\2", _DIGIT_LETTER.sub("\\1\xa0\\2", text))
 
 
 def day(value: date, locale: str | None = DEFAULT_LOCALE, style: DateStyle = "long") -> str:

@@ -36,6 +36,7 @@ _IS_THE_DISCLOSURE = {"validation-notice": "validation_notice"}
 _OPT_OUT_WORD = re.compile(r"\b(STOP|unsubscribe|darse de baja)\b", re.IGNORECASE)
 _SPACES = re.compile(r"(?<=\S) {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 _PHRASES: dict[str, dict[str, str]] = {
     "en": {
@@ -133,7 +134,7 @@ def render_message(request: MessageRequest, templates: Catalogue | None = None) 
         if request.channel == "email":
             return Message(
                 _tidy(_part(templates, lang, request.template, "text", values)),
-                subject=" ".join(_part(templates, lang, request.template, "subject", values).split()),
+                subject=_one_line(_part(templates, lang, request.template, "subject", values)),
                 html=_part(templates, lang, request.template, "html", values, html=True).strip(),
             )
         if request.channel in ("sms", "whatsapp"):
@@ -162,26 +163,30 @@ def _part(
 
 
 def _short_text(templates: Catalogue, lang: str, request: MessageRequest, values: dict[str, Any]) -> str:
-    """The fullest variant within the SMS limit; a shorter wording next, never a cut. WhatsApp has no
-    segments: it gets the full wording. When nothing fits, the shortest goes (`strategy validate` fails
-    it)."""
+    """The fullest wording within the SMS limit, never a cut: the opt-out notice as the rules word it,
+    else the short "Reply STOP" form (the same notice for a text); then a shorter lead. WhatsApp has no
+    segments: it gets the full wording. When nothing fits the shortest goes (`strategy validate` fails it)."""
     phrases = _PHRASES[lang]
-    tail = []
-    if values["link"]:
-        tail.append(phrases["pay"].format(link=values["link"]))
-    tail += values["disclosures"]
-    if values["opt_out"]:
-        tail.append(values["opt_out"])
+    head = [phrases["pay"].format(link=values["link"])] if values["link"] else []
+    head += values["disclosures"]
+    opt_outs = list(dict.fromkeys([values["opt_out"], phrases["sms_opt_out"] if values["opt_out"] else None]))
+    leads = [
+        _one_line(_part(templates, lang, request.template, "sms", {**values, "variant": variant}))
+        for variant in range(3)
+    ]
+    if request.channel == "whatsapp":
+        return "\n".join([leads[0], *head, *filter(None, opt_outs[:1])])
     candidates: list[str] = []
-    for variant in range(3):
-        lead = " ".join(
-            _part(templates, lang, request.template, "sms", {**values, "variant": variant}).split()
-        )
-        text = "\n".join([lead, *tail])
-        if request.channel == "whatsapp":
-            return text
-        candidates += [text, gsm7_lookalike(text)]
+    for opt_out in opt_outs:
+        for lead in leads:
+            text = "\n".join([lead, *head, *filter(None, [opt_out])])
+            candidates += [text, gsm7_lookalike(text)]
     return next((c for c in candidates if segments(c) <= MAX_SEGMENTS), candidates[-1])
+
+
+def _one_line(text: str) -> str:
+    """Whitespace runs as one space; no-break spaces (between an amount and its symbol) are kept."""
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def _tidy(text: str) -> str:
