@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from arrears.engine.planner import Planner
 from arrears.settings import Settings
 from arrears.store.models import Case, Interaction, OutboxAction
 from arrears.strategy.catalog import StrategyLibrary
+from arrears.strategy.spacing import NO_SPACING
 from arrears.system.parts import contact_gate
 from tests.engine.portfolio import add_debtor, open_cases
 
@@ -74,9 +76,13 @@ def test_a_queued_text_counts_toward_the_weekly_cap(
 ) -> None:
     case_id = _customer_texted_once(sessions, queued_text=queued_text)
     settings = Settings(gate="profiles", collector_kind="creditor")
-    planner = Planner(
-        sessions, SimulatedClock(NOW), StrategyLibrary.load(settings.strategies_dir), contact_gate(settings)
+    # Spacing off: the queued text would hold the day-3 text back on its own (one text per case per day);
+    # here the gate's weekly cap is under test.
+    library = StrategyLibrary(
+        replace(loaded, strategy=loaded.strategy.model_copy(update={"spacing": NO_SPACING}))
+        for loaded in StrategyLibrary.load(settings.strategies_dir)
     )
+    planner = Planner(sessions, SimulatedClock(NOW), library, contact_gate(settings))
 
     stats = planner.run_once()
 

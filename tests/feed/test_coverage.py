@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import SimulatedClock
@@ -24,7 +24,9 @@ def test_a_case_from_opening_to_settlement_is_told_on_the_feed(
     clock = SimulatedClock(NOW)
     system = build_system(Settings(outbox_dir=tmp_path / "out", gate="minimal"), clock=clock, engine=engine)
     case_id = seed_case(sessions)
-    system.worker(worker_id="feed").tick()  # plans and sends the first step
+    with sessions.begin() as session:  # worked before (37 days past due): not handed over at once
+        session.execute(update(Case).where(Case.id == case_id).values(completed_steps=["payment-link-sms"]))
+    system.worker(worker_id="feed").tick()  # plans the missed steps; the first that can go is sent
     opened = system.inbox.take_now(
         source="terminal", external_id="open:1", kind="chat.open", payload={"case_id": case_id}
     )

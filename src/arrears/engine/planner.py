@@ -134,11 +134,16 @@ class Planner:
             stats.promises_broken += 1
         for action in plan.actions:
             if action.kind in (ActionKind.CONTACT, ActionKind.PROMISE_REMINDER):
+                refused = stats.refused
                 deferred_until = self._contact(facts, strategy, action, now, writes, budget, stats)
                 if deferred_until is not None:
                     # Later steps wait behind an earlier deferred one, so the ladder keeps its order.
                     wake = deferred_until if wake is None else min(wake, deferred_until)
                     break
+                if stats.refused > refused and wake is not None:
+                    # The plan spaced its other steps as if this one had gone; it did not (no address,
+                    # the gate said no): plan again in this run, so a refusal does not cost the day.
+                    wake = now
             else:
                 writes.task(facts, action, strategy)
                 stats.tasks += 1
