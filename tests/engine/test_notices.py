@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import email
+from datetime import UTC, date, datetime, timedelta
+from email import policy
 from pathlib import Path
 
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from arrears.compliance.gate import ProfileGate
 from arrears.core.clock import SimulatedClock
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.planner import Planner
+from arrears.messages.formatting import day
 from arrears.providers.local.sinks import local_channels
 from arrears.settings import Settings
 from arrears.store.models import OutboxAction
@@ -52,8 +55,11 @@ def test_validation_notice_follows_the_first_communication(
     assert notice.status == "sent" and notice.channel == "email"
     ends = notice.payload["validation_period_end"]
     assert ends > (START.date() + timedelta(days=30)).isoformat()
-    body = (tmp_path / "email" / f"{notice.idempotency_key}.eml").read_text()
-    assert "dispute" in body and ends in body
+    sent = email.message_from_bytes(
+        (tmp_path / "email" / f"{notice.idempotency_key}.eml").read_bytes(), policy=policy.default
+    )
+    body = sent.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "dispute" in body and day(date.fromisoformat(ends), "en-US") in body  # April 16, 2026
     first = [p for p in (tmp_path / "email").glob("*.eml") if p.stem != notice.idempotency_key]
     text = first[0].read_text()
     assert "Acme Recovery, a debt collector" in text.replace("=\n", "")

@@ -71,7 +71,7 @@ def _plan_call(sessions: sessionmaker[Session], case_id: str, customer_id: str) 
                 channel="voice",
                 destination=PHONE,
                 destination_kind="unknown",
-                template="reminder",
+                template="consumer/call-pay-or-promise",
                 payload={"tone": "firm"},
                 status="pending",
                 not_before=NOW,
