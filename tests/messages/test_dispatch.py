@@ -118,6 +118,7 @@ def test_a_sent_email_has_invoices_street_link_headers_and_the_simulated_date(
     mail = _mail(tmp_path, row.idempotency_key)
 
     assert mail.get_content_type() == "multipart/alternative"
+    assert mail["From"].addresses[0].display_name == "Acme Recovery"  # who it is from, not "Arrears"
     assert parsedate_to_datetime(mail["Date"]) == START  # the engine's clock, not the wall clock
     text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     html = mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]

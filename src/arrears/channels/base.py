@@ -26,6 +26,7 @@ class OutboundMessage:
     customer_id: str | None = None
     html: str | None = None  # email only: the HTML alternative of `body`
     sent_at: datetime | None = None  # the clock's time of the send (simulated in the demo): the Date header
+    sender_name: str | None = None  # who the message is from (the business name): email's From display name
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,14 @@ send, never by a preview).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from arrears.casefacts.model import CaseFacts
+from arrears.channels.base import OutboundMessage
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.engine.notices import VALIDATION_STEP, printed_validation_end
 from arrears.messages.address import PostalAddress
@@ -27,7 +28,7 @@ from arrears.messages.render import (
     OfferTerms,
     render_message,
 )
-from arrears.payments.links import LinkRequest
+from arrears.payments.links import LinkRequest, PaymentLinks, UnsubscribeLinks
 
 #: Purposes whose message answers or confirms something the customer wrote: no payment link is added.
 _NO_LINK_PURPOSES = ("reply", "opt_out_confirmation", "cease_confirmation")
@@ -185,3 +186,66 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name) if name else ZoneInfo("UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    payments: PaymentLinks | None
+    unsubscribe: UnsubscribeLinks | None
+
+
+class _Sender(Protocol):
+    messages: MessageConfig
+    disclosures_for: Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures]
+
+
+def outbound(
+    row: Any,
+    facts: CaseFacts,
+    printed: PrintedFacts | None,
+    decision: Mapping[str, Any],
+    sender: _Sender,
+    links: Links,
+    now: datetime,
+) -> OutboundMessage:
+    """The message of outbox `row` as it leaves at `now`: its payment link made here (the caller holds no
+    transaction), keyed by the row's idempotency key so a retried send quotes the same link."""
+    config = sender.messages
+    link = None
+    if links.payments is not None and wants_payment_link(row.channel, row.template, row.payload):
+        request = link_request(
+            idempotency_key=row.idempotency_key,
+            facts=facts,
+            printed=printed,
+            payload=row.payload,
+            now=now,
+            validity=config.link_validity,
+        )
+        link = links.payments.link_for(request).url
+    composed = compose(
+        template=row.template,
+        step_id=row.step_id,
+        channel=row.channel,
+        payload=row.payload,
+        facts=facts,
+        printed=printed,
+        decision=decision,
+        disclosures=sender.disclosures_for(facts, decision),
+        config=config,
+        now=now,
+        link=link,
+        unsubscribe_url=links.unsubscribe.url_for(row.idempotency_key) if links.unsubscribe else None,
+    )
+    return OutboundMessage(
+        idempotency_key=row.idempotency_key,
+        channel=row.channel,
+        destination=row.destination,
+        body=composed.body,
+        subject=composed.subject,
+        headers=composed.headers,
+        case_id=row.case_id,
+        customer_id=row.customer_id,
+        html=composed.html,
+        sent_at=now,
+        sender_name=config.business.name,
+    )

@@ -36,7 +36,7 @@ from arrears.compliance.model import (
 )
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.core.clock import Clock
-from arrears.engine.compose import compose, link_request, wants_payment_link
+from arrears.engine.compose import Links, outbound
 from arrears.engine.customer_locks import CustomerLocks
 from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.fencing import LeaseFence
@@ -119,10 +119,8 @@ class Dispatcher:
     ) -> None:
         """`send_margin_seconds`: the lease a send needs left to start without a renewal (default: half the
         lease). It must exceed the slowest send the providers make: a send that outlasts it lets the lease
-        run out mid-send (the row becomes `unknown` and is settled by asking the provider).
-
-        `messages`: who the messages are from and their templates; `payment_links` and
-        `unsubscribe_links`: made per send, right before it (none configured: messages carry none)."""
+        run out mid-send (the row becomes `unknown` and is settled by asking the provider). `messages`: who
+        the messages are from; `payment_links`, `unsubscribe_links`: asked per send (none: no links)."""
         self.sessions = sessions
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -369,46 +367,8 @@ class Dispatcher:
 
     def _message(self, row: Any, facts: CaseFacts, decision: Decision, now: datetime) -> OutboundMessage:
         """The message as it leaves now; its payment link is made here, outside any transaction."""
-        decision_json = decision.to_json()
-        printed = self._printed.get(row.case_id)
-        link = None
-        if self.payment_links is not None and wants_payment_link(row.channel, row.template, row.payload):
-            request = link_request(
-                idempotency_key=row.idempotency_key,
-                facts=facts,
-                printed=printed,
-                payload=row.payload,
-                now=now,
-                validity=self.messages.link_validity,
-            )
-            link = self.payment_links.link_for(request).url
-        unsubscribe = self.unsubscribe_links.url_for(row.idempotency_key) if self.unsubscribe_links else None
-        composed = compose(
-            template=row.template,
-            step_id=row.step_id,
-            channel=row.channel,
-            payload=row.payload,
-            facts=facts,
-            printed=printed,
-            decision=decision_json,
-            disclosures=self.disclosures_for(facts, decision_json),
-            config=self.messages,
-            now=now,
-            link=link,
-            unsubscribe_url=unsubscribe,
-        )
-        return OutboundMessage(
-            idempotency_key=row.idempotency_key,
-            channel=row.channel,
-            destination=row.destination,
-            body=composed.body,
-            subject=composed.subject,
-            headers=composed.headers,
-            case_id=row.case_id,
-            customer_id=row.customer_id,
-            html=composed.html,
-            sent_at=now,
-        )
+        links = Links(self.payment_links, self.unsubscribe_links)
+        return outbound(row, facts, self._printed.get(row.case_id), decision.to_json(), self, links, now)
 
 
 def _count_send(facts: dict[str, CaseFacts], row: Any, at: datetime) -> None:

@@ -11,10 +11,17 @@ import json
 import os
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from arrears.channels.base import DeliveryResult, DeliveryStatus, OutboundMessage
+
+
+def _from(sender: str, name: str | None) -> str:
+    """The sink's address under the business's name, when the message says who it is from."""
+    if not name:
+        return sender
+    return formataddr((name, parseaddr(sender)[1]))
 
 
 def _sent_at(message: OutboundMessage) -> datetime:
@@ -37,7 +44,7 @@ class EmailFileSink:
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         mail = EmailMessage()
-        mail["From"] = self.sender
+        mail["From"] = _from(self.sender, message.sender_name)
         mail["To"] = message.destination
         mail["Subject"] = message.subject or "Your account"
         mail["Date"] = format_datetime(_sent_at(message))
