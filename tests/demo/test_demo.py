@@ -20,7 +20,9 @@ def test_a_small_demo_works_every_stage(
     database_url: str, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
     settings = Settings(database_url=database_url, outbox_dir=tmp_path / "out")
-    kpis = run_demo(settings, DemoOptions(accounts=60, days=12, seed=3))
+    # 80 accounts: with one message per case per day (strategy spacing), 60 sent too few texts in 12 days
+    # for a simulated customer to answer one.
+    kpis = run_demo(settings, DemoOptions(accounts=80, days=12, seed=3))
     assert kpis.cases > 0 and kpis.attempted > 0 and kpis.contacted > 0
     assert kpis.contact_rate is not None and 0 < kpis.contact_rate <= 1
     assert kpis.kept_rate is None or 0 <= kpis.kept_rate <= 1
