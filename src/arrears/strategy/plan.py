@@ -1,9 +1,10 @@
 """The pure decision: given a strategy, a case and an instant, what is due now and when to look again.
 
 The answer depends only on its arguments. Steps are keyed on days past due counted from the due date on the
-customer's calendar, so a planner that ran late, or not at all for a week, gets every step whose day has come
-and that is not yet in `completed_step_ids`, in ladder order, and each action carries a deterministic key so
-that planning the same case twice can never send twice.
+customer's calendar, so a planner that ran late, or not at all for a week, knows every step whose day has
+come and that is not yet in `completed_step_ids`; the strategy's `catch_up` says which of them a case
+planned late gets (a fresh import starts at its current step), its `spacing` how many may leave now, and
+each action carries a deterministic key so that planning the same case twice can never send twice.
 """
 
 from __future__ import annotations
