@@ -229,3 +229,29 @@ def test_every_contact_step_of_the_shipped_strategies_has_a_template() -> None:
         ids.append(strategy.promise.reminder_template)
         missing += [f"{strategy.name}:{t}" for t in ids if not shipped.has(t)]
     assert missing == []
+
+
+def test_a_notice_that_says_stop_collecting_is_not_taken_for_the_opt_out_line() -> None:
+    validation = (
+        "You have the right to dispute all or part of this debt. If you tell us by {validation_period_end} "
+        "that you dispute it, we must stop collecting the disputed part until we send you verification."
+    )
+    message = render_message(
+        request(
+            "consumer/reminder", "email", "en-US", "person", disclosures=(("validation_notice", validation),)
+        )
+    )
+    assert "If you tell us by April 9, 2026 that you dispute it" in message.text  # the reader's date format
+    assert message.text.count(UNSUBSCRIBE) == 1  # the opt-out line is still there, once
+
+
+def test_an_answer_that_already_carries_a_disclosure_does_not_repeat_it() -> None:
+    reply = f"{MINI_MIRANDA} You owe $107. To stop receiving these messages, reply STOP."
+    message = render_message(
+        replace(
+            request("conversation-reply", "sms", "en-US", "person", disclosures=(("d", MINI_MIRANDA),)),
+            reply=reply,
+            link=None,
+        )
+    )
+    assert message.text.count(MINI_MIRANDA) == 1 and message.text.count("STOP") == 1

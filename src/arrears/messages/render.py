@@ -33,7 +33,10 @@ REPLY_TEMPLATES = frozenset({"conversation-reply", "opt-out-confirmation"})
 _NO_OPT_OUT_LINE = frozenset({"opt-out-confirmation"})  # telling an opted-out person how to opt out: no
 #: Disclosures a template already is: the validation notice does not append its own summary.
 _IS_THE_DISCLOSURE = {"validation-notice": "validation_notice"}
-_OPT_OUT_WORD = re.compile(r"\b(STOP|unsubscribe|darse de baja)\b", re.IGNORECASE)
+#: How a text tells its reader to opt out: the STOP keyword (capitals: "stop collecting" is not one) or a
+#: word for unsubscribing; and the ids of the profiles' opt-out notices.
+_OPT_OUT_WORD = re.compile(r"\bSTOP\b|\b([Uu]nsubscribe|darse de baja)\b")
+_OPT_OUT_IDS = frozenset({"e_opt_out", "text_stop_instructions"})
 _SPACES = re.compile(r"(?<=\S) {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _WHITESPACE = re.compile(r"[ \t\r\n]+")
@@ -264,14 +267,18 @@ def _disclosures(request: MessageRequest, lang: str) -> tuple[list[str], str | N
         words = " ".join(words.replace(UNSUBSCRIBE_SLOT, url).replace(VALIDATION_END_SLOT, ends).split())
         if not words or _IS_THE_DISCLOSURE.get(request.template) == disclosure_id:
             continue
+        if words in request.reply:
+            continue  # the agent's answer already says it
         if request.channel in ("email", "sms", "whatsapp") and (
-            disclosure_id == "e_opt_out" or _OPT_OUT_WORD.search(words)
+            disclosure_id in _OPT_OUT_IDS or _OPT_OUT_WORD.search(words)
         ):
             opt_out = opt_out or words
         elif words not in texts:
             texts.append(words)
     if request.channel not in ("email", "sms", "whatsapp") or request.template in _NO_OPT_OUT_LINE:
         return texts, None
+    if opt_out is None and _OPT_OUT_WORD.search(request.reply):
+        return texts, None  # the agent's answer already tells how to opt out: once is enough
     if opt_out is None:
         phrases = _PHRASES[lang]
         if request.channel != "email":
