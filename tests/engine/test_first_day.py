@@ -1,9 +1,9 @@
 """The first day with real data (issue 9): an aging report imported as the CLI imports it, then the worker.
 
 200 invoice rows for 48 customers, 1 to 120 days past due, business and consumer, on the shipped
-ladders, with the profiles gate and the minimal one as settings build them. The first pass must reach each customer at most
-once, hand to people only the cases whose days past due reach the handoff day, and record every step it
-skipped with the reason; the next day's pass sends the next step, spaced.
+ladders, with the profiles gate and the minimal one as settings build them. The first pass must reach
+each customer at most once, hand to people only the cases whose days past due reach the handoff day,
+and record every step it skipped with the reason; the next day's pass sends the next step, spaced.
 """
 
 from __future__ import annotations
