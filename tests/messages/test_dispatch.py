@@ -61,12 +61,16 @@ def _seed(sessions: sessionmaker[Session], kind: str, email_address: str, days: 
             .where(Customer.id == customer_id)
             .values(name=name, address_line1="12 Elm Street", address_line2="Apt 4", city="New York")
         )
-        for number, balance, status in (("INV-7001", 5_000, "open"), ("INV-7002", 0, "paid")):
+        for number, balance, status, due in (
+            ("INV-7001", 5_000, "open", -2),
+            ("INV-7002", 0, "paid", -2),
+            ("INV-7003", 5_000, "open", 10),  # not due yet: not part of the balance asked for
+        ):
             session.add(
                 Invoice(
                     account_id=account_id, source_system="test", external_id=number, number=number,
                     currency="USD", amount_minor=5_000, balance_minor=balance, status=status,
-                    issued_on=START.date() - timedelta(days=40), due_on=START.date() - timedelta(days=2),
+                    issued_on=START.date() - timedelta(days=40), due_on=START.date() + timedelta(days=due),
                     created_at=START, updated_at=START,
                 )
             )  # fmt: skip
@@ -123,7 +127,7 @@ def test_a_sent_email_has_invoices_street_link_headers_and_the_simulated_date(
     text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     html = mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
     for part in (text, html):
-        assert "INV-7001" in part and "INV-7002" not in part  # open invoices only
+        assert "INV-7001" in part and "INV-7002" not in part and "INV-7003" not in part  # past due only
         assert f"https://pay.test/p/{row.idempotency_key[:12]}" in part
     assert text.startswith("Hi Ada,") and "Acme Recovery, a debt collector" in text
     assert (

@@ -24,6 +24,7 @@ from arrears.messages.load import PrintedFacts
 from arrears.messages.render import (
     REPLY_TEMPLATES,
     UNSUBSCRIBE_SLOT,
+    InvoiceLine,
     MessageRequest,
     OfferTerms,
     render_message,
@@ -69,7 +70,7 @@ def link_request(
 ) -> LinkRequest:
     """The link this message quotes: the offer's amount until its last local day, else the balance."""
     offer = _offer(payload, facts, local_today(facts, now))
-    numbers = [i.number for i in printed.invoices] if printed else []
+    numbers = [i.number for i in _past_due(printed, facts, local_today(facts, now))]
     description = f"Invoices {', '.join(numbers)}" if numbers else f"Balance of account {facts.account_id}"
     if offer is not None:
         zone = _zone(facts.time_zone)
@@ -121,7 +122,7 @@ def compose(
         currency=facts.currency,
         days_past_due=max(0, (today - facts.oldest_due_on).days),
         today=today,
-        invoices=printed.invoices if printed else (),
+        invoices=_past_due(printed, facts, today),
         address=PostalAddress(
             printed.address_line1 if printed else None,
             printed.address_line2 if printed else None,
@@ -179,6 +180,12 @@ def _offer(payload: Mapping[str, Any], facts: CaseFacts, today: date) -> OfferTe
     ):
         return None
     return OfferTerms(pay, discount, last_day)
+
+
+def _past_due(printed: PrintedFacts | None, facts: CaseFacts, today: date) -> tuple[InvoiceLine, ...]:
+    """The invoices the balance is made of: past due, in the case's currency (cases.sync sums the same)."""
+    invoices = printed.invoices if printed else ()
+    return tuple(i for i in invoices if i.currency == facts.currency and i.due_on < today)
 
 
 def _zone(name: str | None) -> ZoneInfo:
