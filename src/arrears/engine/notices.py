@@ -52,7 +52,8 @@ def record_sent(
     provider, provider_id = sent
     writes.mark_sent(row, provider, provider_id, dict(decision or {}), at=at, detail=detail)
     ends = owed_validation_end(row.step_id, decision)
-    if ends is not None and facts is not None:
+    # The gate gives a business no consumer notices; a decision stored before it did must not queue one.
+    if ends is not None and facts is not None and facts.customer_kind != "business":
         notice = validation_notice_row(row, facts, ends, writes.now)
         if notice is not None:
             writes.follow_up(row.id, notice)
