@@ -164,11 +164,10 @@ def test_first_worker_pass_after_an_aging_report_import_is_humane(
     }
     assert set(per_customer) == due
 
-    # People get only the cases whose days past due reach the handoff day.
-    for case in cases.values():
-        handed = case.status in ("handed_off", "placed")
-        assert handed == (dpd[case.id] >= HANDOFF_DAY[case.strategy_name]), (dpd[case.id], case.status)
-    assert any(case.status == "handed_off" for case in cases.values())
+    # Nobody goes to people unwritten to: a case past the handoff day gets the ladder's last message first.
+    assert not [case.id for case in cases.values() if case.status in ("handed_off", "placed")]
+    late = {case.id for case in cases.values() if dpd[case.id] >= HANDOFF_DAY[case.strategy_name]}
+    assert late and late <= {case_id for _c, case_id, _ch in first}
 
     # Every skipped step is recorded with its reason, audited, completed, and shown by explain.
     assert skipped and len(skip_audits) == len(skipped)
@@ -196,3 +195,11 @@ def test_first_worker_pass_after_an_aging_report_import_is_humane(
     # A case that got a message yesterday gets its next step today (the steps of its day one a day).
     assert {case_id for _c, case_id, _ch in second} & {case_id for _c, case_id, _ch in first}
     assert not {(case_id, channel) for _c, case_id, channel in second} & first_channels
+
+    # The hand-off follows at the ladder's own interval after the step a late case started at.
+    for _ in range(10):
+        clock.advance(timedelta(days=1))
+        worker.tick()
+    with sessions() as session:
+        status = dict(session.execute(select(Case.id, Case.status)).tuples().all())
+    assert all(status[case_id] in ("handed_off", "placed", "settled") for case_id in late), status

@@ -42,14 +42,16 @@ def local(day: date, hour: int = 10, zone: str = "Europe/Paris") -> datetime:
 
 def fed_back(view: CaseView, plan: Plan, at: datetime | None = None) -> CaseView:
     """What the planner does after writing a plan: its actions and the steps catch-up passed over are
-    completed, and its messages join the case's contacts, dated `at` (default: when each became due)."""
+    completed, its messages join the case's contacts, dated `at` (default: when each became due), and a
+    late start's ladder shift is stored."""
     done = view.completed_step_ids | {a.step_id for a in plan.actions} | {p.step_id for p in plan.passed_over}
     sent = tuple(
         (a.channel.value, at or a.due_at)
         for a in plan.actions
         if a.kind in (ActionKind.CONTACT, ActionKind.PROMISE_REMINDER)
     )
-    return replace(view, completed_step_ids=done, contacts=view.contacts + sent)
+    shift = view.ladder_shift_days if plan.ladder_shift_days is None else plan.ladder_shift_days
+    return replace(view, completed_step_ids=done, contacts=view.contacts + sent, ladder_shift_days=shift)
 
 
 def strategy_from(steps_yaml: str, extra: str = "") -> Strategy:

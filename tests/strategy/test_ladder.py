@@ -165,8 +165,10 @@ def test_amount_bands_are_per_currency_min_inclusive_max_exclusive() -> None:
 def test_skipped_steps_neither_fire_nor_delay_the_rest() -> None:
     plan = next_actions(CONDITIONAL, case(), local(DUE + timedelta(days=2)))
     assert "vip" in plan.skipped and "later" not in plan.skipped
-    # "later" (day 9) does not match a standard-tier case: the next wake-up is "last" on day 12.
-    assert plan.wake_at == start_of_day(DUE + timedelta(days=12), ZoneInfo("Europe/Paris"))
+    # "later" (day 9) does not match a standard-tier case: the next wake-up is "last" on ladder day 12,
+    # a day late, as the case started a day late (first planned at 2 days past due, at the day-1 step).
+    assert plan.ladder_shift_days == 1
+    assert plan.wake_at == start_of_day(DUE + timedelta(days=13), ZoneInfo("Europe/Paris"))
 
 
 PLACEMENT = """\
@@ -289,20 +291,40 @@ def test_a_case_first_planned_late_starts_at_its_current_step() -> None:
     assert [a.step_id for a in following.actions] == ["final-notice-sms"] and following.passed_over == ()
 
 
-def test_a_case_first_planned_on_or_after_the_handoff_day_goes_to_people() -> None:
-    plan = next_actions(CONSUMER, case(customer_kind=CustomerKind.PERSON), local(DUE + timedelta(days=45)))
-    [handoff] = plan.actions
-    assert handoff.kind is ActionKind.HANDOFF and len(plan.passed_over) == 7
-    # One day earlier, it is contacted first: no handoff.
-    before = next_actions(CONSUMER, case(customer_kind=CustomerKind.PERSON), local(DUE + timedelta(days=29)))
-    assert [a.kind for a in before.actions] == [ActionKind.CONTACT]
+def test_a_case_first_planned_past_the_handoff_day_is_written_to_before_people_take_it() -> None:
+    """Imported at 45 days past due: the ladder starts at its last message (the day-21 final notice), the
+    earlier messages are passed over, and the hand-off follows at the ladder's own interval (9 days)."""
+    view = case(customer_kind=CustomerKind.PERSON)
+    emitted: list[tuple[int, str]] = []
+    for n in range(45, 60):
+        now = local(DUE + timedelta(days=n))
+        plan = next_actions(CONSUMER, view, now)
+        if n == 45:
+            assert plan.ladder_shift_days == 24
+            assert [p.step_id for p in plan.passed_over] == [
+                "reminder-email",
+                "payment-link-sms",
+                "first-call",
+                "follow-up-email",
+                "second-call",
+            ]
+        emitted += [(n, a.step_id) for a in plan.actions]
+        view = fed_back(view, plan, now)
+    assert emitted == [
+        (45, "final-notice-letter"),  # the first message goes alone
+        (46, "final-notice-sms"),
+        (54, "escalate-to-collections"),  # ladder day 30: nine days after the final notice, as designed
+    ]
 
 
 def test_catch_up_keeps_reviews_for_people_and_reactions_to_broken_promises() -> None:
     key = case(tier="key")
     plan = next_actions(B2B, key, local(DUE + timedelta(days=12)))
-    assert [a.step_id for a in plan.actions] == ["early-payment-offer-email", "key-account-review"]
+    assert [a.step_id for a in plan.actions] == ["early-payment-offer-email"]
     assert [p.step_id for p in plan.passed_over] == ["invoice-summary-email"]
+    # The review is kept, at its ladder day: started at day 7 on day 12, day 10 comes on day 15.
+    later = next_actions(B2B, fed_back(key, plan), local(DUE + timedelta(days=15)))
+    assert [a.step_id for a in later.actions] == ["key-account-review"]
     broke = case(customer_kind=CustomerKind.PERSON, broken_promises=1)
     plan = next_actions(CONSUMER, broke, local(DUE + timedelta(days=12)))
     assert [a.step_id for a in plan.actions] == ["broken-promise-call"]

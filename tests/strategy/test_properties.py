@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arrears.strategy import ActionKind, CaseView, CustomerKind, Strategy, day_start, next_actions
+from arrears.strategy.plan import ladder_base
 from tests.strategy.helpers import fed_back, replaying, shipped
 
 STRATEGIES = [shipped("b2b-ladder"), shipped("consumer-overdue")]
@@ -55,6 +56,7 @@ def test_each_step_at_most_once_and_never_early(
         for action in plan.actions:
             step = steps[action.step_id]
             assert now >= day_start(view.oldest_unpaid_due, step.day, view.zone), "emitted before its day"
+            assert now >= day_start(ladder_base(view), step.day, view.zone), "emitted before its ladder day"
             emitted.append(action.step_id)
         assert plan.wake_at is None or plan.wake_at > now
         passed = [p.step_id for p in plan.passed_over]

@@ -61,7 +61,7 @@ _CASES_SQL = (
     "SELECT c.id, c.account_id, c.customer_id, c.status, c.strategy_name, c.strategy_version, c.currency, "
     "c.balance_minor, c.oldest_due_on, c.broken_promises, c.completed_steps, cu.name, cu.kind, cu.segment, "
     "cu.tier, cu.time_zone, cu.locale, cu.country, cu.state, cu.city, cu.postal_code, "
-    "a.agency_placement_allowed, c.deferred_step, c.stage "
+    "a.agency_placement_allowed, c.deferred_step, c.stage, c.ladder_shift_days "
     "FROM cases c JOIN customers cu ON cu.id = c.customer_id JOIN accounts a ON a.id = c.account_id "
     "WHERE c.id {ids}"
 )
@@ -103,6 +103,7 @@ def _cases(
             agency_placement_allowed=bool(r[21]),
             deferred_step=r[22],
             stage=r[23],
+            ladder_shift_days=int(r[24] or 0),
         )
         facts[fact.case_id] = fact
         by_customer[fact.customer_id].append(fact)

@@ -65,4 +65,5 @@ class CaseFacts:
     inconvenient_times: list[InconvenientTime] = field(default_factory=list)
     inconvenient_places: list[InconvenientPlace] = field(default_factory=list)
     deferred_step: str | None = None  # action key of the step last deferred (its deferral is on record)
+    ladder_shift_days: int = 0  # see CaseView.ladder_shift_days
     stage: str = "early"  # early | late | handoff | agency: a change is published as case.stage_changed

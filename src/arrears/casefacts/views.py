@@ -45,4 +45,5 @@ def case_view(facts: CaseFacts) -> CaseView:
         agency_placement_allowed=facts.agency_placement_allowed,
         status=_STATUS.get(facts.status, CaseStatus.OPEN),
         holds_until=holds_until,
+        ladder_shift_days=facts.ladder_shift_days,
     )

@@ -158,6 +158,7 @@ class PlanWrites:
                 "status": status,
                 "broken_promises": facts.broken_promises,
                 "deferred_step": facts.deferred_step,
+                "ladder_shift_days": facts.ladder_shift_days,
                 "stage": stage,
                 "updated_at": self.now,
             }

@@ -122,6 +122,8 @@ class Planner:
             stats.closed += 1
             return
         completed = list(facts.completed_steps)
+        if plan.ladder_shift_days is not None:
+            facts.ladder_shift_days = plan.ladder_shift_days
         for passed in plan.passed_over:
             writes.skip(facts, passed, strategy)
             completed.append(passed.step_id)

@@ -63,12 +63,17 @@ class CaseView:
     holds_until: datetime | None = None  # when the last timed hold lapses; None: until lifted by an event
     #: This case's recent messages as (channel, instant), queued ones included: what spacing counts.
     contacts: tuple[tuple[str, datetime], ...] = ()
+    #: Days the ladder runs behind the due date: set once when `catch_up: current_step` starts a case late
+    #: (a case imported at 45 days past due that started at day 21 runs 24 days behind).
+    ladder_shift_days: int = 0
 
     def __post_init__(self) -> None:
         if not is_currency(self.currency):
             raise ValueError(f"case {self.case_id}: unknown currency {self.currency!r}")
         if self.broken_promises < 0:
             raise ValueError(f"case {self.case_id}: broken_promises cannot be negative")
+        if self.ladder_shift_days < 0:
+            raise ValueError(f"case {self.case_id}: ladder_shift_days cannot be negative")
         zone(self.time_zone)
         if self.holds_until is not None:
             ensure_utc(self.holds_until)

@@ -93,6 +93,9 @@ class Plan:
     skipped: tuple[str, ...] = ()  # steps whose day has come but whose conditions do not match (explanation)
     days_past_due: int | None = None
     passed_over: tuple[PassedOver, ...] = ()  # skipped by `catch_up: current_step`: record, complete
+    #: Set when `current_step` starts a fresh case: store it, so later steps keep the ladder's cadence
+    #: from the step it started at (CaseView.ladder_shift_days).
+    ladder_shift_days: int | None = None
 
 
 def action_key(case: CaseView, strategy: Strategy, step_id: str, channel: Channel, *extra: object) -> str:
@@ -136,23 +139,37 @@ def next_actions(strategy: Strategy, case: CaseView, now: datetime) -> Plan:
     if promise is not None:
         actions, wake = _promise_pause(strategy, case, today)
         return Plan(actions, _earliest(wake, promise_wake), paused_by=PauseReason.PROMISE, days_past_due=dpd)
-    due, wake, skipped, passed_over = _ladder(strategy, case, today, dpd)
+    start = _start_day(strategy, case, dpd)
+    if start is not None:
+        case = replace(case, ladder_shift_days=dpd - start)
+    due, wake, skipped, passed_over = _ladder(strategy, case, today, dpd, start)
     actions, wake = _spaced(strategy, case, due, wake, now)
     return Plan(
-        actions, wake, promise_broken=broken, skipped=skipped, days_past_due=dpd, passed_over=passed_over
+        actions,
+        wake,
+        promise_broken=broken,
+        skipped=skipped,
+        days_past_due=dpd,
+        passed_over=passed_over,
+        ladder_shift_days=case.ladder_shift_days if start is not None else None,
     )
 
 
 def _ladder(
-    strategy: Strategy, case: CaseView, today: date, dpd: int
+    strategy: Strategy, case: CaseView, today: date, dpd: int, start: int | None
 ) -> tuple[list[Action], datetime | None, tuple[str, ...], tuple[PassedOver, ...]]:
-    """Due steps in order; a step that does not match is skipped (it neither fires nor delays the rest)."""
+    """Due steps in order; a step that does not match is skipped (it neither fires nor delays the rest).
+
+    Steps are compared with the case's ladder day: its days past due less the shift a late start set,
+    so the steps after the one a case started at keep their spacing from it.
+    """
     zone = case.zone
     done = case.completed_step_ids
     actions: list[Action] = []
     skipped: list[str] = []
     passed: list[PassedOver] = []
-    start = _start_day(strategy, case, dpd)
+    base = ladder_base(case)
+    real_dpd, dpd = dpd, dpd - case.ladder_shift_days
     paced = strategy.catch_up == "one_day_at_a_time"
     fired_day: int | None = None  # the ladder day whose messages this pass sends (paced catch-up)
     wake: datetime | None = None
@@ -167,10 +184,10 @@ def _ladder(
                 skipped.append(step.id)
             continue
         if step.day > dpd:
-            wake = day_start(case.oldest_unpaid_due, step.day, zone)
+            wake = day_start(base, step.day, zone)
             break
         if start is not None and step.day < start and _skippable(step):
-            why = f"catch-up: case first planned at {dpd} days past due; started at day {start}"
+            why = f"catch-up: case first planned at {real_dpd} days past due; started at day {start}"
             passed.append(PassedOver(step.id, step.channel, step.day, why))
             continue
         if paced and (step.day != fired_day if fired_day is not None else _caught_up_today(case, today)):
@@ -191,13 +208,21 @@ def _caught_up_today(case: CaseView, today: date) -> bool:
     return any(local_date(at, case.zone) == today for _, at in case.contacts)
 
 
+def ladder_base(case: CaseView) -> date:
+    """Day zero of the case's ladder: the oldest unpaid due date, moved by a late start's shift."""
+    return case.oldest_unpaid_due + timedelta(days=case.ladder_shift_days)
+
+
 def _start_day(strategy: Strategy, case: CaseView, dpd: int) -> int | None:
     """The ladder day a case starts at under `current_step`, or None: no step is skipped.
 
     Only a case the ladder has not touched yet (no completed ladder step: a fresh import, a case opened
     late, one held since before its first step; a hold's task or a promise reminder does not count)
-    starts at its current day; a case already worked that the planner could not reach for a while keeps
-    its missed steps, which spacing then sends a day apart.
+    starts, at the latest day with a message that has come; a case already worked that the planner could
+    not reach for a while keeps its missed steps, which spacing then sends a day apart.
+
+    The start is a message, never a hand-off: a case nobody has written to is written to first, and the
+    ladder's later steps (a hand-off to people included) follow it at the ladder's own intervals.
     """
     done = case.completed_step_ids
     if strategy.catch_up != "current_step" or (done and any(s.id in done for s in strategy.steps)):
@@ -206,6 +231,7 @@ def _start_day(strategy: Strategy, case: CaseView, dpd: int) -> int | None:
         step.day
         for step in strategy.ordered_steps
         if step.day <= dpd
+        and step.channel is not Channel.TASK
         and _skippable(step)
         and _kind(step, case) is not None
         and matches(step.conditions, case)
@@ -250,8 +276,11 @@ def _kind(step: Step, case: CaseView) -> ActionKind | None:
 
 
 def _step_action(strategy: Strategy, case: CaseView, step: Step, kind: ActionKind, today: date) -> Action:
-    due_at = day_start(case.oldest_unpaid_due, step.day, case.zone)
+    base_day = ladder_base(case)
+    due_at = day_start(base_day, step.day, case.zone)
     reason = f"day {step.day} step {step.id!r}: {(today - case.oldest_unpaid_due).days} days past due"
+    if case.ladder_shift_days:
+        reason += f" (ladder started late: day 0 taken as {base_day.isoformat()})"
     base = Action(
         action_key(case, strategy, step.id, step.channel),
         kind,
@@ -263,7 +292,7 @@ def _step_action(strategy: Strategy, case: CaseView, step: Step, kind: ActionKin
         reason,
         offer=_price_offer(step, case, today),
         payment_link=step.payment_link,
-        late=step.day < (today - case.oldest_unpaid_due).days,
+        late=step.day < (today - base_day).days,
     )
     stage = step.stage
     if kind is ActionKind.PLACEMENT and isinstance(stage, Placement):

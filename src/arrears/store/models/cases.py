@@ -40,6 +40,8 @@ class Case(Base):
     oldest_due_on: Mapped[date]
     broken_promises: Mapped[int] = mapped_column(default=0)
     completed_steps: Mapped[list[str]] = mapped_column(default=list)
+    #: Days the strategy's ladder runs behind the due date (a late start; see CaseView.ladder_shift_days).
+    ladder_shift_days: Mapped[int] = mapped_column(default=0, server_default="0")
     next_action_at: Mapped[datetime | None]
     # The action key of the step the gate last deferred: a deferral is recorded once per step, not per pass.
     deferred_step: Mapped[str | None] = mapped_column(String(64))
