@@ -4,7 +4,7 @@ disclosures. Only the composition root calls these; nothing below it sees settin
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from arrears.casefacts.model import CaseFacts
@@ -15,6 +15,7 @@ from arrears.compliance.model import Address, CallerKind, ContactGate, Purpose
 from arrears.compliance.rendering import RenderedDisclosures, render_disclosures
 from arrears.messages.catalogue import catalogue
 from arrears.messages.config import MessageConfig
+from arrears.messages.formatting import day
 from arrears.messages.render import UNSUBSCRIBE_SLOT, VALIDATION_END_SLOT, Business
 from arrears.outcomes import StrategyLookup
 from arrears.settings import Settings
@@ -69,7 +70,11 @@ def disclosure_texts(gate: ContactGate, settings: Settings, *, slots: bool = Fal
             "company_neutral_name": settings.agent_business_name,
             "callback_number": business_phone(settings),
             "consumer_name": facts.customer_name,
-            "validation_period_end": (VALIDATION_END_SLOT if slots else str(ends)) if ends else "",
+            "validation_period_end": (
+                (VALIDATION_END_SLOT if slots else day(date.fromisoformat(str(ends)), facts.locale))
+                if ends
+                else ""
+            ),
             "unsubscribe_url": UNSUBSCRIBE_SLOT if slots else "",
             "unsubscribe_mailto": settings.unsubscribe_email,
             "language_services": settings.language_services,
