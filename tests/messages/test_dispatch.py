@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.compliance.gate import ProfileGate
 from arrears.core.clock import SimulatedClock
+from arrears.core.ids import new_id
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.planner import Planner
 from arrears.messages.catalogue import catalogue
@@ -26,7 +27,7 @@ from arrears.messages.render import Business
 from arrears.payments.links import IssuedLink, LinkRequest
 from arrears.providers.local.sinks import local_channels
 from arrears.settings import Settings
-from arrears.store.models import Account, Customer, Invoice, OutboxAction
+from arrears.store.models import Account, Case, Customer, Invoice, OutboxAction
 from arrears.strategy.catalog import StrategyLibrary
 from arrears.system.parts import disclosure_texts
 from tests.engine.portfolio import add_debtor, open_cases
@@ -165,3 +166,26 @@ def test_a_business_gets_no_consumer_notices(sessions: sessionmaker[Session], tm
     with sessions() as session:
         notices = session.scalars(select(OutboxAction.id).where(OutboxAction.step_id == "validation-notice"))
         assert list(notices) == []
+
+
+def test_an_unknown_template_fails_its_action_with_the_reason(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _seed(sessions, "person", "ada@example.com")
+    open_cases(sessions, START)
+    with sessions.begin() as session:
+        case_id, customer_id = session.execute(select(Case.id, Case.customer_id)).one()
+    with sessions.begin() as session:
+        session.add(
+            OutboxAction(
+                id=new_id(), idempotency_key="typo-step", case_id=case_id, customer_id=customer_id,
+                kind="contact", step_id="typo", channel="email", destination="ada@example.com",
+                destination_kind="personal_email", template="consumer/remindr", payload={"tone": "friendly"},
+                status="pending", not_before=START, attempts=0, created_at=START,
+            )
+        )  # fmt: skip
+    _send(sessions, tmp_path, Links())
+    with sessions() as session:
+        typo = session.scalars(select(OutboxAction).where(OutboxAction.idempotency_key == "typo-step")).one()
+    assert typo.status == "failed" and "unknown template 'consumer/remindr'" in (typo.last_error or "")
+    assert not (tmp_path / "email" / "typo-step.eml").exists()
