@@ -63,6 +63,8 @@ FIRST = (
 )
 LAST = ("Smith", "Patel", "Garcia", "Müller", "Nguyen", "Okafor", "Brown", "Kowalski", "Rossi", "Khan", "Lee")
 COMPANY = ("Works", "Studio", "Supplies", "Logistics", "Bakery", "Labs", "Garage", "Consulting", "Foods")
+#: Street names for letters' address blocks (chosen by index, so the random draws stay as they were).
+STREETS = ("Main Street", "Oak Avenue", "High Street", "Elm Road", "Market Street", "Mill Lane", "Park Road")
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def build_portfolio(
                 "state": region.state,
                 "city": region.city,
                 "postal_code": region.postal,
+                "address_line1": f"{index * 37 % 900 + 10} {STREETS[index % len(STREETS)]}",
                 "created_at": now,
                 "updated_at": now,
             }
