@@ -4,13 +4,14 @@ what binds every call or text (TCPA): the gate is told the debtor's kind, it doe
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from arrears.compliance.model import CallerKind, ConsentFact, ContactChannel, DestinationKind, Verdict
 from tests.compliance.factories import MOBILE, NOON_NY, gate, request
 
 
 def test_a_person_gets_the_consumer_notices_and_a_business_does_not() -> None:
-    email = {
+    email: dict[str, Any] = {
         "channel": ContactChannel.EMAIL,
         "destination": "ap@example.com",
         "destination_kind": DestinationKind.PERSONAL_EMAIL,
@@ -26,7 +27,11 @@ def test_a_person_gets_the_consumer_notices_and_a_business_does_not() -> None:
 
 def test_a_business_still_hears_that_an_artificial_voice_is_calling() -> None:
     consent = ConsentFact(ContactChannel.VOICE, MOBILE, NOON_NY - timedelta(days=30), "application")
-    call = {"caller_kind": CallerKind.AI_VOICE, "debtor_kind": "business", "consents": (consent,)}
+    call: dict[str, Any] = {
+        "caller_kind": CallerKind.AI_VOICE,
+        "debtor_kind": "business",
+        "consents": (consent,),
+    }
     decision = gate("third_party").decide(request(**call))
     assert decision.verdict is Verdict.ALLOW, decision.reasons
     assert "ai_caller_identification" in decision.disclosures
