@@ -142,7 +142,7 @@ class Planner:
                     # Later steps wait behind an earlier deferred one, so the ladder keeps its order.
                     wake = deferred_until if wake is None else min(wake, deferred_until)
                     break
-                if stats.refused > refused and wake is not None:
+                if stats.refused > refused and plan.held_back:
                     # The plan spaced its other steps as if this one had gone; it did not (no address,
                     # the gate said no): plan again in this run, so a refusal does not cost the day.
                     wake = now

@@ -96,6 +96,9 @@ class Plan:
     #: Set when `current_step` starts a fresh case: store it, so later steps keep the ladder's cadence
     #: from the step it started at (CaseView.ladder_shift_days).
     ladder_shift_days: int | None = None
+    #: Spacing held back a due message because of an earlier one in this plan: if that earlier one does not
+    #: go (refused), planning again at once lets the held one go.
+    held_back: bool = False
 
 
 def action_key(case: CaseView, strategy: Strategy, step_id: str, channel: Channel, *extra: object) -> str:
@@ -147,6 +150,7 @@ def next_actions(strategy: Strategy, case: CaseView, now: datetime) -> Plan:
     return Plan(
         actions,
         wake,
+        held_back=len(actions) < len(due),
         promise_broken=broken,
         skipped=skipped,
         days_past_due=dpd,
