@@ -136,7 +136,7 @@ def test_a_call_from_answer_to_booked_promise_and_replays_write_nothing(
         replies.append(said(root))
     assert "postcode" in replies[0]
     assert "$243.50" in replies[1] and "INV-1001" in replies[1] and "37 days overdue" in replies[1]
-    assert "To confirm: $243.50 on Friday 20 March" in replies[3]
+    assert "To confirm: $243.50 on Friday, March 20" in replies[3]
     assert root.find("Hangup") is not None and gather_path(root) is None
     status = {"CallSid": sid, "CallStatus": "completed", "CallDuration": "95", "AnsweredBy": "human"}
     posted.append(("/v1/twilio/voice/status?key=step-14-call", status))

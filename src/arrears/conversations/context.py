@@ -88,9 +88,12 @@ def _disclosures(
     if not ids:
         return ()
     facts = load_case_facts(session, [case.id], now).get(case.id)
-    texts = config.disclosure_texts(facts, decision or {}).texts if facts is not None else {}
-    # An id without a text still has to be said in some form: its name is better than silence.
-    return tuple(texts.get(d) or d.replace("_", " ").capitalize() + "." for d in ids)
+    if facts is None:
+        raise LookupError(f"case {case.id}: no facts to say its disclosures from")
+    texts = config.disclosure_texts(facts, decision or {}).texts
+    # Only words are said: an id without words is an email header (List-Unsubscribe) or an instruction
+    # the dialogue itself carries out (right-party verification), never a sentence to read out.
+    return tuple(texts[d] for d in ids if texts.get(d))
 
 
 def _link_channel(session: Session, customer_id: str, channel: str) -> str:

@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
@@ -29,6 +30,11 @@ def _sent_at(message: OutboundMessage) -> datetime:
     return (message.sent_at or datetime.now(UTC)).astimezone(UTC)
 
 
+#: Long header values stay one plain line (RFC 5322 allows 998 characters): folding a link with no space in
+#: it makes Python encode it as RFC 2047 words, which no mail client reads as a List-Unsubscribe URL.
+_HEADERS_UNFOLDED = policy.default.clone(max_line_length=998)
+
+
 class EmailFileSink:
     """One RFC 5322 message per file, written atomically (temp file + rename)."""
 
@@ -43,7 +49,7 @@ class EmailFileSink:
         return self.folder / f"{key}.eml"
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
-        mail = EmailMessage()
+        mail = EmailMessage(policy=_HEADERS_UNFOLDED)
         mail["From"] = _from(self.sender, message.sender_name)
         mail["To"] = message.destination
         mail["Subject"] = message.subject or "Your account"
