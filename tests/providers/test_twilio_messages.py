@@ -207,3 +207,23 @@ def test_ten_identical_deliveries_at_once_store_and_apply_one(postgres_url: str,
         assert session.scalars(select(OutboxAction.template)).all() == ["opt-out-confirmation"]
     assert sum(applied) == 1
     engine.dispose()
+
+
+def test_each_text_the_agent_sends_says_a_disclosure_and_how_to_stop_once(
+    text: Callable[..., str], system: System, sessions: sessionmaker[Session]
+) -> None:
+    """A New York City customer (Reg F binds creditors there) answers after the ladder's contact: every answer
+    carries what the rules require when it is sent, once, with one opt-out line; the agent's own words
+    do not repeat the disclosures the first text carried."""
+    seed_case(sessions)
+    worker = system.worker(worker_id="ladder")
+    worker.planner.run_until_idle()
+    worker.dispatcher.run_until_idle()
+    with sessions() as session:
+        judged = session.scalars(select(Interaction.decision).where(Interaction.direction == "outbound"))
+        assert any((d or {}).get("disclosures") for d in judged)  # the ladder's contact was judged so
+    answers = [text("who is this?", "SM1"), text("yes it's me", "SM2"), text("10001", "SM3")]
+    assert "$243.50" in answers[2]
+    for answer in answers:
+        assert answer.count("debt collector") == 1, answer
+        assert answer.count("STOP") == 1, answer

@@ -80,6 +80,12 @@ def _decision(session: Session, case_id: str, outbox_id: str | None) -> dict[str
     return latest
 
 
+#: Channels whose replies leave as messages: the message renderer adds the disclosures the gate requires
+#: of each reply when it is sent (and one opt-out line), so the agent's words carry none of them; said twice,
+#: a text ran to 770 characters with "reply STOP" three times.
+WRITTEN = frozenset({"sms", "whatsapp", "email"})
+
+
 def _disclosures(
     session: Session, case: Case, now: datetime, config: AgentConfig, outbox_id: str | None
 ) -> tuple[str, ...]:
@@ -171,7 +177,9 @@ def build_context(
             for due_on, minor, currency, status in promises
         ),
         tone=_TONES.get(str((tone or {}).get("tone", "friendly")), Tone.FRIENDLY),
-        disclosures=disclosures
+        disclosures=()
+        if channel in WRITTEN
+        else disclosures
         if disclosures is not None
         else _disclosures(session, case, now, config, outbox_id),
         staff_available=config.staff_available,

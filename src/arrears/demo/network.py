@@ -63,6 +63,15 @@ class Network:
         if response.status_code not in (200, 202):
             raise RuntimeError(f"the demo's event was refused: {response.status_code} {response.text}")
 
+    def pay_online(self, url: str) -> None:
+        """A customer opens the payment link of a message and pays on its page (the local provider's test
+        payment: the page records it through the inbox)."""
+        path = urlsplit(url).path
+        for method in (self.client.get, self.client.post):
+            response = method(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"the demo's payment page answered {response.status_code}: {url}")
+
     def answer_call(self, key: str, call_sid: str, customer: str) -> Spoken:
         form = {"CallSid": call_sid, "From": OUR_NUMBER, "To": customer, "AnsweredBy": "human"}
         return self._spoken(self._twilio(f"/v1/twilio/voice/answer?key={quote(key)}", form))

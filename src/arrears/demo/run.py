@@ -31,7 +31,7 @@ from arrears.demo.portfolio import SOURCE, DemoAccount, build_portfolio
 from arrears.metrics.kpis import Kpis, compute_kpis
 from arrears.settings import Settings
 from arrears.store.db import transaction
-from arrears.store.models import Case, ContactPoint, Customer
+from arrears.store.models import Case, ContactPoint, Customer, PaymentLink
 from arrears.system import System, build_system
 
 Progress = Callable[[int, int], None]
@@ -49,8 +49,11 @@ class DemoOptions:
     tick: timedelta = timedelta(hours=1)
 
 
-#: Who the demo's messages are from when no ARREARS_BUSINESS_NAME is set.
+#: Who the demo's messages are from when no ARREARS_BUSINESS_NAME is set, where letters say it is and the
+#: number customers are told to call (the demo's own Twilio number).
 DEMO_BUSINESS_NAME = "Northwind Energy (demo)"
+DEMO_BUSINESS_ADDRESS = "100 Harbour Street, Springfield, IL 62701"
+DEMO_BUSINESS_PHONE = "+1 555-010-0100"
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -59,6 +62,8 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={
             "business_name": (settings.business_name or "").strip() or DEMO_BUSINESS_NAME,
+            "business_address": settings.business_address or DEMO_BUSINESS_ADDRESS,
+            "business_phone": settings.business_phone or DEMO_BUSINESS_PHONE,
             "twilio_auth_token": SecretStr(DEMO_WEBHOOK_SECRET),
             "twilio_account_sid": None,
             "twilio_from_number": None,
@@ -204,28 +209,52 @@ class _World:
             self.network.text(reaction.channel, reaction.address, reaction.text, at.isoformat())
 
     def _pay(self, account: DemoAccount, reaction: Reaction, at: datetime) -> None:
-        """The billing system reports the payment through the events API."""
+        """A card payer pays through the payment link of a message they got, on its page, as a customer
+        would; everyone else pays by bank transfer, which the billing system reports (events API)."""
         with self.system.sessions() as session:
             case = session.execute(
-                select(Case.balance_minor, Case.currency).where(
+                select(Case.id, Case.balance_minor, Case.currency).where(
                     Case.account_id == account.account_id, Case.status != "closed"
                 )
             ).first()
-        if case is None or case[0] <= 0:
+        if case is None or case[1] <= 0:
             return
-        amount = min(reaction.amount_minor, int(case[0]))
+        card = int(at.timestamp()) % 2 == 0
+        if card and self._pay_online(str(case[0]), at):
+            return
+        amount = min(reaction.amount_minor, int(case[1]))
         external = f"P-{account.account_external_id}-{int(at.timestamp())}"
         event = {
             "type": "payment.received",
             "source_system": SOURCE,
             "payment_external_id": external,
             "account_external_id": account.account_external_id,
-            "currency": case[1],
-            "amount": format_minor(amount, case[1]),
+            "currency": case[2],
+            "amount": format_minor(amount, case[2]),
             "received_at": at.isoformat(),
-            "method": ("card", "bank_transfer")[int(at.timestamp()) % 2],
+            "method": "card" if card else "bank_transfer",
         }
         self.network.post_event(event, external)
+
+    def _pay_online(self, case_id: str, at: datetime) -> bool:
+        """Pay the balance on the page of the newest unexpired balance link sent for the case (an offer's
+        link would pay the offer's price, whose discount the billing system settles: not simulated)."""
+        with self.system.sessions() as session:
+            url = session.scalars(
+                select(PaymentLink.url)
+                .where(
+                    PaymentLink.case_id == case_id,
+                    PaymentLink.purpose == "balance",
+                    PaymentLink.expires_at > at,
+                )
+                .order_by(PaymentLink.created_at.desc())
+                .limit(1)
+            ).first()
+        if url is None:
+            return False
+        self.clock.set(at)
+        self.network.pay_online(url)
+        return True
 
     def _balance(self, case_id: str) -> tuple[int, str]:
         with self.system.sessions() as session:
