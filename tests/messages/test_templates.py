@@ -255,3 +255,14 @@ def test_an_answer_that_already_carries_a_disclosure_does_not_repeat_it() -> Non
         )
     )
     assert message.text.count(MINI_MIRANDA) == 1 and message.text.count("STOP") == 1
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-MX"])
+def test_a_call_gives_the_number_once_when_a_disclosure_already_gives_it(locale: str) -> None:
+    tcpa = "This is an automated call with an artificial voice from Northwind. Reach us at +1 555 0100."
+    spoken = render_message(
+        request("consumer/call-pay-or-promise", "voice", locale, "person", disclosures=(("tcpa", tcpa),))
+    ).text
+    assert spoken.count("+1 555 0100") == 1 and tcpa in spoken
+    plain = render_message(request("consumer/call-pay-or-promise", "voice", locale, "person")).text
+    assert plain.count("+1 555 0100") == 1  # without the notice, the script closes with the number itself

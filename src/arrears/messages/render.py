@@ -208,6 +208,8 @@ def _values(request: MessageRequest, lang: str) -> dict[str, Any]:
     return {
         "business_name": business.name,
         "business_phone": business.phone or None,
+        # A disclosure that already gives the number (TCPA's artificial-voice notice) is the call's closing.
+        "phone_said": bool(business.phone) and any(business.phone in text for text in disclosures),
         "business_address": [p.strip() for p in re.split(r"[\n;]", business.address or "") if p.strip()],
         "customer_name": name,
         "is_business": request.customer_kind == "business",
