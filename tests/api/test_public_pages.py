@@ -18,7 +18,7 @@ from arrears.outbox import OutboxStatus, queue_actions
 from arrears.payments import LinkRequest
 from arrears.store.models import Account, Case, InboxEvent, OptOut, OutboxAction, Payment, PaymentLink
 from arrears.system import System
-from tests.payments.support import BUSINESS, NOW, open_case, system_for
+from tests.payments.support import BUSINESS, NOW, base36, open_case, system_for
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_a_forged_or_altered_token_gets_404_and_an_expired_one_410_recording_not
 ) -> None:
     path = _link(system, open_case(sessions))
     link_id, seconds, signature = path.removeprefix("/pay/").split(".")
-    later = str(int(seconds) + 86_400)
+    later = base36(int(seconds, 36) + 86_400)
     for forged in (f"{link_id}.{later}.{signature}", f"{link_id}.{seconds}.{signature[::-1]}", "nonsense"):
         for method in (client.get, client.post):
             response = method(f"/pay/{forged}")

@@ -54,3 +54,9 @@ def system_for(engine: Engine, clock: SimulatedClock, tmp_path: Path) -> System:
         {"database_url": url, "outbox_dir": tmp_path / "out", "agent_business_name": BUSINESS}
     )
     return build_system(settings, clock=clock, engine=engine)
+
+
+def base36(number: int) -> str:
+    """A pay token's expiry notation (unix seconds in base 36), for tests that alter one."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    return base36(number // 36) + digits[number % 36] if number >= 36 else digits[number]
