@@ -19,7 +19,9 @@ _STATUS = {
 FALLBACK_ZONE = "UTC"
 
 
-def case_view(facts: CaseFacts) -> CaseView:
+def case_view(facts: CaseFacts, contacts: tuple[tuple[str, datetime], ...] = ()) -> CaseView:
+    """The strategy's snapshot of a case; `contacts`: its recent messages, for spacing (built in one go:
+    `dataclasses.replace` afterwards cost 5% of planning)."""
     promise = facts.promise
     holds_until: datetime | None = None
     if facts.holds and all(h.until is not None for h in facts.holds):
@@ -46,4 +48,5 @@ def case_view(facts: CaseFacts) -> CaseView:
         status=_STATUS.get(facts.status, CaseStatus.OPEN),
         holds_until=holds_until,
         ladder_shift_days=facts.ladder_shift_days,
+        contacts=contacts,
     )

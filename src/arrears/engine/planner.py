@@ -7,7 +7,7 @@ the idempotency key on each outbox row makes re-planning the same step a no-op.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select, text, union_all, update
@@ -116,7 +116,7 @@ class Planner:
         budget: dict[tuple[str, int], int],
         stats: PlanStats,
     ) -> None:
-        plan = next_actions(strategy, replace(case_view(facts), contacts=_case_contacts(facts)), now)
+        plan = next_actions(strategy, case_view(facts, _case_contacts(facts)), now)
         if plan.close:
             writes.closed.append(facts.case_id)
             stats.closed += 1
