@@ -143,7 +143,7 @@ def next_actions(strategy: Strategy, case: CaseView, now: datetime) -> Plan:
         actions, wake = _promise_pause(strategy, case, today)
         return Plan(actions, _earliest(wake, promise_wake), paused_by=PauseReason.PROMISE, days_past_due=dpd)
     start = _start_day(strategy, case, dpd)
-    if start is not None:
+    if start is not None and dpd != start:
         case = replace(case, ladder_shift_days=dpd - start)
     due, wake, skipped, passed_over = _ladder(strategy, case, today, dpd, start)
     actions, wake = _spaced(strategy, case, due, wake, now)
