@@ -1,9 +1,11 @@
 """The first day with real data (issue 9): an aging report imported as the CLI imports it, then the worker.
 
-200 invoice rows for 48 customers, 1 to 120 days past due, business and consumer, on the shipped
-ladders, with the profiles gate and the minimal one as settings build them. The first pass must reach
-each customer at most once, hand to people only the cases whose days past due reach the handoff day,
-and record every step it skipped with the reason; the next day's pass sends the next step, spaced.
+An export in its own headers and notation, read through a mapping file: 200 good invoice rows for 48
+customers, 1 to 120 days past due, business and consumer, on the shipped ladders (and 3 bad rows, reported
+by line and column while the rest is stored), with the profiles gate and the minimal one as settings build
+them. The first pass must reach each customer at most once, hand nobody to people unwritten to, and record
+every step it skipped with the reason; the next day's pass sends the next step, spaced; the hand-off
+follows at the ladder's own interval.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.explain import case_decisions
 from arrears.engine.planner import Planner
 from arrears.ingest import RowError, import_invoices
+from arrears.ingest.mapping import load_mapping
 from arrears.providers.local.sinks import local_channels
 from arrears.settings import Settings
 from arrears.store.models import AuditEntry, Case, Interaction
@@ -35,17 +38,33 @@ TODAY = NOW.date()
 HANDOFF_DAY = {"b2b-ladder": 21, "consumer-overdue": 30}
 FIRST_DAY = {"b2b-ladder": 3, "consumer-overdue": 1}
 STATES = [("NY", "America/New_York"), ("TX", "America/Chicago"), ("IL", "America/Chicago")]
-HEADER = [
-    "customer_id", "customer_name", "customer_kind", "email", "phone", "phone_kind", "time_zone", "country",
-    "state", "account_id", "strategy", "invoice_id", "currency", "amount", "balance", "issued_on", "due_on",
-    "email_consent", "sms_consent", "voice_consent", "address_line1", "city", "postal_code",
-]  # fmt: skip
+#: The export's own headers (an accounting system's aging report with contact columns), read through a
+#: mapping file as a user would write one: US dates, dollar amounts with thousands separators.
+EXPORT = {
+    "customer_id": "Customer ID", "customer_name": "Customer", "customer_kind": "Type", "email": "Email",
+    "phone": "Mobile", "time_zone": "Time Zone", "state": "State", "account_id": "Account",
+    "strategy": "Collection Plan", "invoice_id": "Invoice #", "amount": "Amount", "balance": "Open Balance",
+    "issued_on": "Invoice Date", "due_on": "Due Date", "address_line1": "Street", "city": "City",
+    "postal_code": "ZIP",
+}  # fmt: skip
+MAPPING = "\n".join(
+    [
+        "columns:",
+        *(f'  {ours}: "{theirs}"' for ours, theirs in EXPORT.items()),
+        "dates: [MM/DD/YYYY]",
+        "currency: USD",
+        "defaults: {country: US, phone_kind: mobile, email_consent: 'yes', sms_consent: 'yes',"
+        " voice_consent: 'yes'}",
+    ]
+)
+#: Rows an export really has wrong: each is reported (line, the export's column) and the rest is stored.
+BAD_ROWS = (("Due Date", "02/30/2026"), ("Amount", "$1,25O.00"), ("Invoice Date", "2026-13-01"))
 GateName = Literal["profiles", "minimal"]
 MESSAGES = ("email", "sms", "voice", "letter", "whatsapp")
 
 
 def _aging_report(path: Path) -> Path:
-    """48 customers, 200 open invoices; each customer's oldest invoice is 1..120 days past due."""
+    """48 customers, 200 good open invoices (oldest per customer 1..120 days past due) and 3 bad rows."""
     rows: list[dict[str, str]] = []
     for n in range(48):
         business = n % 3 == 0
@@ -53,35 +72,30 @@ def _aging_report(path: Path) -> Path:
         oldest = 1 + (n * 119) // 47  # 1 .. 120, spread
         for k in range(4 if n < 8 else 5 if n < 24 else 4 if n < 40 else 3):
             due = TODAY - timedelta(days=max(oldest - 9 * k, 0) or 1)
-            rows.append(
-                {
-                    "customer_id": f"C{n:02}",
-                    "customer_name": f"Northwind {n} LLC" if business else f"Dana Miller {n}",
-                    "customer_kind": "business" if business else "person",
-                    "email": f"ar{n}@example.com",
-                    "phone": f"+1212555{n:04}",
-                    "phone_kind": "mobile",
-                    "time_zone": zone,
-                    "country": "US",
-                    "state": state,
-                    "account_id": f"A{n:02}",
-                    "strategy": "b2b-ladder" if business else "consumer-overdue",
-                    "invoice_id": f"INV-{n:02}-{k}",
-                    "currency": "USD",
-                    "amount": "1250.00",
-                    "balance": "1250.00",
-                    "issued_on": (due - timedelta(days=30)).isoformat(),
-                    "due_on": due.isoformat(),
-                    "email_consent": "yes",
-                    "sms_consent": "yes",
-                    "voice_consent": "yes",
-                    "address_line1": f"{100 + n} Main Street",
-                    "city": "Springfield",
-                    "postal_code": f"{10000 + n}",
-                }
-            )
+            ours = {
+                "customer_id": f"C{n:02}",
+                "customer_name": f"Northwind {n} LLC" if business else f"Dana Miller {n}",
+                "customer_kind": "business" if business else "person",
+                "email": f"ar{n}@example.com",
+                "phone": f"+1212555{n:04}",
+                "time_zone": zone,
+                "state": state,
+                "account_id": f"A{n:02}",
+                "strategy": "b2b-ladder" if business else "consumer-overdue",
+                "invoice_id": f"INV-{n:02}-{k}",
+                "amount": "$1,250.00",
+                "balance": "$1,250.00",
+                "issued_on": f"{due - timedelta(days=30):%m/%d/%Y}",
+                "due_on": f"{due:%m/%d/%Y}",
+                "address_line1": f"{100 + n} Main Street",
+                "city": "Springfield",
+                "postal_code": f"{10000 + n}",
+            }
+            rows.append({EXPORT[key]: value for key, value in ours.items()})
+    for index, (column, value) in enumerate(BAD_ROWS):
+        rows.insert(10 + 50 * index, {**rows[0], "Invoice #": f"BAD-{index}", column: value})
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=HEADER)
+        writer = csv.DictWriter(handle, fieldnames=list(EXPORT.values()))
         writer.writeheader()
         writer.writerows(rows)
     return path
@@ -131,14 +145,20 @@ def test_first_worker_pass_after_an_aging_report_import_is_humane(
     clock = SimulatedClock(NOW)
     worker = _Worker(sessions, clock, tmp_path / "out", gate)
     errors: list[RowError] = []
+    (tmp_path / "aging.yaml").write_text(MAPPING, encoding="utf-8")
     report = import_invoices(
         engine,
         _aging_report(tmp_path / "aging.csv"),
         resolve_strategy=worker.resolve,
         clock=clock,
         on_error=errors.append,
+        mapping=load_mapping(str(tmp_path / "aging.yaml")),
     )
-    assert errors == [] and report.rows_imported == 200
+    assert report.rows_imported == 200 and report.rows_rejected == len(BAD_ROWS)
+    assert sorted((e.record, e.column) for e in errors) == [
+        (f"BAD-{index}", column) for index, (column, _) in enumerate(BAD_ROWS)
+    ]
+    assert [e.line for e in errors] == [12, 62, 112]  # the header is line 1
 
     worker.tick()
 
