@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -21,7 +21,10 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine whose errors never quote row values: they reach tracebacks and logs, and the values are
+    customers' phone numbers, names and amounts."""
     url = normalise_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -29,7 +32,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     engine = create_engine(url, pool_pre_ping=True, **kwargs)
     event.listen(engine, "connect", _postgres_json)
+    event.listen(engine, "handle_error", _postgres_without_detail)
     return engine
+
+
+def _postgres_without_detail(context: ExceptionContext) -> None:
+    """Drop PostgreSQL's DETAIL line from the error's text: it quotes the offending row or key
+    ("Key (phone)=(+1...) already exists"). The driver's `diag` still holds it for code that needs it."""
+    orig: Any = context.original_exception
+    diag = getattr(orig, "diag", None)
+    if diag is None or not diag.message_detail or not diag.message_primary:
+        return
+    quoted = str(orig)
+    orig.args = (diag.message_primary,)
+    wrapper = context.sqlalchemy_exception  # its message was composed from the driver's text already
+    if wrapper is not None and wrapper.args:
+        wrapper.args = (str(wrapper.args[0]).replace(quoted, diag.message_primary), *wrapper.args[1:])
 
 
 def _postgres_json(dbapi_conn: Any, _record: Any) -> None:
