@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from arrears.agent.dialogue.machine import identity_matches, start, step
+from arrears.agent.dialogue.identity import identity_matches
+from arrears.agent.dialogue.machine import start, step
 from arrears.agent.dialogue.model import (
     Action,
     CaseContext,
     ConversationState,
     EndConversation,
     IdentityCheck,
+    IdentityFailed,
     MarkWrongNumber,
     OpenTask,
     Outcome,
@@ -34,6 +36,7 @@ __all__ = [
     "ConversationState",
     "EndConversation",
     "IdentityCheck",
+    "IdentityFailed",
     "MarkWrongNumber",
     "OpenTask",
     "Outcome",

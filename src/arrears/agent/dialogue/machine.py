@@ -8,17 +8,18 @@ Nothing about the debt is said before right-party verification succeeds.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date, timedelta
 
 from arrears.agent.dates import find_dates, prepare
 from arrears.agent.dialogue import replies
+from arrears.agent.dialogue.identity import identity_matches
 from arrears.agent.dialogue.model import (
     Action,
     CaseContext,
     ConversationState,
     EndConversation,
+    IdentityFailed,
     MarkWrongNumber,
     OpenTask,
     Outcome,
@@ -37,7 +38,6 @@ from arrears.agent.labels import ESCALATION, Label, rank
 from arrears.agent.understand import Understanding
 from arrears.core.money import Money, MoneyError
 
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\b")
 _HIGH = frozenset({Label.VULNERABLE, Label.DECEASED, Label.LEGAL, Label.BANKRUPTCY})
 
 
@@ -91,26 +91,6 @@ def _finish(
     return Step(ended, reply, (*actions, EndConversation()), outcome)
 
 
-def identity_matches(text: str, ctx: CaseContext) -> bool:
-    """Does the customer's answer state the identity value on record? Dates compare as dates, anything else
-    as letters and digits ("sw1a 1aa" = "SW1A1AA")."""
-    value = ctx.identity.value
-    try:
-        expected = date.fromisoformat(value)
-    except ValueError:
-        squash = re.sub(r"[\W_]", "", value.lower())
-        return bool(squash) and squash in re.sub(r"[\W_]", "", text.lower())
-    if any(f.day == expected for f in find_dates(prepare(text), expected, "neutral")):
-        return True
-    # "12/07/1984" is 12 July to most of the world and 7 December to the US: either reading may match.
-    for m in _NUMERIC_DATE.finditer(text):
-        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        year = y if y > 99 else (2000 + y if y < 40 else 1900 + y)
-        if (year, expected.month, expected.day) in {(year, a, b), (year, b, a)} and year == expected.year:
-            return True
-    return False
-
-
 def _money(u: Understanding, ctx: CaseContext) -> Money | None:
     if u.amount is None or (u.currency not in (None, ctx.balance.currency)):
         return None
@@ -134,6 +114,32 @@ def _escalate(state: ConversationState, ctx: CaseContext, label: Label) -> Step:
     reply = replies.escalation(label, transfer, ctx.callback_number)
     next_step = "warm transfer to staff" if transfer else f"human task: {label.value}"
     return _finish(state, ctx, reply, tuple(actions), Routing.ESCALATED, next_step, urgency=urgency)
+
+
+def _locked_out(state: ConversationState, ctx: CaseContext, failed: tuple[Action, ...] = ()) -> Step:
+    """Too many failed answers for this customer: say nothing about the account, point to a person, and
+    (on the failure that reached the limit) open the task that asks one to make contact."""
+    next_step = "identity locked out: a person to contact the customer"
+    actions: tuple[Action, ...] = failed
+    if failed:
+        summary = _summary(state, ctx, f"Identity locked out after {ctx.identity_limit} failed answers")
+        actions += (OpenTask("identity_locked", summary, Urgency.NORMAL),)
+    reply = replies.identity_locked(ctx.callback_number)
+    return _finish(state, ctx, reply, actions, Routing.SENT_TO_REVIEW, next_step, urgency=Urgency.NORMAL)
+
+
+def _verify(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
+    if ctx.failed_identity >= ctx.identity_limit:
+        return _locked_out(state, ctx)
+    if identity_matches(u.redacted, ctx):
+        reply = " ".join([*ctx.disclosures, replies.balance(ctx)])
+        return _say(state, reply, stage=Stage.ASK, verified=True, attempts=0)
+    failed: tuple[Action, ...] = (IdentityFailed(),)
+    if ctx.failed_identity + 1 >= ctx.identity_limit:
+        return _locked_out(state, ctx, failed)
+    if state.attempts + 1 >= ctx.max_attempts:
+        return _finish(state, ctx, replies.identity_failed(), failed, Routing.RETRIED, "identity not confirmed")
+    return _say(state, replies.identity_retry(ctx), failed, attempts=state.attempts + 1)
 
 
 def _reprompt(state: ConversationState, ctx: CaseContext, question: str) -> Step:
@@ -351,18 +357,13 @@ def step(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
             "call back later",
         )
     if state.stage is Stage.OPENING:
+        if Label.AFFIRM in labels and ctx.failed_identity >= ctx.identity_limit:
+            return _locked_out(state, ctx)
         if Label.AFFIRM in labels:
             return _say(state, replies.ask_identity(ctx), stage=Stage.VERIFY, attempts=0)
         return _reprompt(state, ctx, f"Am I speaking with {ctx.customer_name}?")
     if state.stage is Stage.VERIFY:
-        if identity_matches(u.redacted, ctx):
-            reply = " ".join([*ctx.disclosures, replies.balance(ctx)])
-            return _say(state, reply, stage=Stage.ASK, verified=True, attempts=0)
-        if state.attempts + 1 >= ctx.max_attempts:
-            return _finish(
-                state, ctx, replies.identity_failed(), (), Routing.RETRIED, "identity not confirmed"
-            )
-        return _say(state, replies.identity_retry(ctx), attempts=state.attempts + 1)
+        return _verify(state, u, ctx)
     if state.stage is Stage.ASK:
         return _ask(state, u, ctx)
     return _promise_stage(state, u, ctx)

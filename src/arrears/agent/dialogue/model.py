@@ -102,6 +102,10 @@ class CaseContext:
     link_channel: str = "sms"
     max_promise_days: int = 30
     max_attempts: int = 2
+    failed_identity: int = 0
+    """Failed verification answers for this customer in the recent window, on every channel (the shell
+    counts them): at ``identity_limit`` the identity is locked out and nothing about the debt is said."""
+    identity_limit: int = 3
     locale: str = "en-US"  # the customer's: amounts, dates and day counts are written their way
 
 
@@ -152,6 +156,11 @@ class EndConversation:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class IdentityFailed:
+    """A verification answer that did not match: the shell stores it so the limit spans conversations."""
+
+
 Action = (
     SendPaymentLink
     | RecordPromise
@@ -161,6 +170,7 @@ Action = (
     | ScheduleCallback
     | StopContact
     | EndConversation
+    | IdentityFailed
 )
 
 
