@@ -24,10 +24,12 @@ from arrears.compliance.model import Purpose
 from arrears.conversations.service import ConversationService
 from arrears.core.ids import idempotency_key, new_id
 from arrears.holds import HoldSpec, place
+from arrears.inbox import take_once
 from arrears.outbox import OutboxStatus, queue_actions
 from arrears.store.models import Case, ContactPoint, OptOut
 from arrears.tasks import TaskSpec, open_task
 
+HEARD = "message.heard"  # the inbox kind of the note that a provider's message id was taken in
 REPLY_TEMPLATE = "conversation-reply"
 CONFIRMATION_TEMPLATE = "opt-out-confirmation"
 _KEYWORD_CHANNELS = ("sms", "whatsapp", "email")
@@ -68,7 +70,23 @@ class WordsService:
         self.conversations = conversations
 
     def hear(self, session: Session, words: Words, now: datetime) -> Heard:
-        """Apply the words; the reply (if any) is queued for the channel they came on."""
+        """Apply the words once per (provider, message id), for good: a redelivery, under any delivery id and
+        after its conversation ended, is answered from the note of the first and changes nothing."""
+        taken = take_once(
+            session, source=f"heard:{words.provider}", external_id=words.message_id, kind=HEARD, now=now
+        )
+        if not taken.created:
+            return _heard_before(taken.event.result or {})
+        heard = self._apply(session, words, now)
+        taken.event.result = {
+            "conversation_id": heard.conversation_id,
+            "case_id": heard.case_id,
+            "customer_id": heard.customer_id,
+            "known": heard.known,
+        }
+        return heard
+
+    def _apply(self, session: Session, words: Words, now: datetime) -> Heard:
         match = detect_revocation(words.text) if words.channel in _KEYWORD_CHANNELS else None
         if match is not None:
             heard = self._revocation(session, words, match, now)
@@ -140,6 +158,21 @@ class WordsService:
             replayed=replayed,
             known=bool(customers),
         )
+
+
+def _heard_before(note: dict[str, object]) -> Heard:
+    def text(name: str) -> str | None:
+        value = note.get(name)
+        return str(value) if value is not None else None
+
+    return Heard(
+        None,
+        text("conversation_id"),
+        text("case_id"),
+        text("customer_id"),
+        replayed=True,
+        known=bool(note.get("known", True)),
+    )
 
 
 def _queue_reply(session: Session, words: Words, heard: Heard, now: datetime) -> None:

@@ -3,7 +3,7 @@ one handler table that the composition root builds."""
 
 from arrears.inbox.apply import Applied, Handler, HandlerTable, Inbox, RetryPolicy
 from arrears.inbox.errors import NotFound, PermanentError, problem_for
-from arrears.inbox.store import InboxStatus, Stored, inbox_id, receive, requeue
+from arrears.inbox.store import InboxStatus, Stored, inbox_id, receive, requeue, take_once
 
 __all__ = [
     "Applied",
@@ -19,4 +19,5 @@ __all__ = [
     "problem_for",
     "receive",
     "requeue",
+    "take_once",
 ]

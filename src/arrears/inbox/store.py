@@ -71,19 +71,40 @@ def receive(
     }
     if insert_ignore(session, InboxEvent, values, ("source", "external_id")):
         return Stored(_persistent(session, values), True, payload)
-    row = session.scalars(
-        select(InboxEvent).where(
-            InboxEvent.source == source[:64], InboxEvent.external_id == external_id[:128]
-        )
-    ).one()
-    return Stored(row, False, payload)
+    return Stored(_existing(session, source, external_id), False, payload)
 
 
-def _persistent(session: Session, values: dict[str, Any]) -> InboxEvent:
+def take_once(session: Session, *, source: str, external_id: str, kind: str, now: datetime) -> Stored:
+    """Note that an identity (a provider's message id) was taken in, whatever delivery carried it: `created`
+    is False when it already was, so a redelivery under another delivery id is recognised too. The note is
+    stored done (nothing applies it) and rolls back with the caller's transaction if that fails."""
+    values: dict[str, Any] = {
+        "id": inbox_id(source, external_id),
+        "source": source[:64],
+        "external_id": external_id[:128],
+        "kind": kind,
+        "payload": {},
+        "status": InboxStatus.DONE.value,
+        "attempts": 1,
+        "received_at": now,
+    }
+    if insert_ignore(session, InboxEvent, values | {"processed_at": now}, ("source", "external_id")):
+        return Stored(_persistent(session, values, processed_at=now), True, {})
+    return Stored(_existing(session, source, external_id), False, {})
+
+
+def _existing(session: Session, source: str, external_id: str) -> InboxEvent:
+    query = select(InboxEvent).where(
+        InboxEvent.source == source[:64], InboxEvent.external_id == external_id[:128]
+    )
+    return session.scalars(query).one()
+
+
+def _persistent(session: Session, values: dict[str, Any], processed_at: datetime | None = None) -> InboxEvent:
     """The row just inserted, attached to the session without reading it back (a third of a store's
     statements): every column is known, the rest are null."""
-    unset = dict.fromkeys(("error", "next_attempt_at", "problem", "result", "processed_at"))
-    row = InboxEvent(**values, **unset)
+    unset = dict.fromkeys(("error", "next_attempt_at", "problem", "result"))
+    row = InboxEvent(**values, **unset, processed_at=processed_at)
     make_transient_to_detached(row)
     session.add(row)
     return row
