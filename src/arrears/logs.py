@@ -52,3 +52,8 @@ def configure(level: str = "INFO", *, json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # uvicorn's own access line quotes the raw path and query string (`?api_key=...`, `/pay/<token>`);
+    # `arrears.api.access_log` writes the request line instead, with the route template only.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:] = []
+    access.propagate = False
