@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import CaseContext, IdentityCheck, PriorPromise, Tone
 from arrears.casefacts.load import load_case_facts
 from arrears.casefacts.model import CaseFacts
 from arrears.compliance.rendering import RenderedDisclosures
+from arrears.conversations.effects import IDENTITY_FAILED
 from arrears.core.money import Money
 from arrears.store.models import (
     Account,
+    AuditEntry,
     Case,
     ContactPoint,
     Customer,
@@ -50,6 +52,10 @@ class AgentConfig:
     staff_available: bool = False
     transfer_number: str | None = None
     disclosure_texts: Callable[[CaseFacts, Mapping[str, Any]], RenderedDisclosures] = field(default=_no_texts)
+    identity_attempts: int = 3
+    """Failed verification answers a customer may give within ``identity_window``, over all conversations
+    and channels, before the identity is locked out and a person takes over."""
+    identity_window: timedelta = timedelta(hours=24)
 
 
 class CaseNotFound(LookupError):
@@ -121,6 +127,20 @@ def _link_channel(session: Session, customer_id: str, channel: str) -> str:
     return "sms"
 
 
+def failed_identity(session: Session, customer_id: str, since: datetime) -> int:
+    """Failed verification answers for the customer since ``since`` (stored by ``effects`` in the audit
+    trail, which is append-only: a failure cannot be taken back)."""
+    count = session.scalar(
+        select(func.count(AuditEntry.id)).where(
+            AuditEntry.entity_id == customer_id,
+            AuditEntry.entity == "customer",
+            AuditEntry.action == IDENTITY_FAILED,
+            AuditEntry.at >= since,
+        )
+    )
+    return int(count or 0)
+
+
 def build_context(
     session: Session,
     case_id: str,
@@ -186,5 +206,7 @@ def build_context(
         callback_number=config.callback_number,
         channel=channel,
         link_channel=_link_channel(session, customer.id, channel),
+        failed_identity=failed_identity(session, customer.id, now - config.identity_window),
+        identity_limit=config.identity_attempts,
         locale=customer.locale,
     )

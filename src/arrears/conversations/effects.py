@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import (
     Action,
+    IdentityFailed,
     MarkWrongNumber,
     OpenTask,
     RecordPromise,
@@ -25,6 +26,7 @@ from arrears.agent.dialogue import (
     Urgency,
     WarmTransfer,
 )
+from arrears.audit import record
 from arrears.casefacts.contact import choose_destination
 from arrears.casefacts.load import load_case_facts
 from arrears.cases.opt_outs import record_opt_out
@@ -90,10 +92,31 @@ def apply_actions(session: Session, actions: tuple[Action, ...], where: Where, n
             applied.written.append("wrong_number")
         elif isinstance(action, WarmTransfer):
             applied.transfer_summary = action.summary
+        elif isinstance(action, IdentityFailed):
+            _identity_failed(session, where, now)
+            applied.written.append("identity_failed")
         elif isinstance(action, ScheduleCallback):
             # The strategy owns timing: re-plan now, and the next step honours holds and promises.
             wake(session, [where.case_id], now)
     return applied
+
+
+#: The audit action a failed verification answer is stored as; ``context`` counts them for the limit.
+IDENTITY_FAILED = "identity_failed"
+
+
+def _identity_failed(session: Session, where: Where, now: datetime) -> None:
+    """Stored against the customer, not the conversation, so the limit holds across conversations and
+    channels (a new text thread or call starts with the failures already counted)."""
+    record(
+        session,
+        at=now,
+        actor=ACTOR,
+        action=IDENTITY_FAILED,
+        entity="customer",
+        entity_id=where.customer_id,
+        data={"conversation_id": where.conversation_id, "case_id": where.case_id, "channel": where.channel},
+    )
 
 
 def open_escalation(session: Session, action: OpenTask, where: Where, now: datetime) -> str:

@@ -138,7 +138,9 @@ def _verify(state: ConversationState, u: Understanding, ctx: CaseContext) -> Ste
     if ctx.failed_identity + 1 >= ctx.identity_limit:
         return _locked_out(state, ctx, failed)
     if state.attempts + 1 >= ctx.max_attempts:
-        return _finish(state, ctx, replies.identity_failed(), failed, Routing.RETRIED, "identity not confirmed")
+        return _finish(
+            state, ctx, replies.identity_failed(), failed, Routing.RETRIED, "identity not confirmed"
+        )
     return _say(state, replies.identity_retry(ctx), failed, attempts=state.attempts + 1)
 
 

@@ -93,8 +93,8 @@ def identity_failed() -> str:
 def identity_locked(callback_number: str) -> str:
     number = f", or you can reach us on {callback_number}" if callback_number else ""
     return (
-        "Sorry, your identity could not be confirmed after several attempts, so I can't discuss this account. "
-        f"A colleague will contact you{number}. Goodbye."
+        "Sorry, your identity could not be confirmed after several attempts, so I can't discuss this "
+        f"account. A colleague will contact you{number}. Goodbye."
     )
 
 
