@@ -27,8 +27,32 @@ _AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
+#: The largest amount accepted from outside, in minor units of any currency: 10**15 (ten trillion
+#: dollars) leaves a thousandfold room under a signed 64-bit column for sums of many balances, so no
+#: total the store or the metrics compute can overflow, and no single row can sink a batch.
+MAX_MINOR = 10**15
+
+
 class MoneyError(ValueError):
     """An amount or currency that cannot be represented exactly."""
+
+
+def check_minor(minor: int, currency: str, *, negative: bool = False) -> int:
+    """`minor` if within the documented bounds; the one rule every entrance applies to outside amounts."""
+    if abs(minor) > MAX_MINOR:
+        limit = format_minor(MAX_MINOR, currency)
+        raise MoneyError(f"amount exceeds the maximum of {limit} {currency} ({MAX_MINOR} minor units)")
+    if minor < 0 and not negative:
+        raise MoneyError("amount must not be negative")
+    return minor
+
+
+def currency_change(stored: str, sent: str) -> str | None:
+    """Why a stored invoice cannot take `sent` as its currency, or None: amounts in another currency
+    would silently mean something else, so every path (events, import) refuses with these words."""
+    if stored == sent:
+        return None
+    return f"invoice is in {stored}; its currency cannot change"
 
 
 def currency_exponent(code: str) -> int:
@@ -42,10 +66,14 @@ def is_currency(code: str) -> bool:
     return code in _EXPONENTS
 
 
-def parse_minor(amount: str, currency: str) -> int:
-    """Parse a decimal string ("123.45") into minor units, refusing anything that would lose precision."""
+def parse_minor(amount: str, currency: str, *, negative: bool = True) -> int:
+    """Parse a decimal string ("123.45") into minor units, refusing anything that would lose precision
+    or lie outside +-`MAX_MINOR` (and, with `negative=False`, anything below zero)."""
     exponent = currency_exponent(currency)
     text = amount.strip()
+    if len(text) > 64:  # before any conversion: a megabyte of digits costs time and proves nothing
+        limit = format_minor(MAX_MINOR, currency)
+        raise MoneyError(f"amount is {len(text)} characters long; the maximum is {limit} {currency}")
     if _GROUPED.match(text):
         text = text.replace(",", "")
     if not _AMOUNT.match(text):
@@ -57,7 +85,7 @@ def parse_minor(amount: str, currency: str) -> int:
     scaled = value.scaleb(exponent)
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"amount {amount!r} has more than {exponent} decimals for {currency}")
-    return int(scaled)
+    return check_minor(int(scaled), currency, negative=negative)
 
 
 def format_minor(minor: int, currency: str) -> str:

@@ -18,6 +18,9 @@ from arrears.core.clock import ensure_utc
 from arrears.core.money import MoneyError, is_currency, parse_minor
 
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+#: What no store column can hold: NUL (PostgreSQL text and jsonb refuse it) and lone surrogates (no
+#: encoder writes them; JSON can spell them "\ud800"). The import refuses the same (`ingest.validate`).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -39,6 +42,13 @@ def _non_negative_decimal(value: str) -> str:
     if not _DECIMAL.match(text):
         raise ValueError(f"{value!r} is not a decimal number")
     return text
+
+
+def storable(value: Any) -> Any:
+    """Refuse, with the field named by pydantic, a text the store would refuse with a server error."""
+    if isinstance(value, str) and UNSTORABLE.search(value):
+        raise ValueError("contains a NUL byte or an unpaired surrogate, which cannot be stored")
+    return value
 
 
 def _currency(value: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arrears.cases.planning import credit_open_case
+from arrears.core.money import currency_change
 from arrears.events.customers import ensure_account, ensure_customer, lock_account
 from arrears.events.errors import EventError
 from arrears.events.fields import to_minor
@@ -104,8 +105,9 @@ def apply_invoice_created(session: Session, event: InvoiceCreated, now: datetime
             f"invoice {event.invoice_external_id!r} belongs to another account",
             kind="conflict",
         )
-    if invoice.currency != event.currency:
-        raise EventError("currency", f"invoice is in {invoice.currency}; its currency cannot change")
+    refused = currency_change(invoice.currency, event.currency)
+    if refused is not None:
+        raise EventError("currency", refused)
     values["status"] = _status(event.balance_minor, "open")
     applied.note("invoice", invoice.id, _set(invoice, values, now))
     return applied
@@ -114,8 +116,9 @@ def apply_invoice_created(session: Session, event: InvoiceCreated, now: datetime
 def apply_invoice_updated(session: Session, event: InvoiceUpdated, now: datetime) -> Applied:
     invoice = find_invoice(session, event.source_system, event.invoice_external_id)
     lock_account(session, invoice.account_id)
-    if event.currency is not None and event.currency != invoice.currency:
-        raise EventError("currency", f"invoice is in {invoice.currency}; its currency cannot change")
+    refused = currency_change(invoice.currency, event.currency or invoice.currency)
+    if refused is not None:
+        raise EventError("currency", refused)
     sent = event.model_fields_set
     values: dict[str, Any] = {}
     if "invoice_number" in sent and event.invoice_number is not None:

@@ -26,6 +26,7 @@ from arrears.events.fields import (
     TimeZoneName,
     UtcTimestamp,
     e164,
+    storable,
     to_minor,
 )
 
@@ -42,6 +43,11 @@ class _Event(BaseModel):
 
     #: Partial-update events store only the fields that were sent; the others store every field.
     _partial = False
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return storable(value)
 
     def payload(self) -> dict[str, Any]:
         """The canonical JSON stored in the inbox and compared when an Idempotency-Key is reused."""
