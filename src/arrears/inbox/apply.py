@@ -72,7 +72,8 @@ class Inbox:
         self.retry = retry
 
     def apply_due(self, batch: int = 200) -> int:
-        """Apply every pending input and every failed one whose retry time has come; returns how many."""
+        """Apply every pending input and every failed one whose retry time has come; returns how many this
+        call applied (not those another worker took between the pick and the apply)."""
         applied = 0
         while True:
             now = self.clock.now()
@@ -87,8 +88,7 @@ class Inbox:
             if not ids:
                 return applied
             for event_id in ids:
-                self.apply_one(event_id)
-                applied += 1
+                applied += not self.apply_one(event_id).replayed
 
     def apply_one(self, event_id: str) -> Applied:
         """Apply one input unless it is done already (then its stored answer); never raises for the
@@ -101,7 +101,7 @@ class Inbox:
                     lock_skipping_locked(session, select(InboxEvent).where(InboxEvent.id == event_id))
                 ).one_or_none()
                 if event is None or event.status == InboxStatus.DONE.value:
-                    return _stored(session, event_id)
+                    return _stored(session, event_id)  # another worker has it, or had it
                 kind = event.kind
                 handler = self.handlers.get(kind)
                 if handler is None:
@@ -195,4 +195,4 @@ def _stored(session: Session, event_id: str) -> Applied:
     event = session.get(InboxEvent, event_id)
     if event is None:
         return Applied(event_id, InboxStatus.FAILED, problem={"detail": f"no event {event_id}"})
-    return Applied(event_id, InboxStatus(event.status), event.result, event.problem)
+    return Applied(event_id, InboxStatus(event.status), event.result, event.problem, replayed=True)
