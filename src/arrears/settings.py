@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     )
     tenant_file: Path | None = Field(default=None, description="tenant profile: stricter settings, overlays")
     profiles_dir: Path | None = Field(default=None, description="extra compliance profile YAML files")
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="largest request body the API reads; larger ones get 413"
+    )
     log_level: str = "INFO"
     log_json: bool = False
     llm_url: str | None = None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.api import problems, routes_chat, routes_events, routes_read, routes_work
 from arrears.api.access_log import AccessLog
+from arrears.api.body_limit import BodyLimit
 from arrears.core.clock import Clock
 from arrears.inbox import Inbox
 
@@ -34,6 +35,7 @@ class Web:
     inbox: Inbox
     routers: Sequence[APIRouter] = ()
     on_shutdown: Callable[[], None] = field(default=lambda: None)
+    max_body_bytes: int = 1_048_576
 
 
 def create_app(web: Web) -> FastAPI:
@@ -61,5 +63,6 @@ def create_app(web: Web) -> FastAPI:
         *web.routers,
     ):
         app.include_router(router)
-    app.add_middleware(AccessLog)
+    app.add_middleware(BodyLimit, max_bytes=web.max_body_bytes)
+    app.add_middleware(AccessLog)  # outermost: a refused body is logged too
     return app

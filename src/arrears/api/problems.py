@@ -115,8 +115,15 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
 
 
 def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
-    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    titles = {
+        404: "Not found",
+        405: "Method not allowed",
+        401: "Unauthorized",
+        403: "Forbidden",
+        413: "Request body too large",
+    }
+    slugs = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}
+    slug = slugs.get(exc.status_code, "http-error")
     headers = dict(exc.headers) if exc.headers else None
     return problem_response(
         request,

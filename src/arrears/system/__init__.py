@@ -143,7 +143,16 @@ class System:
         routers = [offer.routes(self.inbox) for offer in self.offers if offer.routes is not None]
         business = self.settings.agent_business_name
         routers.append(unsubscribe_routes(self._unsubscribe, self.inbox, business))
-        return create_app(Web(self.sessions, self.clock, self.inbox, routers, on_shutdown=self.dispose))
+        return create_app(
+            Web(
+                self.sessions,
+                self.clock,
+                self.inbox,
+                routers,
+                on_shutdown=self.dispose,
+                max_body_bytes=self.settings.max_body_bytes,
+            )
+        )
 
     def dispose(self) -> None:
         if self.owns_engine:
