@@ -176,8 +176,9 @@ def test_whatsapp_threads_and_unknown_senders(
 
 @pytest.mark.postgres
 def test_ten_identical_deliveries_at_once_store_and_apply_one(postgres_url: str, tmp_path: Path) -> None:
-    """Twilio retrying a STOP ten times at once: every request is answered, one row is stored, one opt-out
-    is recorded, one confirmation queued (on SQLite one writer at a time makes this trivially true)."""
+    """Twilio retrying a STOP ten times at once, applied by four workers at once, then ten times more after
+    it was applied: every request is answered 200, one row is stored, one opt-out is recorded, one
+    confirmation queued (on SQLite one writer at a time makes this trivially true)."""
     engine = make_engine(postgres_url)
     sessions = session_factory(engine)
     seed_case(sessions)
@@ -190,22 +191,36 @@ def test_ten_identical_deliveries_at_once_store_and_apply_one(postgres_url: str,
         "MessageSid": "SM-retried",
         "AccountSid": "AC" + "2" * 32,
     }
-    barrier = Barrier(10)
 
-    def deliver(_: int) -> int:
-        with TestClient(system.web(), raise_server_exceptions=False) as client:
+    def wave() -> list[int]:
+        barrier = Barrier(10)
+
+        def deliver(_: int) -> int:
+            with TestClient(system.web(), raise_server_exceptions=False) as client:
+                barrier.wait()
+                return signed(client, "/v1/twilio/messages", form).status_code
+
+        with ThreadPoolExecutor(10) as pool:
+            return list(pool.map(deliver, range(10)))
+
+    def apply_at_once() -> int:
+        barrier = Barrier(4)
+
+        def work(_: int) -> int:
             barrier.wait()
-            return signed(client, "/v1/twilio/messages", form).status_code
+            return system.inbox.apply_due()
 
-    with ThreadPoolExecutor(10) as pool:
-        statuses = list(pool.map(deliver, range(10)))
-    assert statuses == [200] * 10
-    applied = [system.inbox.apply_due() for _ in range(3)]
+        with ThreadPoolExecutor(4) as pool:
+            return sum(pool.map(work, range(4)))
+
+    assert wave() == [200] * 10
+    assert apply_at_once() == 1
+    assert wave() == [200] * 10
+    assert apply_at_once() == 0
     with sessions() as session:
         stored = session.scalars(select(InboxEvent.external_id).where(InboxEvent.source == "twilio")).all()
         assert stored == ["SM-retried"] and _count(session, OptOut) == 1
         assert session.scalars(select(OutboxAction.template)).all() == ["opt-out-confirmation"]
-    assert sum(applied) == 1
     engine.dispose()
 
 
