@@ -81,7 +81,7 @@ def test_a_text_delivered_again_after_its_conversation_ended_changes_nothing(
 def _stop(client: TestClient, token: str, key: str) -> int:
     event = {"type": "message.received", "message_id": "SM-stop", "channel": "sms", "sender": PHONE}
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
-    return client.post("/v1/events", json=event | {"text": "STOP"}, headers=headers).status_code
+    return int(client.post("/v1/events", json=event | {"text": "STOP"}, headers=headers).status_code)
 
 
 def test_ten_identical_stops_at_once_over_the_events_api_make_one_opt_out(
