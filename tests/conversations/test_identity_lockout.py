@@ -3,6 +3,7 @@ across conversations and channels, lock the identity out, open one task for a pe
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.conversations.context import AgentConfig
 from arrears.conversations.service import ConversationService, TurnResult
+from arrears.store.db import make_engine, session_factory
 from arrears.store.models import Outcome, Task
 from tests.conversations.support import NOW, PHONE, POSTCODE, seed_case
 
@@ -99,3 +101,31 @@ def test_failures_expire_after_the_window_and_a_right_answer_verifies_again(
     _say(sessions, chat, "yes", "d1", timedelta(hours=26))
     reply = _say(sessions, chat, POSTCODE, "d2", timedelta(hours=26))
     assert "$243.50" in reply and "INV-1001" in reply
+
+
+def test_guesses_sent_at_once_in_two_conversations_still_count_one_after_the_other(
+    postgres_url: str,
+) -> None:
+    """On PostgreSQL two turns run in parallel: each must count the other's failure, or parallel
+    conversations would multiply the attempts allowed."""
+    engine = make_engine(postgres_url)
+    sessions = session_factory(engine)
+    try:
+        case_id = seed_case(sessions)
+        first, second = _open(sessions, case_id, "chat", "chat-a"), _open(sessions, case_id, "chat", "chat-b")
+        _say(sessions, first, "yes", "a1", timedelta(minutes=1))
+        _say(sessions, first, "90210", "a2", timedelta(minutes=1))
+        _say(sessions, second, "yes", "b1", timedelta(minutes=1))
+        with sessions.begin() as session:
+            SERVICE.turn(session, first, "90211", turn_key="a3", now=NOW + timedelta(minutes=2))
+            parallel = threading.Thread(
+                target=_say, args=(sessions, second, "90212", "b2", timedelta(minutes=2))
+            )
+            parallel.start()
+            parallel.join(timeout=1.0)
+            assert parallel.is_alive()  # waits for the first turn's failure to be committed
+        parallel.join(timeout=30)
+        with sessions() as session:
+            assert session.scalars(select(Task.reason)).all() == ["identity_locked"]
+    finally:
+        engine.dispose()

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import CaseContext, IdentityCheck, PriorPromise, Tone
@@ -129,7 +129,11 @@ def _link_channel(session: Session, customer_id: str, channel: str) -> str:
 
 def failed_identity(session: Session, customer_id: str, since: datetime) -> int:
     """Failed verification answers for the customer since ``since`` (stored by ``effects`` in the audit
-    trail, which is append-only: a failure cannot be taken back)."""
+    trail, which is append-only: a failure cannot be taken back). On PostgreSQL the count waits for any
+    other turn of this customer to commit: parallel conversations must not each see the old count."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = f"identity:{customer_id}"
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
     count = session.scalar(
         select(func.count(AuditEntry.id)).where(
             AuditEntry.entity_id == customer_id,
