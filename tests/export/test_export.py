@@ -67,7 +67,7 @@ def _seed(sessions: sessionmaker[Session]) -> None:
 def _csv(engine: Engine, kind: str, **options: datetime) -> list[dict[str, str]]:
     out = io.StringIO()
     export(engine, kind, out, fmt="csv", **options)  # type: ignore[arg-type]
-    return list(csv.DictReader(io.StringIO(out.getvalue())))
+    return list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
 
 
 def test_attempts_carry_utc_and_local_times_and_the_gate_decision(
@@ -133,3 +133,55 @@ def test_cli_export_to_file(database_url: str, sessions: sessionmaker[Session], 
     assert [json.loads(line)["attempt_id"] for line in target.read_text().splitlines()] == ["in1", "in2"]
     bad = CliRunner().invoke(app, ["export", "tasks", "--database", database_url, "--since", "yesterday"])
     assert bad.exit_code == 2
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """OWASP CSV injection: a customer named like a formula reaches a spreadsheet as text, while phone
+    numbers and signed amounts in their own columns stay numbers a spreadsheet can read."""
+    from arrears.store.models import Customer, Task
+
+    _seed(sessions)
+    with sessions.begin() as session:
+        customer = session.get(Customer, "cu1")
+        assert customer is not None
+        customer.name, customer.external_id = FORMULA, FORMULA
+        session.add_all(
+            [
+                Task(
+                    id=f"ta{n}", case_id="ca1", idempotency_key=f"t{n}", reason="dispute", created_at=AT,
+                    summary=summary, due_at=AT,
+                )
+                for n, summary in enumerate([f"Call {FORMULA}", "@SUM(A1)", "+1+cmd|' /C calc'!A0",
+                                             "-2+3", "\tTAB", "\rCR"], start=2)
+            ]
+        )  # fmt: skip
+    (first, _refused) = _csv(engine, "attempts")
+    assert first["customer_external_id"] == "'" + FORMULA
+    assert first["destination"] == "+15550100001"  # an E.164 number, left alone
+    summaries = [task["summary"] for task in _csv(engine, "tasks")]
+    assert summaries == [
+        "customer disputes the amount",
+        f"Call {FORMULA}",
+        "'@SUM(A1)",
+        "'+1+cmd|' /C calc'!A0",
+        "'-2+3",
+        "'\tTAB",
+        "'\rCR",
+    ]
+    out = io.StringIO()
+    export(engine, "attempts", out, fmt="jsonl")  # JSON lines are for machines: values verbatim
+    assert json.loads(out.getvalue().splitlines()[0])["customer_external_id"] == FORMULA
+
+
+def test_a_negative_amount_stays_a_number() -> None:
+    from arrears.export.writers import neutralise
+
+    assert neutralise("promise_amount", "-25.50") == "-25.50"
+    assert neutralise("promise_amount", "-25.50+cmd") == "'-25.50+cmd"
+    assert neutralise("summary", "-25.50") == "'-25.50"
+    assert neutralise("destination", "=1+1@example.org") == "'=1+1@example.org"
