@@ -25,7 +25,7 @@ def write(rows: Iterable[dict[str, Any]], columns: tuple[str, ...], fmt: ExportF
     """Write every row; returns how many. CSV always gets its header, even for an empty export."""
     count = 0
     if fmt == "csv":
-        # RFC 4180's CRLF: the writer then quotes a cell holding a lone CR, which would otherwise split the row.
+        # RFC 4180's CRLF: the writer then quotes a cell holding a lone CR, which would split the row.
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(columns)
         for row in rows:
