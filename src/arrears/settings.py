@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     agent_transfer_number: str | None = Field(
         default=None, description="staff line for warm transfers; none: a callback task instead"
     )
+    agent_identity_attempts: int = Field(
+        default=3, ge=1, description="failed identity answers per customer, on all channels, before lock-out"
+    )
+    agent_identity_window_hours: int = Field(default=24, ge=1, description="how long a failed answer counts")
     twilio_account_sid: str | None = Field(default=None, description="Twilio account SID (AC...)")
     twilio_auth_token: SecretStr | None = Field(
         default=None, description="Twilio auth token: authenticates API calls and verifies webhooks"

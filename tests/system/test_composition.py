@@ -134,3 +134,9 @@ def test_the_send_margin_in_settings_reaches_the_dispatcher(engine: Engine, tmp_
     assert default.worker("w2").dispatcher.margin.total_seconds() == 45
     with pytest.raises(ValueError, match=r"ARREARS_SEND_MARGIN_SECONDS .* must be below ARREARS_LEASE"):
         Settings(lease_seconds=60, send_margin_seconds=60)
+
+
+def test_the_identity_attempt_limit_in_settings_reaches_the_agent(engine: Engine, tmp_path: Path) -> None:
+    settings = Settings(outbox_dir=tmp_path / "out", agent_identity_attempts=5, agent_identity_window_hours=2)
+    config = build_system(settings, engine=engine).conversations.config
+    assert (config.identity_attempts, config.identity_window.total_seconds()) == (5, 7200)

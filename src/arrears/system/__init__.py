@@ -179,6 +179,8 @@ def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engi
             staff_available=settings.agent_transfer_number is not None,
             transfer_number=settings.agent_transfer_number,
             disclosure_texts=disclosures,
+            identity_attempts=settings.agent_identity_attempts,
+            identity_window=timedelta(hours=settings.agent_identity_window_hours),
         ),
         understand_fn=understood.understand if understood and understood.understand else understand,
         strategy_for=strategy_lookup(library),
