@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from arrears.conversations.context import AgentConfig
 from arrears.conversations.service import ConversationService, TurnResult
 from arrears.store.db import make_engine, session_factory
-from arrears.store.models import Outcome, Task
+from arrears.store.models import AuditEntry, Outcome, Task
 from tests.conversations.support import NOW, PHONE, POSTCODE, seed_case
 
 SERVICE = ConversationService(AgentConfig(business_name="Brightwater Energy", callback_number="555 0100"))
@@ -62,6 +62,20 @@ def _lock_out(sessions: sessionmaker[Session], case_id: str) -> str:
     last = _text(sessions, "90212", "SM3", timedelta(hours=1, minutes=2))
     assert last.ended
     return last.reply
+
+
+def test_a_text_listing_a_hundred_postcodes_reveals_nothing_and_counts_as_a_failure(
+    sessions: sessionmaker[Session],
+) -> None:
+    seed_case(sessions)
+    _text(sessions, "hi", "SM1", timedelta(0))
+    _text(sessions, "yes", "SM2", timedelta(minutes=1))
+    guesses = ", ".join(str(10000 + n) for n in range(100))
+    reply = _text(sessions, guesses, "SM3", timedelta(minutes=2)).reply
+    assert "postcode" in reply and not _revealed(reply)
+    with sessions() as session:
+        failures = session.scalars(select(AuditEntry.entity).where(AuditEntry.action == "identity_failed"))
+        assert failures.all() == ["customer"]
 
 
 def test_three_wrong_answers_across_conversations_and_channels_lock_out_once(
