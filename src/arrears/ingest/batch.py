@@ -49,7 +49,7 @@ def settle(
     unique: list[InvoiceRow],
     later: list[tuple[InvoiceRow, int]],
     seen_before: dict[int, int],
-    conflicts: dict[int, str],
+    conflicts: dict[int, tuple[str, str]],
     *,
     consent_source: str,
     now: datetime,
@@ -58,9 +58,9 @@ def settle(
     """Decide every row of the batch, in file order, and merge the kept ones.
 
     `seen_before` maps a line to the line of an earlier batch with the same invoice id; `conflicts` maps
-    a line to the stored-ownership conflict the database found for it. A row is kept unless it repeats
-    an invoice id, or its account belongs to another customer on an earlier kept row of the batch, or it
-    contradicts stored ownership (the first reason found is the one reported).
+    a line to the field and reason of its conflict with stored records (ownership, currency). A row is
+    kept unless it repeats an invoice id, or its account belongs to another customer on an earlier kept
+    row of the batch, or it contradicts stored records (the first reason found is the one reported).
     """
     out = Settled()
     duplicates = [(row, seen_before.get(first, first)) for row, first in later]
@@ -76,16 +76,17 @@ def settle(
         if line in seen_before:
             continue
         claimed = owner.get(row.account_ext)
+        field = "account_id"
         if claimed is not None and claimed != row.customer_ext:
             reason = f"account {row.account_ext!r} belongs to customer {claimed!r} on an earlier row"
         elif line in conflicts:
-            reason = conflicts[line]
+            field, reason = conflicts[line]
         else:
             owner[row.account_ext] = row.customer_ext
             merge.add(row)
             out.kept += 1
             continue
-        out.errors.append(RowError(line, "account_id", reason, row.invoice_ext))
+        out.errors.append(RowError(line, field, reason, row.invoice_ext))
         out.rejected.append(line)
     merge.finish(out, consent_source, now, ts)
     return out

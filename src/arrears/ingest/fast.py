@@ -21,7 +21,7 @@ from arrears.core.money import currency_exponent, is_currency
 from arrears.ingest.columns import BY_NAME, COLUMNS, CONSENT_COLUMNS
 from arrears.ingest.customers_fast import quick_base, quick_consents
 from arrears.ingest.rows import CUSTOMER_FIELDS, CustomerFacts, InvoiceRow, RowError
-from arrears.ingest.validate import customer_facts, plain_minor, validate_row
+from arrears.ingest.validate import UNSTORABLE, customer_facts, plain_minor, validate_row
 
 #: Columns the invoice part reads itself; every other documented column belongs to the customer part.
 _INVOICE_COLUMNS = (
@@ -88,7 +88,8 @@ class FastValidator:
         return validate_row(line, dict(zip(self._header, values, strict=True)))
 
     def _fast(self, line: int, values: list[str]) -> InvoiceRow | None:
-        if "\ufffd" in "".join(values):
+        joined = "".join(values)
+        if "\ufffd" in joined or UNSTORABLE.search(joined):
             return None
         if self._pad:
             values = [*values, ""]  # what absent optional columns read

@@ -3,7 +3,10 @@
 Memory stays flat because at most three batches are alive (being read on the reading thread, waiting,
 being written on the caller's thread), errors are handed to a callback batch by batch, in file order
 (never accumulated), and duplicate ids are remembered in a temporary table. A row error never costs the
-good rows; a database failure rolls back only the batch it hit and stops the import, leaving every
+good rows. Validation refuses what the database would (lengths, money bounds, NUL bytes); should the
+database still refuse a batch for its data, the batch is rolled back and written again row by row, so
+only the offending row is reported (with its line) and the rest are stored. A failure of the database
+itself (disk full, connection lost) rolls back only the batch it hit and stops the import, leaving every
 earlier batch complete.
 """
 
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from arrears.cases.sync import StrategyResolver
 from arrears.core.clock import Clock, SystemClock
@@ -30,10 +33,10 @@ from arrears.ingest.mapping import Mapping
 from arrears.ingest.pipeline import Batch, validated_batches
 from arrears.ingest.reader import BatchReader
 from arrears.ingest.readers import ByteCounter, ImportFileError
-from arrears.ingest.rows import RowError
+from arrears.ingest.rows import InvoiceRow, RowError
 from arrears.ingest.source import open_source
 from arrears.ingest.sql import Db
-from arrears.ingest.writer import BatchWriter, Prepared
+from arrears.ingest.writer import BatchWriter, Prepared, Stored
 
 FileFormat = Literal["csv", "jsonl"]
 DEFAULT_SOURCE = "import"
@@ -242,21 +245,71 @@ class _Run:
             self.reject(error)
         if prepared is not None:
             try:
-                result = self.writer.store(prepared)
-            except SQLAlchemyError as exc:
-                cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-                rows = batch.rows
-                report.aborted = (
-                    f"lines {rows[0].line}-{rows[-1].line}: the database refused the batch, which was "
-                    f"rolled back ({type(exc).__name__}: {cause}); earlier batches are stored"
-                )
-                return False
-            report.rows_rejected += len({error.line for error in result.errors})
-            report.rows_imported += result.imported
-            report.add(result.counts)
-            for error in result.errors:
-                self.reject(error)
+                self.account(self.writer.store(prepared))
+            except Exception as exc:
+                if not _refused(exc):
+                    raise
+                if _failing_database(exc) or not self.one_by_one(batch.rows):
+                    self.abort(batch.rows, exc)
+                    return False
             self.writer.refresh_statistics(report.rows_imported)
         if self.on_progress is not None:
             self.on_progress(batch.consumed)
         return True
+
+    def account(self, result: Stored) -> None:
+        report = self.report
+        report.rows_rejected += len({error.line for error in result.errors})
+        report.rows_imported += result.imported
+        report.add(result.counts)
+        for error in result.errors:
+            self.reject(error)
+
+    def one_by_one(self, rows: list[InvoiceRow]) -> bool:
+        """Write a refused batch again one row per transaction: the good rows are stored, each row the
+        database refuses is reported with its line. False when the database itself fails meanwhile."""
+        for row in rows:
+            try:
+                self.account(self.writer.store(self.writer.prepare([row])))
+            except Exception as exc:
+                if not _refused(exc):
+                    raise
+                if _failing_database(exc):
+                    return False
+                # The driver's message may quote the row's values (personal data): only its kind.
+                reason = f"the database refused this row ({_kind(exc)}); the rest of its batch is stored"
+                self.report.rows_rejected += 1
+                self.reject(RowError(row.line, "row", reason, row.invoice_ext))
+        return True
+
+    def abort(self, rows: list[InvoiceRow], exc: Exception) -> None:
+        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        self.report.aborted = (
+            f"lines {rows[0].line}-{rows[-1].line}: the database refused the batch, which was "
+            f"rolled back ({type(exc).__name__}: {cause}); earlier batches are stored"
+        )
+
+
+def _dbapi(exc: BaseException, *names: str) -> bool:
+    """Whether `exc` is a PEP 249 driver error of one of these kinds (sqlite3, psycopg, any driver)."""
+    return any(kind.__name__ in names for kind in type(exc).__mro__)
+
+
+def _refused(exc: Exception) -> bool:
+    """What a batch's write raises when the database refuses it: SQLAlchemy's errors, and the drivers'
+    own (raw COPY and executes on the staging tables: DBAPI errors, or ValueError / OverflowError for
+    a value the driver cannot send)."""
+    return isinstance(exc, (SQLAlchemyError, ValueError, OverflowError)) or _dbapi(exc, "Error")
+
+
+def _failing_database(exc: Exception) -> bool:
+    """The database itself failing (disk full, connection lost), not one row's data: retrying row by
+    row cannot help."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return _dbapi(exc, "OperationalError", "InterfaceError")
+
+
+def _kind(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return type(orig).__name__

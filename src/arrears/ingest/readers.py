@@ -44,8 +44,16 @@ class ByteCounter(io.RawIOBase):
         return size
 
 
+#: Characters a CSV field may have before the reader gives up on its record (Python's default is 128 Ki,
+#: and its error cannot say which column). Up to this, an over-long value reaches validation, which
+#: names its column and limit; no documented column takes more than 320 characters.
+FIELD_LIMIT = 1 << 22
+
+
 def csv_text(stream: IO[bytes], encoding: str = "utf-8-sig") -> io.TextIOWrapper:
     """The file as text; bytes the encoding cannot read become U+FFFD, which validation flags per field."""
+    if csv.field_size_limit() < FIELD_LIMIT:
+        csv.field_size_limit(FIELD_LIMIT)
     return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from arrears.core.money import MoneyError, currency_exponent, is_currency, parse_minor
+from arrears.core.money import MAX_MINOR, MoneyError, currency_exponent, is_currency, parse_minor
 from arrears.ingest.columns import COLUMNS, CONSENT_COLUMNS, REQUIRED
 from arrears.ingest.rows import (
     CUSTOMER_FIELDS,
@@ -49,6 +49,9 @@ _PLAIN_CUSTOMER = (
 
 _LIMITS = {c.name: c.max_length for c in COLUMNS if c.max_length is not None}
 _POW10: list[int] = [int(10**n) for n in range(8)]
+#: Characters a PostgreSQL text column refuses (NUL) or no encoder can write (lone surrogates, which a
+#: JSON line can spell as "\ud800"): a row error naming the field, never a failed batch.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class _Row:
@@ -71,10 +74,15 @@ class _Row:
                     if limit is not None and len(value) > limit:
                         self.fail(key, f"longer than {limit} characters")
         self.values = values
-        if "\ufffd" in "".join(values.values()):
+        joined = "".join(values.values())
+        if "\ufffd" in joined:
             for key, value in values.items():
                 if "\ufffd" in value:
                     self.fail(key, "not valid UTF-8")
+        if UNSTORABLE.search(joined):
+            for key, value in values.items():
+                if UNSTORABLE.search(value):
+                    self.fail(key, "contains a NUL byte or an unpaired surrogate, which cannot be stored")
 
     def fail(self, field: str, reason: str) -> None:
         self.errors.append(RowError(self.line, field, reason, self.raw.get("invoice_id") or None))
@@ -133,15 +141,18 @@ def consent_destination(channel: str, by_channel: dict[str, str]) -> str | None:
 
 
 def plain_minor(text: str, exponent: int) -> int | None:
-    """Plain "1234" or "1234.5" without Decimal; anything else takes the exact general path."""
-    if not text.isascii():
+    """Plain "1234" or "1234.5" within `MAX_MINOR`, without Decimal; anything else (including an amount
+    out of bounds) takes the exact general path, which names the error."""
+    if not text.isascii() or len(text) > 24:
         return None
     if text.isdigit():
-        return int(text) * _POW10[exponent]
-    whole, dot, fraction = text.partition(".")
-    if dot and whole.isdigit() and fraction.isdigit() and len(fraction) <= exponent:
-        return int(whole) * _POW10[exponent] + int(fraction) * _POW10[exponent - len(fraction)]
-    return None
+        minor = int(text) * _POW10[exponent]
+    else:
+        whole, dot, fraction = text.partition(".")
+        if not (dot and whole.isdigit() and fraction.isdigit() and len(fraction) <= exponent):
+            return None
+        minor = int(whole) * _POW10[exponent] + int(fraction) * _POW10[exponent - len(fraction)]
+    return minor if minor <= MAX_MINOR else None
 
 
 @lru_cache(maxsize=4096)

@@ -98,7 +98,7 @@ class BatchWriter:
         unique: list[InvoiceRow],
         later: list[tuple[InvoiceRow, int]],
         seen_before: dict[int, int],
-        conflicts: dict[int, str],
+        conflicts: dict[int, tuple[str, str]],
         now: datetime,
     ) -> settling.Settled:
         source = f"import:{self.source}"
