@@ -51,6 +51,8 @@ def test_the_answer_must_be_the_whole_value_not_a_part_of_a_longer_one() -> None
     uk = ctx(identity=IdentityCheck("postcode", "SW1A 1AA"))
     assert not identity_matches("SW1A 1AAB", uk)
     assert not identity_matches("SW1A", uk)
+    assert not identity_matches("1984-12-07", ctx())  # an ISO date has one reading, not two
+    assert not identity_matches("the 12th of July", ctx())  # the right day without its year
 
 
 def test_one_exact_answer_verifies_whatever_its_case_and_spaces() -> None:

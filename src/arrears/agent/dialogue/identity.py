@@ -65,8 +65,9 @@ def _stated_dates(text: str, expected: date) -> list[set[date]]:
     """Each date the turn states, as the set of its possible readings. A worded date counts only with its
     year ("the 12th" alone would be one day in 31)."""
     stated: list[set[date]] = []
-    for m in _ISO_DATE.finditer(text):
-        stated.append(_readings(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    for m in _ISO_DATE.finditer(text):  # year-month-day: one reading only
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        stated.append({d for d in _readings(year, month, day) if (d.month, d.day) == (month, day)})
     text = _ISO_DATE.sub(" ", text)
     for m in _NUMERIC_DATE.finditer(text):
         stated.append(_readings(_year(int(m.group(3))), int(m.group(1)), int(m.group(2))))
