@@ -3,9 +3,15 @@ surrogates, over-long text) with a 422 naming the field, never a 500, and the co
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import auth
@@ -61,3 +67,35 @@ def test_the_maximum_amount_itself_is_accepted_and_the_error_names_the_limit(
     )
     detail = next(e["detail"] for e in refused.json()["errors"] if e["field"] == "amount")
     assert "maximum" in detail and top in detail
+
+
+@pytest.fixture
+def served(app: FastAPI) -> Iterator[str]:
+    """The app behind a real uvicorn on a free loopback port, as `arrears serve` runs it."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.started
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_a_refused_body_keeps_the_clients_keep_alive_connection(served: str, keys: dict[str, str]) -> None:
+    bad = [
+        invoice_created(1, account="a1", customer="c1", amount="92233720368547758.08"),
+        invoice_created(2, account="a1", customer="c1", customer_name="Ada\x00"),
+    ]
+    good = invoice_created(3, account="a1", customer="c1")
+    with httpx.Client(base_url=served, limits=httpx.Limits(max_connections=1)) as http:
+        ports = set()
+        for n, body in enumerate([*bad, good]):
+            response = http.post("/v1/events", json=body, headers=auth(keys["writer"], f"k{n}"))
+            assert response.status_code == (202 if body is good else 422), response.text
+            assert response.headers.get("connection", "keep-alive") != "close"
+            ports.add(response.extensions["network_stream"].get_extra_info("client_addr")[1])
+    assert len(ports) == 1  # one connection carried all three
