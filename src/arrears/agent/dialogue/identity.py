@@ -73,7 +73,7 @@ def _stated_dates(text: str, expected: date) -> list[set[date]]:
         stated.append(_readings(_year(int(m.group(3))), int(m.group(1)), int(m.group(2))))
     prepared = prepare(_NUMERIC_DATE.sub(" ", text))
     worded = [{f.day} for f in find_dates(prepared, expected, "neutral")]
-    year = re.compile(rf"\b(?:{expected.year}|'?{expected.year % 100:02d})\b")
-    if len(worded) == 1 and expected in worded[0] and year.search(prepared) is None:
+    said_year = re.compile(rf"\b(?:{expected.year}|'?{expected.year % 100:02d})\b")
+    if len(worded) == 1 and expected in worded[0] and said_year.search(prepared) is None:
         worded = [set()]  # the right day without its year: not an answer
     return stated + worded
