@@ -15,7 +15,7 @@ from importlib.metadata import version
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.api import problems, routes_chat, routes_events, routes_read, routes_work
+from arrears.api import openapi, problems, routes_chat, routes_events, routes_read, routes_work
 from arrears.api.access_log import AccessLog
 from arrears.api.body_limit import BodyLimit
 from arrears.core.clock import Clock
@@ -55,6 +55,7 @@ def create_app(web: Web) -> FastAPI:
     app.state.clock = web.clock
     app.state.inbox = web.inbox
     problems.install(app)
+    openapi.install(app)
     for router in (
         routes_events.router,
         routes_read.router,

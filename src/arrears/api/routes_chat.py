@@ -15,11 +15,13 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
 from arrears.api.deps import Chat, InboxDep
+from arrears.api.openapi import problems
 from arrears.api.problems import ProblemError
 from arrears.core.ids import new_id
 from arrears.inbox import Applied, InboxStatus
 
 router = APIRouter(prefix="/v1/chat", tags=["chat"])
+ERRORS = problems(401, 403, 404, 413, 422)
 
 
 class ChatOpen(BaseModel):
@@ -52,7 +54,7 @@ def _reply(applied: Applied) -> ChatReply:
     return reply.model_copy(update={"replayed": reply.replayed or applied.replayed})
 
 
-@router.post("", response_model=ChatReply, status_code=201)
+@router.post("", response_model=ChatReply, status_code=201, responses=ERRORS)
 def open_chat(
     body: ChatOpen,
     principal: Chat,
@@ -69,7 +71,7 @@ def open_chat(
     return _reply(applied)
 
 
-@router.post("/{conversation_id}/messages", response_model=ChatReply)
+@router.post("/{conversation_id}/messages", response_model=ChatReply, responses=ERRORS)
 def post_message(
     conversation_id: str,
     body: ChatMessage,

@@ -15,24 +15,16 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Path, Response, status
 
 from arrears.api.deps import InboxDep, ReadEvents, SessionDep, WriteEvents
-from arrears.api.problems import FieldError, Problem, ProblemError
+from arrears.api.openapi import IDEMPOTENCY_KEY, problems
+from arrears.api.problems import FieldError, ProblemError
 from arrears.api.views import EventStatus
 from arrears.events import Event
 from arrears.store.models import InboxEvent
 
 router = APIRouter(prefix="/v1", tags=["events"])
 _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": Problem, "content": {"application/problem+json": {}}}
-    for code in (400, 401, 403, 404, 413, 422)
-}
-KeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="required: unique per event, 1-128 visible ASCII characters; retries reuse it",
-    ),
-]
+# Read as optional so a missing key gets the documented 400 naming the header; declared required below.
+KeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", include_in_schema=False)]
 
 
 def _key_error(detail: str, slug: str = "idempotency-key", status_code: int = 400) -> ProblemError:
@@ -45,7 +37,16 @@ def _key_error(detail: str, slug: str = "idempotency-key", status_code: int = 40
     )
 
 
-@router.post("/events", status_code=status.HTTP_202_ACCEPTED, response_model=EventStatus, responses=ERRORS)
+@router.post(
+    "/events",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=EventStatus,
+    responses={
+        200: {"model": EventStatus, "description": "a retry: the event stored under this key before"},
+        **problems(400, 401, 403, 413, 422),
+    },
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
+)
 def post_event(
     event: Annotated[Event, Body(description="one event; `type` selects the schema")],
     response: Response,
@@ -74,7 +75,7 @@ def post_event(
     return EventStatus.of(stored.event)
 
 
-@router.get("/events/{event_id}", response_model=EventStatus, responses=ERRORS)
+@router.get("/events/{event_id}", response_model=EventStatus, responses=problems(401, 403, 404, 422))
 def get_event(
     event_id: Annotated[str, Path(max_length=32)], session: SessionDep, principal: ReadEvents
 ) -> EventStatus:

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from arrears.api.deps import Read, SessionDep
+from arrears.api.openapi import problems
 from arrears.api.paging import MAX_LIMIT, Page, after, encode_cursor
-from arrears.api.problems import Problem, ProblemError
+from arrears.api.problems import ProblemError
 from arrears.api.views import (
     AccountView,
     CaseDetail,
@@ -37,9 +38,7 @@ from arrears.store.models import (
 )
 
 router = APIRouter(prefix="/v1", tags=["read"])
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": Problem, "content": {"application/problem+json": {}}} for code in (401, 403, 404, 422)
-}
+ERRORS = problems(401, 403, 404, 422)
 CUSTOMER_COLUMNS = [c.key for c in Customer.__table__.columns if c.key in CustomerView.model_fields]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` from the previous page")]

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from arrears.api.deps import ClockDep, Read, SessionDep, Work
+from arrears.api.openapi import problems
 from arrears.api.paging import MAX_LIMIT
-from arrears.api.problems import Problem, ProblemError
+from arrears.api.problems import ProblemError
 from arrears.api.views import HoldView, TaskView
 from arrears.cases.resolutions import PlanTerms, ResolutionError, Terms, release_hold
 from arrears.cases.status import CloseReason
@@ -28,10 +29,7 @@ from arrears.store.models import Hold, Task
 from arrears.tasks import Resolution, TaskNotFound, TaskStatus, TaskTaken, claim, reassign
 
 router = APIRouter(prefix="/v1", tags=["work"])
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": Problem, "content": {"application/problem+json": {}}}
-    for code in (401, 403, 404, 409, 422)
-}
+ERRORS = problems(401, 403, 404, 409, 413, 422)
 TaskId = Annotated[str, Path(max_length=32)]
 Actor = Annotated[str, Field(min_length=1, max_length=128, description="the person acting")]
 
