@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arrears.core.money import Money, MoneyError, format_minor, parse_minor
+from arrears.core.money import MAX_MINOR, Money, MoneyError, currency_change, format_minor, parse_minor
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,31 @@ def test_no_mixing_currencies() -> None:
     assert Money(100, "USD") + Money(250, "USD") == Money(350, "USD")
     with pytest.raises(MoneyError, match="cannot combine USD with EUR"):
         _ = Money(100, "USD") + Money(1, "EUR")
+
+
+@pytest.mark.parametrize(
+    ("currency", "top"),
+    [
+        ("USD", "10000000000000.00"),
+        ("JPY", "1000000000000000"),
+        ("BHD", "1000000000000.000"),
+        ("CLF", "100000000000.0000"),
+    ],
+)
+def test_amounts_are_bounded_at_max_minor_in_every_exponent(currency: str, top: str) -> None:
+    assert parse_minor(top, currency) == MAX_MINOR < 2**63 // 1000
+    assert parse_minor(f"-{top}", currency) == -MAX_MINOR
+    for beyond in ("1" + top, "9" * 30, "92233720368547758.08", "1" * 5000):
+        with pytest.raises(MoneyError, match="maximum"):
+            parse_minor(beyond, currency)
+
+
+def test_negative_amounts_can_be_refused_where_they_mean_nothing() -> None:
+    with pytest.raises(MoneyError, match="negative"):
+        parse_minor("-1.00", "USD", negative=False)
+    assert parse_minor("0", "USD", negative=False) == 0
+
+
+def test_a_stored_currency_never_changes() -> None:
+    assert currency_change("EUR", "EUR") is None
+    assert currency_change("EUR", "USD") == "invoice is in EUR; its currency cannot change"

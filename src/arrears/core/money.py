@@ -83,6 +83,8 @@ def parse_minor(amount: str, currency: str, *, negative: bool = True) -> int:
     except InvalidOperation:
         raise MoneyError(f"amount {amount!r} is not a decimal number") from None
     scaled = value.scaleb(exponent)
+    if abs(scaled) > MAX_MINOR:  # the bound first: it is what a sender of such an amount needs to know
+        check_minor(int(scaled), currency)
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"amount {amount!r} has more than {exponent} decimals for {currency}")
     return check_minor(int(scaled), currency, negative=negative)
