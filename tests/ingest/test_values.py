@@ -72,3 +72,8 @@ def test_country_names_and_codes() -> None:
     assert [country_code(t) for t in ("us", "United Kingdom", "USA", "new zealand", "Narnia")] == [
         "US", "GB", "US", "NZ", None,
     ]  # fmt: skip
+
+
+def test_a_unix_time_past_year_9999_is_not_a_date() -> None:
+    assert DateParser(["unix"]).parse("9999999999999") is None
+    assert DateParser(["unix"]).parse("1700000000") == "2023-11-14"

@@ -109,7 +109,10 @@ class DateParser:
 def _date(fmt: str, parts: dict[str, str | None]) -> str | None:
     if fmt in _UNIX:
         seconds = int(parts["unix"] or 0) / (1000 if fmt == "unix_ms" else 1)
-        return datetime.fromtimestamp(seconds, UTC).date().isoformat()
+        try:
+            return datetime.fromtimestamp(seconds, UTC).date().isoformat()
+        except (ValueError, OverflowError, OSError):  # past year 9999: a row error, not a traceback
+            return None
     full = parts.get("y")
     year = int(full) if full else 2000 + int(parts.get("yy") or 0)
     month_name = parts.get("mon")
