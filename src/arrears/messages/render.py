@@ -197,6 +197,10 @@ def _tidy(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines))
 
 
+def _says_phone(phone: str | None, disclosures: list[str]) -> bool:
+    return bool(phone) and any(phone in text for text in disclosures if phone)
+
+
 def _values(request: MessageRequest, lang: str) -> dict[str, Any]:
     """Every variable a template may use, formatted for the reader; absent facts are None, never missing."""
     loc, cur = request.locale, request.currency
@@ -209,7 +213,7 @@ def _values(request: MessageRequest, lang: str) -> dict[str, Any]:
         "business_name": business.name,
         "business_phone": business.phone or None,
         # A disclosure that already gives the number (TCPA's artificial-voice notice) is the call's closing.
-        "phone_said": bool(business.phone) and any(business.phone in text for text in disclosures),
+        "phone_said": _says_phone(business.phone, disclosures),
         "business_address": [p.strip() for p in re.split(r"[\n;]", business.address or "") if p.strip()],
         "customer_name": name,
         "is_business": request.customer_kind == "business",
