@@ -34,6 +34,10 @@ def _fields(response: Any) -> set[str]:
         (invoice_created(1, account="a1", customer="c1", city="Paris\x00"), "city"),
         (invoice_created(1, account="a1\x00", customer="c1"), "account_external_id"),
         (invoice_created(1, account="a1", customer="c1", customer_name="A" * 257), "customer_name"),
+        (
+            payment(1, account="a1", amount="1.00") | {"received_at": "0001-01-01T00:00:00+01:00"},
+            "received_at",
+        ),
     ],
 )
 def test_values_the_store_cannot_hold_are_a_422_naming_the_field(

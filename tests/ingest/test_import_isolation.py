@@ -111,3 +111,10 @@ def test_a_field_past_the_csv_reader_default_still_names_its_column(engine: Engi
         (2, "customer_name", "longer than 256 characters")
     ]
     assert report.rows_imported == 1
+
+
+def test_a_date_time_before_year_one_in_utc_is_a_row_error(engine: Engine, tmp_path: Path) -> None:
+    rows = [row(invoice_id="I1", consent_at="0001-01-01T00:00:00+01:00"), row(invoice_id="I2")]
+    report, errors = run(engine, write_csv(tmp_path / "f.csv", rows, header=[*row(), "consent_at"]))
+    assert [(e.line, e.field) for e in errors] == [(2, "consent_at")]
+    assert report.rows_imported == 1

@@ -76,7 +76,10 @@ def _email(value: str) -> str:
 
 
 def _utc(value: datetime) -> datetime:
-    return ensure_utc(value)
+    try:
+        return ensure_utc(value)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC: a 422, not a 500
+        raise ValueError("date-time is out of range") from None
 
 
 def to_minor(amount: str, currency: str) -> int:

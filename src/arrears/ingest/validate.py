@@ -128,7 +128,11 @@ class _Row:
         if parsed.tzinfo is None:
             self.fail(field, "date-time needs a UTC offset (e.g. 2024-05-01T09:00:00Z)")
             return None
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+            self.fail(field, "date-time is out of range")
+            return None
 
 
 def consent_destination(channel: str, by_channel: dict[str, str]) -> str | None:
