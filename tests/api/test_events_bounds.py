@@ -38,6 +38,7 @@ def _fields(response: Any) -> set[str]:
             payment(1, account="a1", amount="1.00") | {"received_at": "0001-01-01T00:00:00+01:00"},
             "received_at",
         ),
+        (invoice_created(1, account="a1", customer="c1", time_zone="Europe/" + "a" * 300), "time_zone"),
     ],
 )
 def test_values_the_store_cannot_hold_are_a_422_naming_the_field(

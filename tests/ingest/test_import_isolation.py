@@ -30,6 +30,7 @@ def _thousand(**bad: str) -> list[dict[str, str]]:
         ({"city": "Paris\x00"}, "city"),
         ({"invoice_number": "N\x00"}, "invoice_number"),
         ({"customer_name": "A" * 257}, "customer_name"),
+        ({"time_zone": "Europe/" + "a" * 300}, "time_zone"),
     ],
 )
 def test_one_bad_row_of_a_thousand_is_reported_and_the_rest_stored(
@@ -37,7 +38,7 @@ def test_one_bad_row_of_a_thousand_is_reported_and_the_rest_stored(
 ) -> None:
     path = write_csv(tmp_path / "f.csv", _thousand(**bad), header=[*row(), "city"])
     report, errors = run(engine, path)
-    assert [(e.line, e.field) for e in errors] == [(_BAD_AT + 2, field)]
+    assert {(e.line, e.field) for e in errors} == {(_BAD_AT + 2, field)}
     assert (report.rows_imported, report.rows_rejected, report.aborted) == (_ROWS - 1, 1, None)
     assert scalar(engine, "SELECT count(*) FROM invoices") == _ROWS - 1
 

@@ -61,7 +61,7 @@ def _currency(value: str) -> str:
 def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         raise ValueError(
             f"unknown time zone {value!r} (expected an IANA name such as Europe/Paris)"
         ) from None

@@ -163,7 +163,7 @@ def plain_minor(text: str, exponent: int) -> int | None:
 def zone_ok(name: str) -> bool:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         return False
     return True
 
