@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from arrears.events.schemas import EVENT_TYPES
 
@@ -137,18 +138,44 @@ def _problem(request: Request, exc: ProblemError) -> JSONResponse:
     return problem_response(request, exc)
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # The traceback without the message: database errors quote the row's values, which may be personal data.
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    log.error("unhandled %s on %s\n%s", type(exc).__name__, request.url.path, frames)
-    return problem_response(
-        request,
-        ProblemError(500, "internal-error", "Internal error", "the request failed; nothing was stored"),
-    )
+class Unexpected:
+    """Answer an unhandled error with the 500 problem, logging its frames without its message.
+
+    Inside Starlette's outermost middleware, which would answer too but then re-raise the error for the
+    server to log with its message (database errors and others quote values that may be personal data)
+    and drop the client's connection. The route template is logged, never the path (`/pay/<token>`).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            route = getattr(scope.get("route"), "path", "unmatched")
+            log.error("unhandled %s on %s\n%s", type(exc).__name__, route, frames)
+            if started:
+                raise RuntimeError("unhandled error after the response started") from None
+            error = ProblemError(
+                500, "internal-error", "Internal error", "the request failed; nothing was stored"
+            )
+            await problem_response(Request(scope), error)(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(ProblemError, _problem)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(Unexpected)  # the innermost middleware: added before any other
