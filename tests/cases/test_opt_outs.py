@@ -96,3 +96,27 @@ def test_a_destination_opt_out_cancels_what_goes_there_on_any_channel(
             now=NOW,
         )
     assert _statuses(sessions) == {text: "cancelled", call: "cancelled", mail: "pending"}
+
+
+def test_the_same_opt_out_recorded_again_from_the_same_source_is_one_row(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A source event applied twice (a replay) records its opt-out once; another source is another row."""
+    with sessions.begin() as session:
+        add_debtor(session, now=NOW, due_on=date(2026, 3, 1), mobile="+12125550001")
+    open_cases(sessions, NOW)
+    with sessions() as session:
+        customer = session.scalars(select(Case.customer_id)).one()
+    for source in ("twilio:SM1", "twilio:SM1", "twilio:SM2"):
+        with sessions.begin() as session:
+            record_opt_out(
+                session,
+                [customer],
+                channel="sms",
+                destination=None,
+                reason="revocation",
+                source=source,
+                now=NOW,
+            )
+    with sessions() as session:
+        assert sorted(session.scalars(select(OptOut.source))) == ["twilio:SM1", "twilio:SM2"]

@@ -2,7 +2,8 @@
 
 An opt-out binds every case of the customer: the dispatcher re-reads opt-outs before each send, but a
 row queued before the opt-out would still sit in the outbox, counted as planned contact and shown as
-pending. So the rows it forbids are cancelled in the same transaction as the opt-out is recorded.
+pending. So the rows it forbids are cancelled in the same transaction as the opt-out is recorded. One
+source event records its opt-out once per customer, channel and destination, however often it is applied.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from arrears.core.ids import new_id
@@ -29,6 +30,17 @@ def record_opt_out(
     now: datetime,
 ) -> None:
     """Refuse `channel` (every channel when None), or only `destination` when given, for these customers."""
+    known = set(
+        session.scalars(
+            select(OptOut.customer_id).where(
+                OptOut.customer_id.in_(list(customer_ids)),
+                OptOut.source == source,
+                OptOut.channel.is_(None) if channel is None else OptOut.channel == channel,
+                OptOut.destination.is_(None) if destination is None else OptOut.destination == destination,
+            )
+        )
+    )
+    customer_ids = [customer_id for customer_id in customer_ids if customer_id not in known]
     if not customer_ids:
         return
     session.execute(
