@@ -149,7 +149,7 @@ def _plan(body: PlanBody | None) -> PlanTerms | None:
     if body is None:
         return None
     try:
-        amount = Money(parse_minor(body.amount, body.currency.upper()), body.currency.upper())
+        amount = Money(parse_minor(body.amount, body.currency.upper(), negative=False), body.currency.upper())
     except MoneyError as exc:
         raise ProblemError(422, "invalid", "Invalid plan", f"plan.amount: {exc}") from None
     return PlanTerms(amount, body.first_due_on, body.instalments)

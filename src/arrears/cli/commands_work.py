@@ -131,7 +131,9 @@ def resolve(
                 raise ValueError("a plan needs --plan-amount, --plan-currency and --plan-first")
             code = plan_currency.upper()
             plan = PlanTerms(
-                Money(parse_minor(plan_amount, code), code), date.fromisoformat(plan_first), instalments
+                Money(parse_minor(plan_amount, code, negative=False), code),
+                date.fromisoformat(plan_first),
+                instalments,
             )
         terms = Terms(
             plan=plan,
