@@ -116,3 +116,28 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
     return session_factory(engine)
+
+
+_LOG_SCAN = None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Scan every log record the suite's own processes write (tests/log_scan.py)."""
+    global _LOG_SCAN
+    from tests.log_scan import attach
+
+    _LOG_SCAN = attach()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Personal data or a secret in any log line fails the run, listed with the line."""
+    if _LOG_SCAN is None:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    summary = f"log scan: {_LOG_SCAN.lines} lines, {len(_LOG_SCAN.leaks)} with personal data or secrets"
+    if reporter is not None:
+        reporter.write_line(summary)
+        for kind, line in _LOG_SCAN.leaks[:20]:
+            reporter.write_line(f"  {kind}: {line}")
+    if _LOG_SCAN.leaks and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
