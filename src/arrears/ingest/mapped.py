@@ -9,7 +9,6 @@ columns, and its errors are then labelled with the export's column too (`annotat
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ from typing import Any
 from arrears.ingest.columns import COLUMNS
 from arrears.ingest.fast import FastValidator
 from arrears.ingest.mapping import Constant, Mapping, SkipRule
-from arrears.ingest.readers import ImportFileError, RawRecord
+from arrears.ingest.readers import ImportFileError, RawRecord, csv_lines
 from arrears.ingest.rows import InvoiceRow, RowError
 from arrears.ingest.values import DateParser, MoneyParser, country_code
 
@@ -161,19 +160,12 @@ class _Stage:
         self.failed: tuple[int, list[RowError]] = (0, [])
 
     def records(self, reader: Any, skip: SkipTest | None) -> Iterator[RawRecord | RowError]:
-        last = reader.line_num
         previous: list[str] | None = None
-        while True:
-            start = last + 1
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                last = reader.line_num
-                yield RowError(start, "", f"malformed CSV: {exc}")
+        for item in csv_lines(reader):
+            if isinstance(item, RowError):
+                yield item
                 continue
-            last = reader.line_num
+            start, record = item
             if not any(cell.strip() for cell in record):
                 continue
             if skip is not None and skip(record):

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from arrears.core.money import is_currency
+from arrears.core.yaml_nodes import child as child_node
 from arrears.ingest.columns import BY_NAME, REQUIRED
 from arrears.ingest.values import DateFormatError, DateParser, country_code
 
@@ -233,19 +234,9 @@ def _place(label: str, root: yaml.Node, error: Any) -> str:
     """`file:line: key.path: message`, the line that of the deepest node the error's path reaches."""
     node, path = root, list[str]()
     for part in error["loc"]:
-        child = _child(node, part)
+        child = child_node(node, part)
         if child is None:
             continue  # a union's branch name, or a missing key: point at the parent
         node, path = child, [*path, str(part)]
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{label}:{node.start_mark.line + 1}: {'.'.join(path) or '(top)'}: {message}"
-
-
-def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return value  # type: ignore[no-any-return]
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]  # type: ignore[no-any-return]
-    return None

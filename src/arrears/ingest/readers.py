@@ -82,8 +82,9 @@ def _check_header(header: list[str]) -> None:
         raise ImportFileError(f"line 1: missing required columns: {', '.join(missing)}")
 
 
-def _csv_records(reader: Any, header: list[str]) -> Iterator[RawRecord | RowError]:
-    width = len(header)
+def csv_lines(reader: Any) -> Iterator[tuple[int, list[str]] | RowError]:
+    """Each record with the line it starts on (a quoted field may span lines), or an error naming that line
+    for a record the csv module cannot read; reading goes on after it."""
     last = reader.line_num
     while True:
         start = last + 1
@@ -96,6 +97,16 @@ def _csv_records(reader: Any, header: list[str]) -> Iterator[RawRecord | RowErro
             yield RowError(start, "", f"malformed CSV: {exc}")
             continue
         last = reader.line_num
+        yield start, record
+
+
+def _csv_records(reader: Any, header: list[str]) -> Iterator[RawRecord | RowError]:
+    width = len(header)
+    for item in csv_lines(reader):
+        if isinstance(item, RowError):
+            yield item
+            continue
+        start, record = item
         if not record or (len(record) == 1 and not record[0].strip()):
             continue
         if len(record) != width:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from arrears.core.yaml_nodes import child as child_node
 from arrears.strategy.schema import Strategy
 
 
@@ -126,7 +127,7 @@ def _locate(root: yaml.Node, loc: tuple[str | int, ...]) -> tuple[yaml.Node, lis
     node: yaml.Node = root
     path: list[str | int] = []
     for part in loc:
-        child = _child(node, part)
+        child = child_node(node, part)
         if child is None:
             if isinstance(part, str) and isinstance(node, yaml.MappingNode) and part not in _tags():
                 path.append(part)  # a missing key: name it, point at its parent
@@ -138,16 +139,6 @@ def _locate(root: yaml.Node, loc: tuple[str | int, ...]) -> tuple[yaml.Node, lis
 
 def _tags() -> frozenset[str]:
     return frozenset({"handoff", "placement", "function-after", "model"})
-
-
-def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return value  # type: ignore[no-any-return]
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]  # type: ignore[no-any-return]
-    return None
 
 
 def _dotted(path: list[str | int]) -> str:
