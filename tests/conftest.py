@@ -133,8 +133,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Personal data or a secret in any log line fails the run, listed with the line."""
     if _LOG_SCAN is None:
         return
+    spawned = _LOG_SCAN.scan_spawned()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    summary = f"log scan: {_LOG_SCAN.lines} lines, {len(_LOG_SCAN.leaks)} with personal data or secrets"
+    leaks = len(_LOG_SCAN.leaks)
+    summary = f"log scan: {_LOG_SCAN.lines} lines ({spawned} spawned-process logs), {leaks} with personal data"
     if reporter is not None:
         reporter.write_line(summary)
         for kind, line in _LOG_SCAN.leaks[:20]:

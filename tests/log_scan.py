@@ -2,8 +2,8 @@
 
 Every record the `arrears` and `uvicorn` loggers emit while the suite runs (at every level, tracebacks
 included) is formatted and searched for phone numbers, e-mail addresses, card-like numbers that pass the
-Luhn check, API keys and SQL parameters. Logs of the `arrears serve` processes some tests start are
-scanned by those tests themselves (tests/api/test_served_logs.py).
+Luhn check, API keys and SQL parameters. The output of every `arrears` process the reliability suite starts
+is registered in `SPAWNED_LOGS` (tests/reliability/processes.py) and scanned line by line at the end.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PATTERNS = {
     "phone number": re.compile(r"\+\d{10,15}\b"),
@@ -20,6 +21,8 @@ PATTERNS = {
 }
 _CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
 LOGGERS = ("arrears", "uvicorn", "uvicorn.error")
+#: Output files of spawned `arrears` processes, scanned when the session ends.
+SPAWNED_LOGS: list[Path] = []
 
 
 def luhn(digits: str) -> bool:
@@ -55,6 +58,20 @@ class LogScan(logging.Handler):
             self.lines += 1
             for kind in findings(line):
                 self.leaks.append((kind, line[:300]))
+
+    def scan_text(self, text: str) -> None:
+        """Scan another process's whole output, line by line."""
+        for line in text.splitlines():
+            self.lines += 1
+            for kind in findings(line):
+                self.leaks.append((kind, line[:300]))
+
+    def scan_spawned(self) -> int:
+        """Scan every registered spawned-process log that exists; returns how many files were read."""
+        files = [path for path in SPAWNED_LOGS if path.exists()]
+        for path in files:
+            self.scan_text(path.read_text(errors="replace"))
+        return len(files)
 
     def __hash__(self) -> int:
         return id(self)
