@@ -115,7 +115,18 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     )
 
 
+def _unreadable_body(request: Request) -> JSONResponse:
+    """FastAPI answers a body it cannot decode (bytes that are not UTF-8) with a bare 400 that no route
+    documents; it is a malformed body like invalid JSON, so it gets the same 422 naming the body."""
+    error = field_error("body", (), "the body is not JSON text in UTF-8", "json_invalid")
+    return problem_response(
+        request, ProblemError(422, "validation-error", "Invalid request", "1 invalid field(s): body", [error])
+    )
+
+
 def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400:  # only FastAPI's body parsing raises it; our own 400s are ProblemErrors
+        return _unreadable_body(request)
     titles = {
         404: "Not found",
         405: "Method not allowed",
