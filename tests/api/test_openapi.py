@@ -60,3 +60,31 @@ def test_times_and_currencies_declare_their_formats(document: dict[str, Any]) ->
     pattern = re.compile(currency["pattern"])
     assert pattern.search("EUR") and not pattern.search("EURO") and not pattern.search("E1R")
     assert schemas["InvoiceCreated"]["properties"]["due_on"]["format"] == "date"
+
+
+def test_currencies_are_listed_and_amounts_shaped(document: dict[str, Any]) -> None:
+    """A fuzzer or a client generating from the document sends codes and amounts the API can accept."""
+    props = document["components"]["schemas"]["InvoiceCreated"]["properties"]
+    assert {"EUR", "JPY", "KWD", "CLF"} <= set(props["currency"]["enum"]) and "XXX" not in props["currency"][
+        "enum"
+    ]
+    amount = re.compile(props["amount"]["pattern"])
+    assert amount.search("1234.50") and not amount.search("-1") and not amount.search("1e30")
+
+
+def test_links_lead_from_a_response_to_the_records_it_names(document: dict[str, Any]) -> None:
+    """Stateful clients (and schemathesis) follow an event to its status and a case to its customer."""
+    paths = document["paths"]
+    event_link = paths["/v1/events"]["post"]["responses"]["202"]["links"]["GetEvent"]
+    assert event_link == {
+        "operationId": paths["/v1/events/{event_id}"]["get"]["operationId"],
+        "parameters": {"event_id": "$response.body#/id"},
+    }
+    case_links = paths["/v1/cases"]["get"]["responses"]["200"]["links"]
+    assert case_links["GetCase"]["parameters"] == {"case_id": "$response.body#/items/0/id"}
+    operation_ids = {op["operationId"] for ops in paths.values() for op in ops.values()}
+    for ops in paths.values():
+        for op in ops.values():
+            for response in op["responses"].values():
+                for link in response.get("links", {}).values():
+                    assert link["operationId"] in operation_ids

@@ -66,6 +66,11 @@ def is_currency(code: str) -> bool:
     return code in _EXPONENTS
 
 
+def currencies() -> list[str]:
+    """Every ISO 4217 code accepted, sorted: the OpenAPI document lists them, the fuzzers try each."""
+    return sorted(_EXPONENTS)
+
+
 def parse_minor(amount: str, currency: str, *, negative: bool = True) -> int:
     """Parse a decimal string ("123.45") into minor units, refusing anything that would lose precision
     or lie outside +-`MAX_MINOR` (and, with `negative=False`, anything below zero)."""
