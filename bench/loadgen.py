@@ -5,6 +5,9 @@ Here request i is due at start + i / rate and its latency runs from that instant
 in the figures (no coordinated omission). Requests are prebuilt bytes written to plain asyncio streams over
 keep-alive connections (a new connection whenever none is idle), so the generator itself costs tens of
 microseconds per request and leaves the cores to the server.
+
+`closed_loop` is the other kind, for throughput at a fixed concurrency (bench/load_bench.py): a few clients,
+each with one keep-alive connection, sending the next request when the last is answered.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 _Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter]
@@ -128,3 +131,66 @@ def quantile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), math.ceil(q * len(ordered))))
     return ordered[rank - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    key: str  # the request's identity (Idempotency-Key, MessageSid): what the database must then hold
+    latency: float  # seconds from sending to the end of the response
+    status: int  # 0: no answer
+    error: str | None = None
+
+
+#: Builds request `n` of client `c`: its identity and its bytes.
+Maker = Callable[[int, int], tuple[str, bytes]]
+
+
+async def _client_loop(
+    port: int, make: Maker, client: int, deadline: float, timeout: float, out: list[Answer]
+) -> None:
+    conn = _Client(port, timeout)
+    n = 0
+    while time.perf_counter() < deadline:
+        key, raw = make(client, n)
+        n += 1
+        sent = time.perf_counter()
+        try:
+            status = await conn.exchange(raw)
+        except Exception as exc:  # a refused or broken connection is a result, not a crash of the bench
+            out.append(Answer(key, time.perf_counter() - sent, 0, type(exc).__name__))
+            continue
+        out.append(Answer(key, time.perf_counter() - sent, status))
+    conn.close()
+
+
+async def _ticker(every: float, deadline: float, tick: Callable[[float], None]) -> None:
+    start = time.perf_counter()
+    while (left := deadline - time.perf_counter()) > 0:
+        await asyncio.sleep(min(every, left))
+        tick(time.perf_counter() - start)
+
+
+async def _closed(
+    port: int, make: Maker, clients: int, seconds: float, tick: Callable[[float], None] | None, timeout: float
+) -> tuple[list[Answer], float]:
+    out: list[Answer] = []
+    start = time.perf_counter()
+    deadline = start + seconds
+    loops = [_client_loop(port, make, client, deadline, timeout, out) for client in range(clients)]
+    ticker = [_ticker(10.0, deadline, tick)] if tick else []
+    await asyncio.gather(*loops, *ticker)
+    return out, time.perf_counter() - start
+
+
+def closed_loop(
+    port: int,
+    make: Maker,
+    clients: int,
+    seconds: float,
+    tick: Callable[[float], None] | None = None,
+    timeout: float = 30.0,
+) -> tuple[list[Answer], float]:
+    """`clients` keep-alive connections to 127.0.0.1:`port`, each sending its next request as soon as the
+    last is answered, for `seconds` (a request in flight at the end is finished); the answers and the wall
+    time. `tick(elapsed)` runs every 10 s (progress)."""
+    return asyncio.run(_closed(port, make, clients, seconds, tick, timeout))
