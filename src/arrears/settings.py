@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from arrears.core.faults import FaultPlan
 
 
 class Settings(BaseSettings):
@@ -42,6 +44,17 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     log_json: bool = False
+    clock_start: AwareDatetime | None = Field(
+        default=None,
+        description="rehearsals and the reliability suite only: the clock starts at this instant and runs at "
+        "real speed (a portfolio can be worked at a chosen hour); unset: the system clock",
+    )
+    fault_at: str | None = Field(
+        default=None,
+        description="the reliability suite only: point:nth[:kill|stop], the process kills or pauses itself "
+        "the nth time it reaches that crash point (arrears.core.faults); needs ARREARS_FAULT_MARKER",
+    )
+    fault_marker: Path | None = Field(default=None, description="file a fired fault point is recorded in")
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
@@ -113,6 +126,15 @@ class Settings(BaseSettings):
                 f"ARREARS_SEND_MARGIN_SECONDS ({self.send_margin_seconds}) must be below "
                 f"ARREARS_LEASE_SECONDS ({self.lease_seconds})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _fault_is_known(self) -> Settings:
+        """A misspelt crash point would never fire and a test would pass without its crash."""
+        if self.fault_at is not None:
+            if self.fault_marker is None:
+                raise ValueError("ARREARS_FAULT_AT needs ARREARS_FAULT_MARKER (where the hit is recorded)")
+            FaultPlan.parse(self.fault_at, self.fault_marker)
         return self
 
 

@@ -149,8 +149,10 @@ def import_invoices_command(
     """
     from arrears.store.db import make_engine
     from arrears.store.migrate import upgrade
+    from arrears.system.parts import arm_faults, process_clock
 
     settings = get_settings()
+    arm_faults(settings)
     chosen = _mapping(mapping, date_format, country)
     if delimiter in ("tab", "\\t"):
         delimiter = "\t"
@@ -174,6 +176,7 @@ def import_invoices_command(
                 engine,
                 file,
                 resolve_strategy=strategy_resolver(settings),
+                clock=process_clock(settings),
                 file_format=file_format.value if file_format else None,
                 source=source,
                 batch_size=batch_size,

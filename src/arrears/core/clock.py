@@ -17,6 +17,16 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class StartedClock:
+    """Real time, shifted so that it reads `start` when the process starts (rehearsals at a chosen hour)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = ensure_utc(start) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
 class SimulatedClock:
     """A clock that only moves when told to; used by the demo, tests and what-if runs."""
 

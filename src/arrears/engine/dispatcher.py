@@ -35,7 +35,9 @@ from arrears.compliance.model import (
     Verdict,
 )
 from arrears.compliance.rendering import RenderedDisclosures
+from arrears.core import faults
 from arrears.core.clock import Clock
+from arrears.core.faults import FaultPoint
 from arrears.engine.compose import Links, outbound
 from arrears.engine.customer_locks import CustomerLocks
 from arrears.engine.delivery_writes import DeliveryWrites
@@ -157,6 +159,7 @@ class Dispatcher:
             claimed = self._claim(now, locks)
             stats.claimed = len(claimed)
             if claimed:
+                faults.reach(FaultPoint.DISPATCH_AFTER_LEASE)
                 fence = LeaseFence(self.sessions, self.worker_id, self.lease, self.margin, now + self.lease)
                 self._dispatch(claimed, fence, now, stats)
         return stats
@@ -203,6 +206,7 @@ class Dispatcher:
                 for row in claimed[position:]:
                     writes.release(row, self.clock.now(), error="lease renewal too slow", count_attempt=False)
                 done = len(claimed) - position
+            faults.reach(FaultPoint.DISPATCH_BEFORE_RECORD)
             with transaction(self.sessions) as session:
                 writes.flush(session)
             position += done
@@ -295,6 +299,7 @@ class Dispatcher:
         finally:
             self._warn_if_slow(row, time.monotonic() - started)
         if result.status is DeliveryStatus.SENT:
+            faults.reach(FaultPoint.DISPATCH_AFTER_ACCEPT)
             sent = (result.provider, result.provider_id)
             record_sent(writes, row, facts, sent, decision.to_json(), self.clock.now())
             stats.sent += 1

@@ -19,7 +19,9 @@ from arrears.casefacts.model import CaseFacts
 from arrears.casefacts.views import case_view
 from arrears.cases.closing import close_cases
 from arrears.compliance.model import ContactChannel, ContactGate, PriorContact, Verdict
+from arrears.core import faults
 from arrears.core.clock import Clock
+from arrears.core.faults import FaultPoint
 from arrears.engine.plan_writes import PlanWrites
 from arrears.engine.unsent import attach_unsent_contacts
 from arrears.store.bulk import lock_skipping_locked
@@ -95,6 +97,7 @@ class Planner:
             if writes.closed:
                 close_cases(session, writes.closed, now=now, reason="settled")
             stats.cases = len(facts)
+            faults.reach(FaultPoint.PLAN_BEFORE_COMMIT)
         return stats
 
     def run_until_idle(self, max_batches: int = 1_000_000) -> PlanStats:

@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from arrears.audit import record
 from arrears.casefacts.load import load_case_facts
 from arrears.channels.base import Channel, ChannelError, DeliveryResult, DeliveryStatus
+from arrears.core import faults
 from arrears.core.clock import Clock, as_utc
+from arrears.core.faults import FaultPoint
 from arrears.core.ids import idempotency_key
 from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.notices import record_sent
@@ -141,6 +143,7 @@ def reconcile_unknown(
         except ChannelError as exc:
             _ask_again_later(sessions, row, worker_id, clock.now(), claim, str(exc))
             continue
+        faults.reach(FaultPoint.RECONCILE_AFTER_LOOKUP)
         with transaction(sessions) as session:
             settled += _settle(session, row, found, worker_id, clock.now())
     return settled

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from arrears.audit import record_many
 from arrears.cases.sync import StrategyResolver
+from arrears.core import faults
 from arrears.core.clock import Clock
+from arrears.core.faults import FaultPoint
 from arrears.core.ids import new_id
 from arrears.ingest import batch as settling
 from arrears.ingest import ownership, seen, stage
@@ -166,4 +168,5 @@ class BatchWriter:
         if entries:
             with Session(bind=db.conn) as session:
                 record_many(session, entries)
+        faults.reach(FaultPoint.IMPORT_BEFORE_COMMIT)
         return Stored(settled.kept, settled.errors, counts)

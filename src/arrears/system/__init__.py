@@ -28,7 +28,7 @@ from arrears.conversations.context import AgentConfig
 from arrears.conversations.inputs import conversation_handlers
 from arrears.conversations.service import ConversationService
 from arrears.conversations.words import WordsService
-from arrears.core.clock import Clock, SystemClock
+from arrears.core.clock import Clock
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.planner import Planner
 from arrears.engine.strategies import register_strategies
@@ -45,10 +45,12 @@ from arrears.store.db import make_engine, session_factory, transaction
 from arrears.strategy.catalog import StrategyLibrary
 from arrears.system.parts import (
     DisclosureRenderer,
+    arm_faults,
     business_phone,
     contact_gate,
     disclosure_texts,
     message_config,
+    process_clock,
     strategy_lookup,
     strategy_resolver,
 )
@@ -167,7 +169,8 @@ def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engi
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
     sessions = session_factory(engine)
-    clock = clock or SystemClock()
+    clock = clock or process_clock(settings)
+    arm_faults(settings)
     library = StrategyLibrary.load(settings.strategies_dir)
     gate = contact_gate(settings)
     disclosures = disclosure_texts(gate, settings)

@@ -13,6 +13,9 @@ from arrears.compliance.gate import ProfileGate
 from arrears.compliance.minimal import MinimalGate
 from arrears.compliance.model import Address, CallerKind, ContactGate, Purpose
 from arrears.compliance.rendering import RenderedDisclosures, render_disclosures
+from arrears.core import faults
+from arrears.core.clock import Clock, StartedClock, SystemClock
+from arrears.core.faults import FaultPlan
 from arrears.messages.catalogue import catalogue
 from arrears.messages.config import MessageConfig
 from arrears.messages.formatting import day
@@ -147,3 +150,14 @@ def sample_disclosures(settings: Settings) -> Callable[[str, str, bool], tuple[t
         )
 
     return chosen
+
+
+def process_clock(settings: Settings) -> Clock:
+    """The system clock, or one started at ARREARS_CLOCK_START (rehearsals, the reliability suite)."""
+    return StartedClock(settings.clock_start) if settings.clock_start is not None else SystemClock()
+
+
+def arm_faults(settings: Settings) -> None:
+    """Arm this process's crash point when ARREARS_FAULT_AT asks for one (the reliability suite)."""
+    if settings.fault_at is not None and settings.fault_marker is not None:
+        faults.arm(FaultPlan.parse(settings.fault_at, settings.fault_marker))
