@@ -92,7 +92,8 @@ def write_portfolio(path: Path, people: Iterable[Person], at: datetime) -> Path:
             due = today - timedelta(days=2)
             who = [p.customer_id, f"Replay Customer {p.index}", p.email, p.phone, "mobile", zone]
             where = ["US", state, postal_code, p.account_id, p.invoice_id, "USD", p.balance, p.balance]
-            writer.writerow([*who, *where, (due - timedelta(days=30)).isoformat(), due.isoformat(), "yes", "yes", "yes"])
+            when = [(due - timedelta(days=30)).isoformat(), due.isoformat()]
+            writer.writerow([*who, *where, *when, "yes", "yes", "yes"])
     return path
 
 
