@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from arrears.api.bodies import Body
 from arrears.api.deps import Chat, InboxDep
 from arrears.api.openapi import problems
 from arrears.api.problems import ProblemError
@@ -24,13 +25,11 @@ router = APIRouter(prefix="/v1/chat", tags=["chat"])
 ERRORS = problems(401, 403, 404, 413, 422)
 
 
-class ChatOpen(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ChatOpen(Body):
     case_id: str = Field(min_length=1, max_length=32)
 
 
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ChatMessage(Body):
     text: str = Field(max_length=4000)
 
 

@@ -11,9 +11,10 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 
+from arrears.api.bodies import Body
 from arrears.api.deps import ClockDep, Read, SessionDep, Work
 from arrears.api.openapi import problems
 from arrears.api.paging import MAX_LIMIT
@@ -34,27 +35,23 @@ TaskId = Annotated[str, Path(max_length=32)]
 Actor = Annotated[str, Field(min_length=1, max_length=128, description="the person acting")]
 
 
-class ClaimBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ClaimBody(Body):
     by: Actor
 
 
-class ReassignBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReassignBody(Body):
     by: Actor
     owner: str | None = Field(None, max_length=128, description="null: back to the team's queue")
 
 
-class PlanBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PlanBody(Body):
     amount: str = Field(description="each instalment, a decimal in the case's currency")
     currency: str = Field(min_length=3, max_length=3)
     first_due_on: date
     instalments: int = Field(1, ge=1, le=120)
 
 
-class ResolveBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ResolveBody(Body):
     by: Actor
     resolution: Resolution
     note: str | None = Field(None, max_length=2000)
@@ -63,8 +60,7 @@ class ResolveBody(BaseModel):
     close_reason: CloseReason | None = Field(None, description="closed: why (default written_off)")
 
 
-class ReleaseBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReleaseBody(Body):
     by: Actor
     reason: str = Field(min_length=1, max_length=512)
 
