@@ -11,6 +11,7 @@ import base64
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class FakeTwilio:
     requests: list[Recorded] = field(default_factory=list)
     reject: set[str] = field(default_factory=set)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    latency: float = 0.0  # seconds each create takes: a provider slower than a lease
 
 
 def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
@@ -47,6 +49,7 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             auth = self.headers.get("Authorization", "")
             account = base64.b64decode(auth.removeprefix("Basic ")).decode().split(":")[0] if auth else ""
             fake.requests.append(Recorded(self.path, form, account))
+            time.sleep(fake.latency)
             to = form.get("To", [""])[0]
             if to in fake.reject:
                 self._answer(400, {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400})

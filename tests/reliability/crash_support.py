@@ -44,12 +44,11 @@ def write_portfolio(path: Path, count: int, *, sms_every: int = 4) -> Path:
         for i in range(count):
             days = 4 if sms_every and i % sms_every == 0 else 2
             due = START.date() - timedelta(days=days)
-            out.writerow(
-                [f"C{i:05d}", f"Pat Debtor{i}", f"debtor{i}@example.com", f"+1518555{i:04d}", "mobile"]
-                + ["America/New_York", "US", "NY", "Albany", "12207", f"{i + 1} State Street"]
-                + [f"A{i:05d}", f"INV-{i:05d}", "USD", "240.00", "240.00"]
-                + [(due - timedelta(days=30)).isoformat(), due.isoformat(), "yes", "yes"]
-            )
+            person = [f"C{i:05d}", f"Pat Debtor{i}", f"debtor{i}@example.com", f"+1518555{i:04d}", "mobile"]
+            place = ["America/New_York", "US", "NY", "Albany", "12207", f"{i + 1} State Street"]
+            invoice = [f"A{i:05d}", f"INV-{i:05d}", "USD", "240.00", "240.00"]
+            dates = [(due - timedelta(days=30)).isoformat(), due.isoformat(), "yes", "yes"]
+            out.writerow([*person, *place, *invoice, *dates])
     return path
 
 

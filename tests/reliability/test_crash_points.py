@@ -15,26 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.engine.exactly_once_support import sent_interactions, sink_keys, statuses
-from tests.reliability.crash_support import (
-    Contacts,
-    Run,
-    assert_as_reference,
-    killed,
-    reference,
-    write_portfolio,
-)
+from tests.reliability.crash_support import Contacts, Run, assert_as_reference, killed
 from tests.reliability.processes import run
 
-CASES = 40
 SEED = 20261202
-
-
-@pytest.fixture(scope="module")
-def portfolio(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Contacts]:
-    """The import file and what a run that never crashes sends for it."""
-    root = tmp_path_factory.mktemp("reference")
-    file = write_portfolio(root / "portfolio.csv", CASES)
-    return file, reference(root, file)
 
 
 def _recover(crashed: Run, hours: int = 2) -> None:
