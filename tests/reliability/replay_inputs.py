@@ -38,7 +38,15 @@ from arrears.store.models import (
     Promise,
     Task,
 )
-from tests.reliability.replay_support import OUR_NUMBER, PUBLIC_BASE, TWILIO_TOKEN, Input, Person, now
+from tests.reliability.replay_support import (
+    OUR_NUMBER,
+    PUBLIC_BASE,
+    TWILIO_TOKEN,
+    Input,
+    Person,
+    Send,
+    now,
+)
 
 DISPUTE = "I never ordered this, it is not my debt"
 EVENT_OK = frozenset({200, 202})  # 202 stored; 200 the same key and body again (Idempotent-Replayed)
@@ -68,19 +76,16 @@ class Family:
 def _event(body_of: Callable[[Person], dict[str, Any]]) -> Stage:
     def stage(p: Person, ctx: Context) -> list[Input]:
         body = body_of(p)
-        headers = {
-            "Authorization": f"Bearer {ctx.events_key}",
-            "Idempotency-Key": f"{body['type']}-{p.index}",
-        }
-        return [
-            Input(
-                f"{body['type']}#{p.index}",
-                lambda c: c.post("/v1/events", json=body, headers=headers),
-                EVENT_OK,
-            )
-        ]
+        key = f"{body['type']}-{p.index}"
+        first, again = _post_event(f"{key}", body, ctx), _post_event(f"{key}-new-key", body, ctx)
+        return [Input(f"{body['type']}#{p.index}", first, EVENT_OK, Input(f"{key} again", again, EVENT_OK))]
 
     return stage
+
+
+def _post_event(key: str, body: dict[str, Any], ctx: Context) -> Send:
+    headers = {"Authorization": f"Bearer {ctx.events_key}", "Idempotency-Key": key}
+    return lambda c: c.post("/v1/events", json=body, headers=headers)
 
 
 def _twilio(name: str, path: str, form: dict[str, str], ok: int = 200, query: str = "") -> Input:
@@ -250,7 +255,7 @@ FAMILIES = (
                 }
             ),
         ),
-        {"invoices": 2},
+        {"invoices": 2, "balance": 15000},
     ),
     Family(
         "invoice.updated",
@@ -263,12 +268,12 @@ FAMILIES = (
                 }
             ),
         ),
-        {"invoices": 1},
+        {"invoices": 1, "balance": 10000},
     ),
     Family(
         "invoice.paid",
         (_event(lambda p: {"type": "invoice.paid", "invoice_external_id": p.invoice_id}),),
-        {"payments": 0},
+        {"payments": 0, "balance": 0},
     ),
     Family(
         "payment.received",
@@ -284,7 +289,7 @@ FAMILIES = (
                 }
             ),
         ),
-        {"payments": 1},
+        {"payments": 1, "balance": 10000},
     ),
     Family(
         "customer.updated",
@@ -297,7 +302,7 @@ FAMILIES = (
                 }
             ),
         ),
-        {"contact_points": 3},
+        {"contact_points": 3, "balance": 12000},
     ),
     Family("message.received sms dispute", (_relay("dispute", DISPUTE, lambda p: p.phone),), DISPUTED),
     Family("message.received sms STOP", (_relay("stop", "STOP", lambda p: p.phone),), {"opt_outs": 1}),
@@ -308,7 +313,7 @@ FAMILIES = (
     Family("twilio text STOP", (_text("STOP", "st"),), {"opt_outs": 1}),
     Family("twilio message status", (_status,), {}),
     Family("twilio call", (_answer, _turn, _hang_up), {"conversations": 1, "outcomes": 1}),
-    Family("payment page", (_pay,), {"payments": 1}),
+    Family("payment page", (_pay,), {"payments": 1, "balance": 0}),
     Family(
         "one-click unsubscribe",
         (_relay("hello", "Hello, who is this?", lambda p: p.email, "email"), _unsubscribe),
@@ -344,4 +349,6 @@ def footprint(session: Session, p: Person) -> dict[str, int]:
         .select_from(OutboxAction)
         .where(OutboxAction.customer_id == customer),
     }
-    return {name: int(session.scalar(query) or 0) for name, query in queries.items()}
+    found = {name: int(session.scalar(query) or 0) for name, query in queries.items()}
+    balance = select(func.sum(Case.balance_minor)).where(Case.customer_id == customer)
+    return found | {"balance": int(session.scalar(balance) or 0)}

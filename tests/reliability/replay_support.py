@@ -119,6 +119,7 @@ class Input:
     name: str
     send: Send
     ok: frozenset[int]  # the documented answers to this request and to its repeats
+    again: Input | None = None  # the same input under a new delivery id (a relay that lost its key)
 
     def deliver(self, client: httpx.Client, tally: Tally) -> None:
         response = self.send(client)

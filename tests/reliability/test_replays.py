@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from arrears.store.db import make_engine, session_factory
 from arrears.store.models import InboxEvent
 from tests.reliability.processes import arrears_env, run, served
-from tests.reliability.replay_inputs import FAMILIES, Context, Family, footprint
+from tests.reliability.replay_inputs import EVENT_OK, FAMILIES, Context, Family, footprint
 from tests.reliability.replay_support import (
     PUBLIC_BASE,
     TWILIO_TOKEN,
@@ -116,13 +116,21 @@ def _replay_everything(
             before = effects(session)
         shuffled(base, delivered, tally, rng)
         at_once(base, delivered, tally, copies)
+        rekeyed = [item.again for item in delivered if item.again is not None]
+        shuffled(base, rekeyed, tally, rng)
+        at_once(base, rekeyed, tally, copies)
         run(["worker", "--once"], env, logs, "worker")
     with sessions() as session:
-        assert changed(before, effects(session)) == {}, "a replay after everything ended changed rows"
+        after = effects(session)
+        assert _inbox(session) == {"done": len(delivered) + len(rekeyed)}
+    expected = before | {"inbox_events": before["inbox_events"] + len(rekeyed)}  # each new key is kept
+    assert changed(expected, after) == {}, "a replay after everything ended changed rows"
     assert tally.server_errors == 0, tally.statuses
     assert tally.unexpected == [], tally.unexpected[:20]
     first = sum((copies if mode == "at once" else 3) * len(family.stages) for family, mode, _ in cast.roles)
-    assert tally.total == first + len(delivered) * (3 + copies), tally.statuses
+    assert tally.total == first + (len(delivered) + len(rekeyed)) * (3 + copies), tally.statuses
+    events = [item for item in delivered + rekeyed if item.ok == EVENT_OK]
+    assert tally.statuses[202] == len(events), "one 202 per event stored, 200 for each repeat"
     return tally
 
 
@@ -130,10 +138,7 @@ def _check_one_effect_each(sessions: sessionmaker[Session], cast: Cast, delivere
     """Each input stored once (one inbox row per input, beside the notes of heard message ids), and each
     customer carrying exactly its family's effects."""
     with sessions() as session:
-        stored = session.scalar(
-            select(func.count()).select_from(InboxEvent).where(InboxEvent.kind != "message.heard")
-        )
-        assert stored == len(delivered)
+        assert _inbox(session) == {"done": len(delivered)}
         wrong = {}
         for family, mode, person in cast.roles:
             found = footprint(session, person)
@@ -141,6 +146,16 @@ def _check_one_effect_each(sessions: sessionmaker[Session], cast: Cast, delivere
             if expected != dict(family.expect):
                 wrong[f"{family.name} ({mode}) #{person.index}"] = found
         assert wrong == {}, "\n".join(f"{who}: {found}" for who, found in wrong.items())
+
+
+def _inbox(session: Session) -> dict[str, int]:
+    """Stored inputs by status, beside the notes of the message ids heard (one per text, kept done)."""
+    query = (
+        select(InboxEvent.status, func.count())
+        .where(InboxEvent.kind != "message.heard")
+        .group_by(InboxEvent.status)
+    )
+    return {str(status): int(count) for status, count in session.execute(query)}
 
 
 def test_every_input_delivered_again_has_one_effect_and_no_server_error(
