@@ -54,12 +54,11 @@ EVENT_OK = frozenset({200, 202})  # 202 stored; 200 the same key and body again 
 
 @dataclass(frozen=True)
 class Context:
-    """What inputs are made from: the API keys, the database (read, and written only by the product's own
-    link code), and the link secret the server signs with."""
+    """What inputs are made from: the API key (events, chat), the database (read, and written only by the
+    product's own link code), and the link secret the server signs with."""
 
     sessions: sessionmaker[Session]
-    events_key: str
-    chat_key: str
+    api_key: str
     link_secret: str
 
 
@@ -84,7 +83,7 @@ def _event(body_of: Callable[[Person], dict[str, Any]]) -> Stage:
 
 
 def _post_event(key: str, body: dict[str, Any], ctx: Context) -> Send:
-    headers = {"Authorization": f"Bearer {ctx.events_key}", "Idempotency-Key": key}
+    headers = {"Authorization": f"Bearer {ctx.api_key}", "Idempotency-Key": key}
     return lambda c: c.post("/v1/events", json=body, headers=headers)
 
 
@@ -182,7 +181,7 @@ def _unsubscribe(p: Person, ctx: Context) -> list[Input]:
 
 def _chat_open(p: Person, ctx: Context) -> list[Input]:
     case_id, _, _ = _case(ctx, p)
-    headers = {"Authorization": f"Bearer {ctx.chat_key}", "Idempotency-Key": f"open-{p.index}"}
+    headers = {"Authorization": f"Bearer {ctx.api_key}", "Idempotency-Key": f"open-{p.index}"}
     body = {"case_id": case_id}
     return [
         Input(
@@ -200,7 +199,7 @@ def _chat_say(p: Person, ctx: Context) -> list[Input]:
             )
         )
     assert conversation is not None, f"the chat of customer {p.index} was not opened"
-    headers = {"Authorization": f"Bearer {ctx.chat_key}", "Idempotency-Key": f"say-{p.index}"}
+    headers = {"Authorization": f"Bearer {ctx.api_key}", "Idempotency-Key": f"say-{p.index}"}
     path = f"/v1/chat/{conversation}/messages"
     return [
         Input(

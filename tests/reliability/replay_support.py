@@ -168,18 +168,20 @@ def shuffled(base: str, inputs: Sequence[Input], tally: Tally, rng: random.Rando
             item.deliver(http, tally)
 
 
-def at_once(base: str, inputs: Sequence[Input], tally: Tally, copies: int = 10) -> None:
-    """Each input as `copies` identical requests released together, each over its own connection."""
-    for item in inputs:
-        barrier = Barrier(copies)
+def at_once(base: str, inputs: Sequence[Input], tally: Tally, copies: int = 10, together: int = 3) -> None:
+    """Each input as `copies` identical requests released together, each over its own connection;
+    `together` inputs' bursts at a time (different inputs overlapping, as real traffic does)."""
+    for start in range(0, len(inputs), together):
+        burst = [item for item in inputs[start : start + together] for _ in range(copies)]
+        barrier = Barrier(len(burst))
 
-        def one(_: int, item: Input = item, barrier: Barrier = barrier) -> httpx.Response:
+        def one(item: Input, barrier: Barrier = barrier) -> httpx.Response:
             with client(base) as http:
                 barrier.wait(timeout=60)
                 return item.send(http)
 
-        with ThreadPoolExecutor(copies) as pool:
-            for response in pool.map(one, range(copies)):
+        with ThreadPoolExecutor(len(burst)) as pool:
+            for item, response in zip(burst, pool.map(one, burst), strict=True):
                 tally.note(item, response)
 
 

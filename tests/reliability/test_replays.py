@@ -89,12 +89,7 @@ def _replay_everything(
         logs,
         "import",
     )
-    ctx = Context(
-        sessions,
-        create_api_key(env, logs, "events:write", "read"),
-        create_api_key(env, logs, "chat"),
-        LINK_SECRET,
-    )
+    ctx = Context(sessions, create_api_key(env, logs, "events:write", "read", "chat"), LINK_SECRET)
     run(
         ["worker", "--once"], env, logs, "worker"
     )  # plans the first reminders: the messages unsubscribed from
@@ -110,7 +105,6 @@ def _replay_everything(
             at_once(base, batch["at once"], tally, copies)
             delivered += [item for items in batch.values() for item in items]
             run(["worker", "--once"], env, logs, "worker")
-        run(["worker", "--once"], env, logs, "worker")
         _check_one_effect_each(sessions, cast, delivered)
         with sessions() as session:
             before = effects(session)
