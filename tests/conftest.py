@@ -136,7 +136,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     spawned = _LOG_SCAN.scan_spawned()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     leaks = len(_LOG_SCAN.leaks)
-    summary = f"log scan: {_LOG_SCAN.lines} lines ({spawned} spawned-process logs), {leaks} with personal data"
+    summary = f"log scan: {_LOG_SCAN.lines} lines ({spawned} process logs), {leaks} with personal data"
     if reporter is not None:
         reporter.write_line(summary)
         for kind, line in _LOG_SCAN.leaks[:20]:

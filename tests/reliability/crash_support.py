@@ -35,13 +35,13 @@ COLUMNS = (
 Contacts = Counter[tuple[str, str, str]]
 
 
-def write_portfolio(path: Path, count: int, *, sms_every: int = 4) -> Path:
+def write_portfolio(path: Path, count: int, *, sms_every: int = 4, first: int = 0) -> Path:
     """`count` New York State consumers with e-mail and mobile, 2 days overdue (an e-mail is due), or 4 days
     for every `sms_every`-th (an e-mail and a text): the full Reg F gate owes each a validation notice."""
     with path.open("w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(COLUMNS)
-        for i in range(count):
+        for i in range(first, first + count):
             days = 4 if sms_every and i % sms_every == 0 else 2
             due = START.date() - timedelta(days=days)
             person = [f"C{i:05d}", f"Pat Debtor{i}", f"debtor{i}@example.com", f"+1518555{i:04d}", "mobile"]
@@ -60,6 +60,7 @@ class Run:
     root: Path
     anchor: float = field(default_factory=time.time)
     jumped: timedelta = timedelta(0)
+    batch: int = 25  # rows a worker leases at once: a kill strands at most this many for an hour
     markers: list[Path] = field(default_factory=list)
 
     @property
@@ -83,7 +84,7 @@ class Run:
             "collector_kind": "third_party",
             "gate": "profiles",
             "lease_seconds": "5",
-            "batch_size": "25",
+            "batch_size": str(self.batch),
             "worker_poll_seconds": "0.2",
             **settings,
         }
@@ -123,11 +124,15 @@ def killed(process: subprocess.Popen[bytes], seconds: float = 120) -> bool:
         return False
 
 
-def reference(root: Path, file: Path, hours: int = 2) -> Contacts:
-    """What a run that never crashes sends for the portfolio (SQLite): `--once` now and each hour after."""
+def reference(root: Path, *files: Path, hours: int = 2) -> Contacts:
+    """What a run that never crashes sends for the portfolio (SQLite): one file imported and worked each
+    hour (`--once`), then `--once` each hour after."""
     clean = Run(f"sqlite:///{root / 'reference.db'}", root)
-    run(["import", "invoices", str(file)], clean.env(), clean.logs, "import")
-    clean.once()
+    for index, file in enumerate(files):
+        if index:
+            clean.an_hour_later()
+        run(["import", "invoices", str(file)], clean.env(), clean.logs, "import")
+        clean.once()
     for _ in range(hours):
         clean.an_hour_later()
         clean.once()
