@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from arrears.store.models import ApiKey
@@ -61,12 +61,22 @@ def revoke_api_key(session: Session, prefix: str, *, now: datetime) -> bool:
     return True
 
 
+def well_formed(token: str) -> bool:
+    return _FORMAT.match(token) is not None
+
+
+# Built once: the columns a check needs, not the entity (it runs on every request).
+_BY_PREFIX = select(ApiKey.id, ApiKey.key_hash, ApiKey.scopes, ApiKey.revoked_at).where(
+    ApiKey.prefix == bindparam("prefix")
+)
+
+
 def authenticate(session: Session, token: str) -> Principal | None:
     """The active key this token belongs to, or None; the comparison leaks nothing through timing."""
     match = _FORMAT.match(token)
     if match is None:
         return None
-    key = session.scalars(select(ApiKey).where(ApiKey.prefix == match.group(1))).one_or_none()
+    key = session.execute(_BY_PREFIX, {"prefix": match.group(1)}).one_or_none()
     if key is None or not hmac.compare_digest(key.key_hash, hash_key(token)) or key.revoked_at is not None:
         return None
-    return Principal(key.id, key.prefix, frozenset(key.scopes))
+    return Principal(key.id, match.group(1), frozenset(key.scopes))

@@ -12,13 +12,15 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Path, Response, status
+from fastapi import APIRouter, Body, Header, Path, Request, Response, status
 
-from arrears.api.deps import InboxDep, ReadEvents, SessionDep, WriteEvents
+from arrears.api.deps import BearerToken, InboxDep, ReadEvents, SessionDep, admit
 from arrears.api.openapi import IDEMPOTENCY_KEY, problems
 from arrears.api.problems import FieldError, ProblemError
 from arrears.api.views import EventStatus
 from arrears.events import Event
+from arrears.inbox import receive
+from arrears.store.db import transaction
 from arrears.store.models import InboxEvent
 
 router = APIRouter(prefix="/v1", tags=["events"])
@@ -50,21 +52,27 @@ def _key_error(detail: str, slug: str = "idempotency-key", status_code: int = 40
 def post_event(
     event: Annotated[Event, Body(description="one event; `type` selects the schema")],
     response: Response,
-    principal: WriteEvents,
+    request: Request,
+    token: BearerToken,
     inbox: InboxDep,
     idempotency_key: KeyHeader = None,
 ) -> EventStatus:
-    """Store one source-system event for the worker to apply, exactly once per Idempotency-Key."""
-    if idempotency_key is None:
-        raise _key_error("send an Idempotency-Key header that identifies this event (retries reuse it)")
-    if not _KEY.match(idempotency_key):
-        raise _key_error("the Idempotency-Key must be 1 to 128 visible ASCII characters")
-    stored = inbox.store(
-        source=f"api:{principal.prefix}",
-        external_id=idempotency_key,
-        kind=event.type,
-        payload=event.payload(),
-    )
+    """Store one source-system event for the worker to apply, exactly once per Idempotency-Key: the key
+    read and the row inserted in one transaction, committed before the answer leaves."""
+    with transaction(inbox.sessions) as session:
+        principal = admit(request, session, token, "events:write")
+        if idempotency_key is None:
+            raise _key_error("send an Idempotency-Key header that identifies this event (retries reuse it)")
+        if not _KEY.match(idempotency_key):
+            raise _key_error("the Idempotency-Key must be 1 to 128 visible ASCII characters")
+        stored = receive(
+            session,
+            source=f"api:{principal.prefix}",
+            external_id=idempotency_key,
+            kind=event.type,
+            payload=event.payload(),
+            now=inbox.clock.now(),
+        )
     if stored.conflicts:
         detail = "this Idempotency-Key was already used for a different event body"
         raise _key_error(detail, "idempotency-key-reused", 422)
