@@ -72,12 +72,15 @@ class Family:
     expect: Mapping[str, int] = field(default_factory=dict)
 
 
-def _event(body_of: Callable[[Person], dict[str, Any]]) -> Stage:
+def _event(body_of: Callable[[Person], dict[str, Any]], rekeyed: bool = True) -> Stage:
+    """POST /v1/events under a key of its own; `rekeyed`: the same body under a new key is a repeat too."""
+
     def stage(p: Person, ctx: Context) -> list[Input]:
         body = body_of(p)
-        key = f"{body['type']}-{p.index}"
-        first, again = _post_event(f"{key}", body, ctx), _post_event(f"{key}-new-key", body, ctx)
-        return [Input(f"{body['type']}#{p.index}", first, EVENT_OK, Input(f"{key} again", again, EVENT_OK))]
+        key = f"{body['type']}-{body.get('invoice_external_id', '')}-{p.index}"
+        again = Input(f"{key} again", _post_event(f"{key}-new-key", body, ctx), EVENT_OK)
+        first = _post_event(key, body, ctx)
+        return [Input(f"{body['type']}#{p.index}", first, EVENT_OK, again if rekeyed else None)]
 
     return stage
 
@@ -85,6 +88,40 @@ def _event(body_of: Callable[[Person], dict[str, Any]]) -> Stage:
 def _post_event(key: str, body: dict[str, Any], ctx: Context) -> Send:
     headers = {"Authorization": f"Bearer {ctx.api_key}", "Idempotency-Key": key}
     return lambda c: c.post("/v1/events", json=body, headers=headers)
+
+
+def _paid_before_invoiced(p: Person, ctx: Context) -> list[Input]:
+    """Out of order across inputs: a payment on an account the next event creates. Applied first, it fails
+    (unknown account) and is applied again once the account exists; never twice."""
+    account, invoice = f"{p.account_id}-N", f"{p.invoice_id}-N"
+    payment = _event(
+        lambda p: {
+            "type": "payment.received",
+            "payment_external_id": f"PAY-N-{p.index}",
+            "account_external_id": account,
+            "currency": "USD",
+            "amount": "20.00",
+            "received_at": now().isoformat(),
+        }
+    )
+    # Not sent again under a new key: invoice.created states the invoice's whole state, so a fresh key
+    # with no balance says again that nothing is paid (docs/api.md), and the payment's allocation goes.
+    created = _event(lambda p: _invoice(p, account, invoice, "30.00"), rekeyed=False)
+    return payment(p, ctx) + created(p, ctx)
+
+
+def _invoice(p: Person, account: str, invoice: str, amount: str) -> dict[str, Any]:
+    return {
+        "type": "invoice.created",
+        "customer_external_id": p.customer_id,
+        "customer_name": f"Replay Customer {p.index}",
+        "account_external_id": account,
+        "invoice_external_id": invoice,
+        "currency": "USD",
+        "amount": amount,
+        "issued_on": (now().date() - timedelta(days=20)).isoformat(),
+        "due_on": (now().date() - timedelta(days=5)).isoformat(),
+    }
 
 
 def _twilio(name: str, path: str, form: dict[str, str], ok: int = 200, query: str = "") -> Input:
@@ -239,22 +276,13 @@ DISPUTED = {"conversations": 1, "outcomes": 1, "dispute_tasks": 1, "holds": 1}
 FAMILIES = (
     Family(
         "invoice.created",
-        (
-            _event(
-                lambda p: {
-                    "type": "invoice.created",
-                    "customer_external_id": p.customer_id,
-                    "customer_name": f"Replay Customer {p.index}",
-                    "account_external_id": p.account_id,
-                    "invoice_external_id": f"{p.invoice_id}-B",
-                    "currency": "USD",
-                    "amount": "30.00",
-                    "issued_on": (now().date() - timedelta(days=20)).isoformat(),
-                    "due_on": (now().date() - timedelta(days=5)).isoformat(),
-                }
-            ),
-        ),
+        (_event(lambda p: _invoice(p, p.account_id, f"{p.invoice_id}-B", "30.00")),),
         {"invoices": 2, "balance": 15000},
+    ),
+    Family(
+        "payment before its account",
+        (_paid_before_invoiced,),
+        {"payments": 1, "invoices": 2, "balance": 13000},
     ),
     Family(
         "invoice.updated",

@@ -79,8 +79,21 @@ class Replays:
     live: bool
     tally: Tally = field(default_factory=Tally)
     rng: random.Random = field(default_factory=lambda: random.Random(10))
+    first_sends: int = 0  # requests of the first round
 
     def apply(self) -> None:
+        """Apply what is stored; what failed because it came before what it names (a payment before its
+        account) is queued again by an operator's `arrears inbox replay` and applied."""
+        self._settle()
+        with self.sessions() as session:
+            failed = session.scalar(
+                select(func.count()).select_from(InboxEvent).where(InboxEvent.status == "failed")
+            )
+        if failed:
+            run(["inbox", "replay", "--all-failed"], self.env, self.logs, "inbox-replay")
+            self._settle()
+
+    def _settle(self) -> None:
         if not self.live:
             run(["worker", "--once"], self.env, self.logs, "worker")
             return
@@ -107,7 +120,9 @@ class Replays:
             in_order(base, batch["in order"], self.tally)
             shuffled(base, batch["shuffled"], self.tally, self.rng)
             at_once(base, batch["at once"], self.tally, self.copies)
-            delivered += [item for items in batch.values() for item in items]
+            sent = [item for items in batch.values() for item in items]
+            self.first_sends += 3 * len(sent) + (self.copies - 3) * len(batch["at once"])
+            delivered += sent
             self.apply()
         return delivered
 
@@ -157,16 +172,16 @@ def _replay_everything(
     engine.dispose()
     expected = before | {"inbox_events": before["inbox_events"] + len(rekeyed)}  # each new key is kept
     assert changed(expected, after) == {}, "a replay after everything ended changed rows"
-    _check_answers(replays.tally, cast, delivered + rekeyed, copies)
+    _check_answers(replays, delivered + rekeyed)
     return replays.tally
 
 
-def _check_answers(tally: Tally, cast: Cast, inputs: list[Input], copies: int) -> None:
+def _check_answers(replays: Replays, inputs: list[Input]) -> None:
     """No 5xx, only documented answers, one 202 per event stored, and every delivery answered."""
+    tally = replays.tally
     assert tally.server_errors == 0, tally.statuses
     assert tally.unexpected == [], tally.unexpected[:20]
-    first = sum((copies if mode == "at once" else 3) * len(family.stages) for family, mode, _ in cast.roles)
-    assert tally.total == first + len(inputs) * (3 + copies), tally.statuses
+    assert tally.total == replays.first_sends + len(inputs) * (3 + replays.copies), tally.statuses
     assert tally.statuses[202] == sum(item.ok == EVENT_OK for item in inputs), "one 202 per event stored"
 
 
