@@ -132,10 +132,12 @@ def _twilio(name: str, path: str, form: dict[str, str], ok: int = 200, query: st
     return Input(name, lambda c: c.post(target, data=form, headers=headers), frozenset({ok}))
 
 
-def _text(words: str, tag: str) -> Stage:
+def _text(words: str, tag: str, whatsapp: bool = False) -> Stage:
+    prefix = "whatsapp:" if whatsapp else ""
+
     def stage(p: Person, ctx: Context) -> list[Input]:
-        form = {"MessageSid": f"SM{tag}{p.index:08d}", "AccountSid": "AC" + "3" * 32, "From": p.phone}
-        form |= {"To": OUR_NUMBER, "Body": words, "NumMedia": "0"}
+        form = {"MessageSid": f"SM{tag}{p.index:08d}", "AccountSid": "AC" + "3" * 32}
+        form |= {"From": prefix + p.phone, "To": prefix + OUR_NUMBER, "Body": words, "NumMedia": "0"}
         return [_twilio(f"twilio-{tag}#{p.index}", "/v1/twilio/messages", form)]
 
     return stage
@@ -338,6 +340,7 @@ FAMILIES = (
     ),
     Family("twilio text dispute", (_text(DISPUTE, "dp"),), DISPUTED),
     Family("twilio text STOP", (_text("STOP", "st"),), {"opt_outs": 1}),
+    Family("twilio WhatsApp dispute", (_text(DISPUTE, "wa", whatsapp=True),), DISPUTED),
     Family("twilio message status", (_status,), {}),
     Family("twilio call", (_answer, _turn, _hang_up), {"conversations": 1, "outcomes": 1}),
     Family("payment page", (_pay,), {"payments": 1, "balance": 0}),

@@ -212,7 +212,7 @@ def _inbox(session: Session) -> dict[str, int]:
 def test_every_input_delivered_again_has_one_effect_and_no_server_error(
     database_url: str, tmp_path: Path
 ) -> None:
-    """15 families, one customer per way of first delivery, 10 identical copies at once."""
+    """17 families, one customer per way of first delivery, 10 identical copies at once."""
     _replay_everything(database_url, tmp_path, instances=1, copies=10)
 
 
@@ -221,5 +221,5 @@ def test_replays_while_a_live_worker_applies_them_under_two_server_processes(
     database_url: str, tmp_path: Path
 ) -> None:
     """The deployed shape: two `arrears serve` processes and an `arrears worker` applying inputs while
-    their repeats still arrive; two customers per family and mode, 20 copies at once."""
-    _replay_everything(database_url, tmp_path, instances=2, copies=20, live=True, serving=2)
+    their repeats still arrive; two customers per family and mode, 12 copies at once."""
+    _replay_everything(database_url, tmp_path, instances=2, copies=12, live=True, serving=2)
