@@ -161,10 +161,12 @@ def run_phase(
     tally.keys.update(a.key for a in warm if 200 <= a.status < 300)
     label = f"{server.name} {kind}"
 
-    def tick(elapsed: float) -> None:
+    def tick(elapsed: float, answered: int) -> None:
         if backends:
             backends.sample()
-        print(f"  {label}: {elapsed:4.0f}/{args.seconds:.0f} s", file=sys.stderr, flush=True)
+        rate = answered / max(elapsed, 1e-9)
+        print(f"  {label}: {elapsed:4.0f}/{args.seconds:.0f} s, {answered} answered ({rate:.0f}/s)",
+              file=sys.stderr, flush=True)  # fmt: skip
 
     if backends:
         backends.start()

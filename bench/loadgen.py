@@ -163,21 +163,28 @@ async def _client_loop(
     conn.close()
 
 
-async def _ticker(every: float, deadline: float, tick: Callable[[float], None]) -> None:
+async def _ticker(
+    every: float, deadline: float, tick: Callable[[float, int], None], out: list[Answer]
+) -> None:
     start = time.perf_counter()
     while (left := deadline - time.perf_counter()) > 0:
         await asyncio.sleep(min(every, left))
-        tick(time.perf_counter() - start)
+        tick(time.perf_counter() - start, len(out))
 
 
 async def _closed(
-    port: int, make: Maker, clients: int, seconds: float, tick: Callable[[float], None] | None, timeout: float
+    port: int,
+    make: Maker,
+    clients: int,
+    seconds: float,
+    tick: Callable[[float, int], None] | None,
+    timeout: float,
 ) -> tuple[list[Answer], float]:
     out: list[Answer] = []
     start = time.perf_counter()
     deadline = start + seconds
     loops = [_client_loop(port, make, client, deadline, timeout, out) for client in range(clients)]
-    ticker = [_ticker(10.0, deadline, tick)] if tick else []
+    ticker = [_ticker(10.0, deadline, tick, out)] if tick else []
     await asyncio.gather(*loops, *ticker)
     return out, time.perf_counter() - start
 
@@ -187,10 +194,10 @@ def closed_loop(
     make: Maker,
     clients: int,
     seconds: float,
-    tick: Callable[[float], None] | None = None,
+    tick: Callable[[float, int], None] | None = None,
     timeout: float = 30.0,
 ) -> tuple[list[Answer], float]:
     """`clients` keep-alive connections to 127.0.0.1:`port`, each sending its next request as soon as the
     last is answered, for `seconds` (a request in flight at the end is finished); the answers and the wall
-    time. `tick(elapsed)` runs every 10 s (progress)."""
+    time. `tick(elapsed, answered)` runs every 10 s (progress)."""
     return asyncio.run(_closed(port, make, clients, seconds, tick, timeout))
