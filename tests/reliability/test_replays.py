@@ -80,6 +80,7 @@ class Replays:
     tally: Tally = field(default_factory=Tally)
     rng: random.Random = field(default_factory=lambda: random.Random(10))
     first_sends: int = 0  # requests of the first round
+    together: int = 3  # inputs whose bursts are released at once
 
     def apply(self) -> None:
         """Apply what is stored; what failed because it came before what it names (a payment before its
@@ -119,7 +120,7 @@ class Replays:
                     batch[mode] += family.stages[stage](person, ctx)
             in_order(base, batch["in order"], self.tally)
             shuffled(base, batch["shuffled"], self.tally, self.rng)
-            at_once(base, batch["at once"], self.tally, self.copies)
+            at_once(base, batch["at once"], self.tally, self.copies, self.together)
             sent = [item for items in batch.values() for item in items]
             self.first_sends += 3 * len(sent) + (self.copies - 3) * len(batch["at once"])
             delivered += sent
@@ -128,11 +129,18 @@ class Replays:
 
     def again(self, base: str, inputs: list[Input]) -> None:
         shuffled(base, inputs, self.tally, self.rng)
-        at_once(base, inputs, self.tally, self.copies)
+        at_once(base, inputs, self.tally, self.copies, self.together)
 
 
 def _replay_everything(
-    database_url: str, tmp_path: Path, *, instances: int, copies: int, live: bool = False, serving: int = 1
+    database_url: str,
+    tmp_path: Path,
+    *,
+    instances: int,
+    copies: int,
+    together: int = 3,
+    live: bool = False,
+    serving: int = 1,
 ) -> Tally:
     """Import, key, plan; every input first delivered and applied; then all of them again (and each event
     under a new key), which must change nothing but add the new keys' inbox rows."""
@@ -148,7 +156,7 @@ def _replay_everything(
     portfolio = write_portfolio(tmp_path / "in.csv", cast.people, now())
     run(["import", "invoices", str(portfolio)], env, logs, "import")
     engine = make_engine(database_url)
-    replays = Replays(env, logs, session_factory(engine), copies, live)
+    replays = Replays(env, logs, session_factory(engine), copies, live, together=together)
     ctx = Context(replays.sessions, create_api_key(env, logs, "events:write", "read", "chat"), LINK_SECRET)
     run(["worker", "--once"], env, logs, "worker")  # the first reminders are planned
     worker = spawn(["worker"], env, logs, "worker") if live else None
@@ -221,5 +229,6 @@ def test_replays_while_a_live_worker_applies_them_under_two_server_processes(
     database_url: str, tmp_path: Path
 ) -> None:
     """The deployed shape: two `arrears serve` processes and an `arrears worker` applying inputs while
-    their repeats still arrive; two customers per family and mode, 12 copies at once."""
-    _replay_everything(database_url, tmp_path, instances=2, copies=12, live=True, serving=2)
+    their repeats still arrive; two customers per family and mode, 50 requests at once (10 copies of 5
+    inputs)."""
+    _replay_everything(database_url, tmp_path, instances=2, copies=10, together=5, live=True, serving=2)
