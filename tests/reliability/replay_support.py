@@ -9,6 +9,7 @@ the others' getting in the way.
 from __future__ import annotations
 
 import csv
+import json
 import random
 import subprocess
 from collections import Counter
@@ -25,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from arrears.store.base import Base
+from arrears.store.models import OutboxAction
 from tests.log_scan import SPAWNED_LOGS
 from tests.reliability.processes import ARREARS
 
@@ -196,6 +198,25 @@ def effects(session: Session) -> dict[str, int]:
 
 def changed(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, tuple[int, int]]:
     return {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+
+
+def sends(outbox: Path) -> Counter[str]:
+    """The outbox keys of the texts and e-mails the local sinks hold, one count per message that left."""
+    found: Counter[str] = Counter()
+    for name in ("sms.jsonl", "whatsapp.jsonl"):
+        path = outbox / name
+        lines = path.read_text().splitlines() if path.exists() else []
+        found.update(json.loads(line)["idempotency_key"] for line in lines if line.strip())
+    found.update(path.stem for path in (outbox / "email").glob("*.eml"))
+    return found
+
+
+def recorded_sent(session: Session) -> Counter[str]:
+    """The outbox keys the database records as sent on those channels."""
+    query = select(OutboxAction.idempotency_key).where(
+        OutboxAction.status == "sent", OutboxAction.channel.in_(("sms", "whatsapp", "email"))
+    )
+    return Counter(session.scalars(query))
 
 
 def now() -> datetime:

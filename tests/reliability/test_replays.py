@@ -5,7 +5,8 @@ Each family of input (every event type of /v1/events, Twilio's texts, delivery r
 payment page, one-click unsubscribe, web chat) runs on customers of its own, each first delivered in one
 of three ways: 3 times in a row, 3 times shuffled among all the others, or 10 identical copies at once over
 their own connections. Once everything is applied (calls hung up, disputes ended), every input is
-delivered again 3 times shuffled and 10 times at once, and not one row anywhere changes.
+delivered again 3 times shuffled and 10 times at once, and not one row anywhere changes. Every text and
+e-mail that left (replies, opt-out confirmations, reminders when the customers' day has begun) left once.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from tests.reliability.replay_support import (
     effects,
     in_order,
     now,
+    recorded_sent,
+    sends,
     shuffled,
     write_portfolio,
 )
@@ -177,6 +180,7 @@ def _replay_everything(
     with replays.sessions() as session:
         after = effects(session)
         assert _inbox(session) == {"done": len(delivered) + len(rekeyed)}
+        assert sends(tmp_path / "outbox") == recorded_sent(session), "a message left twice, or unrecorded"
     engine.dispose()
     expected = before | {"inbox_events": before["inbox_events"] + len(rekeyed)}  # each new key is kept
     assert changed(expected, after) == {}, "a replay after everything ended changed rows"
