@@ -219,6 +219,25 @@ def test_the_same_payment_under_two_delivery_ids_counts_once(sessions: sessionma
         assert error == "amount: payment 'pay-1' was already recorded with a different amount"
 
 
+def test_a_creation_sent_again_without_a_balance_keeps_what_a_payment_took(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A billing system re-sending its original event (new delivery id, no balance) must not put back what
+    a payment recorded here took; a stated balance is still the source system's word."""
+    with sessions.begin() as session:
+        deliver(session, "e1", invoice_created(1, account="a1", customer="c1"))
+        deliver(session, "e2", payment(1, account="a1", amount="30.00"))
+        assert deliver(session, "e3", invoice_created(1, account="a1", customer="c1")) == "done"
+    with sessions() as session:
+        assert _invoice(session, "inv-1").balance_minor == 7000
+        assert _case(session, "a1").balance_minor == 7000
+    with sessions.begin() as session:
+        stated = {**invoice_created(1, account="a1", customer="c1"), "balance": "100.00"}
+        assert deliver(session, "e4", stated) == "done"
+    with sessions() as session:
+        assert _invoice(session, "inv-1").balance_minor == 10000
+
+
 def test_overpayment_settles_everything_and_is_kept_on_the_payment(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         deliver(session, "e1", invoice_created(1, account="a1", customer="c1"))

@@ -72,15 +72,15 @@ class Family:
     expect: Mapping[str, int] = field(default_factory=dict)
 
 
-def _event(body_of: Callable[[Person], dict[str, Any]], rekeyed: bool = True) -> Stage:
-    """POST /v1/events under a key of its own; `rekeyed`: the same body under a new key is a repeat too."""
+def _event(body_of: Callable[[Person], dict[str, Any]]) -> Stage:
+    """POST /v1/events under a key of its own; the same body under a new key is a repeat too."""
 
     def stage(p: Person, ctx: Context) -> list[Input]:
         body = body_of(p)
         key = f"{body['type']}-{body.get('invoice_external_id', '')}-{p.index}"
         again = Input(f"{key} again", _post_event(f"{key}-new-key", body, ctx), EVENT_OK)
         first = _post_event(key, body, ctx)
-        return [Input(f"{body['type']}#{p.index}", first, EVENT_OK, again if rekeyed else None)]
+        return [Input(f"{body['type']}#{p.index}", first, EVENT_OK, again)]
 
     return stage
 
@@ -104,9 +104,8 @@ def _paid_before_invoiced(p: Person, ctx: Context) -> list[Input]:
             "received_at": now().isoformat(),
         }
     )
-    # Not sent again under a new key: invoice.created states the invoice's whole state, so a fresh key
-    # with no balance says again that nothing is paid (docs/api.md), and the payment's allocation goes.
-    created = _event(lambda p: _invoice(p, account, invoice, "30.00"), rekeyed=False)
+    # Sent again under a new key too: a creation with no balance keeps what the payment took (docs/api.md).
+    created = _event(lambda p: _invoice(p, account, invoice, "30.00"))
     return payment(p, ctx) + created(p, ctx)
 
 

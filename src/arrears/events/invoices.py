@@ -1,7 +1,8 @@
 """Invoice events: what is owed, as the source system states it.
 
 The source system is the authority on an invoice, so `invoice.created` for a known invoice is an upsert and
-`invoice.updated` overwrites the fields it carries. An invoice with nothing left to pay is `paid`; `void`
+`invoice.updated` overwrites the fields it carries; a creation sent again without a balance keeps the one
+payments left. An invoice with nothing left to pay is `paid`; `void`
 withdraws it. Case sync afterwards opens, updates or closes the account's case from the new balances.
 """
 
@@ -108,7 +109,12 @@ def apply_invoice_created(session: Session, event: InvoiceCreated, now: datetime
     refused = currency_change(invoice.currency, event.currency)
     if refused is not None:
         raise EventError("currency", refused)
-    values["status"] = _status(event.balance_minor, "open")
+    balance = event.balance_minor
+    if event.balance is None:
+        # A creation sent again states no balance: what payments recorded here already took stays taken
+        # (within the amount), or a billing system re-sending its original event would undo a payment.
+        balance = values["balance_minor"] = min(invoice.balance_minor, event.amount_minor)
+    values["status"] = _status(balance, "open")
     applied.note("invoice", invoice.id, _set(invoice, values, now))
     return applied
 
