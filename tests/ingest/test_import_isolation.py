@@ -84,9 +84,25 @@ def _refuse_invoices(engine: Engine, invoices: list[str]) -> None:
             )
 
 
-def test_a_batch_the_database_refuses_is_written_again_in_halves(engine: Engine, tmp_path: Path) -> None:
+def _drop_refusal(engine: Engine) -> None:
+    """The PostgreSQL database outlives the test (one per session): a trigger left behind would refuse
+    these invoices in every later test that imports them."""
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER IF EXISTS refuse" + (" ON invoices" if _pg(engine) else "")))
+        if _pg(engine):
+            conn.execute(text("DROP FUNCTION IF EXISTS refuse()"))
+
+
+def _pg(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def test_a_batch_the_database_refuses_is_written_again_in_halves(
+    engine: Engine, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     bad = [10, _BAD_AT, _BAD_AT + 1]  # two in one batch, side by side, and one in another batch
     _refuse_invoices(engine, [f"I{n}" for n in bad])
+    request.addfinalizer(lambda: _drop_refusal(engine))
     report, errors = run(engine, write_csv(tmp_path / "f.csv", _thousand()), batch_size=400)
     assert [(e.line, e.field, e.record) for e in errors] == [(n + 2, "row", f"I{n}") for n in bad]
     assert all("the database refused this row" in e.reason for e in errors)
