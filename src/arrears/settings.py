@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         description="rehearsals and the reliability suite only: the clock starts at this instant and runs at "
         "real speed (a portfolio can be worked at a chosen hour); unset: the system clock",
     )
+    clock_anchor: AwareDatetime | None = Field(
+        default=None,
+        description="with ARREARS_CLOCK_START: the wall-clock instant at which the clock reads it, so "
+        "processes started at different times share one timeline; unset: the moment the process starts",
+    )
     fault_at: str | None = Field(
         default=None,
         description="the reliability suite only: point:nth[:kill|stop], the process kills or pauses itself "

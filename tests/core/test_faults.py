@@ -93,3 +93,10 @@ def test_a_started_clock_reads_its_start_and_then_moves_at_real_speed() -> None:
     first = clock.now()
     assert timedelta(0) <= first - start < timedelta(seconds=5)
     assert clock.now() >= first and clock.now().tzinfo is not None
+
+
+def test_clocks_given_one_start_and_anchor_share_one_timeline() -> None:
+    anchor = datetime.now(UTC) - timedelta(minutes=5)  # as if the first process started five minutes ago
+    start = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    later = StartedClock(start, anchor).now()
+    assert timedelta(minutes=5) <= later - start < timedelta(minutes=5, seconds=5)

@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from arrears.core.clock import SystemClock
 from arrears.payments.links import LinkRequest
 from arrears.payments.secret import LinkSecret
 from arrears.payments.unsubscribe import SignedUnsubscribeLinks
@@ -46,6 +45,7 @@ from tests.reliability.replay_support import (
     Person,
     Send,
     now,
+    timeline,
 )
 
 DISPUTE = "I never ordered this, it is not my debt"
@@ -174,7 +174,7 @@ def _hang_up(p: Person, ctx: Context) -> list[Input]:
 
 def _pay(p: Person, ctx: Context) -> list[Input]:
     """A link minted by the local provider's own code, as a send would (one per idempotency key)."""
-    clock = SystemClock()
+    clock = timeline()
     links = LocalPaymentLinks(
         ctx.sessions, clock, PUBLIC_BASE, LinkSecret(ctx.sessions, clock, ctx.link_secret)
     )
@@ -196,7 +196,7 @@ def _pay(p: Person, ctx: Context) -> list[Input]:
 def _unsubscribe(p: Person, ctx: Context) -> list[Input]:
     """The one-click URL of the agent's e-mailed answer to this customer (queued at once, whatever the
     hour; the worker's own reminders wait for the customer's morning)."""
-    clock = SystemClock()
+    clock = timeline()
     links = SignedUnsubscribeLinks(PUBLIC_BASE, LinkSecret(ctx.sessions, clock, ctx.link_secret))
     case_id, _, _ = _case(ctx, p)
     with ctx.sessions() as session:

@@ -25,6 +25,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from arrears.core.clock import StartedClock
 from arrears.store.base import Base
 from arrears.store.models import OutboxAction
 from tests.log_scan import SPAWNED_LOGS
@@ -219,5 +220,21 @@ def recorded_sent(session: Session) -> Counter[str]:
     return Counter(session.scalars(query))
 
 
+#: One timeline for the test and every process it starts (ARREARS_CLOCK_START at ARREARS_CLOCK_ANCHOR):
+#: 13:00 in New York on a Tuesday when the suite starts, whatever the hour CI runs it, so the customers'
+#: contact window is open and the worker's sends are there to be checked.
+ANCHOR = datetime.now(UTC)
+START = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
+
+
 def now() -> datetime:
-    return datetime.now(UTC)
+    return START + (datetime.now(UTC) - ANCHOR)
+
+
+def timeline() -> StartedClock:
+    """The suite's clock, for what the test mints itself (payment and unsubscribe links)."""
+    return StartedClock(START, ANCHOR)
+
+
+def timeline_settings() -> dict[str, str]:
+    return {"clock_start": START.isoformat(), "clock_anchor": ANCHOR.isoformat()}

@@ -39,6 +39,7 @@ from tests.reliability.replay_support import (
     recorded_sent,
     sends,
     shuffled,
+    timeline_settings,
     write_portfolio,
 )
 
@@ -155,6 +156,7 @@ def _replay_everything(
         public_base_url=PUBLIC_BASE,
         link_secret=LINK_SECRET,
         worker_poll_seconds="0.2",
+        **timeline_settings(),
     )
     portfolio = write_portfolio(tmp_path / "in.csv", cast.people, now())
     run(["import", "invoices", str(portfolio)], env, logs, "import")

@@ -18,10 +18,11 @@ class SystemClock:
 
 
 class StartedClock:
-    """Real time, shifted so that it reads `start` when the process starts (rehearsals at a chosen hour)."""
+    """Real time, shifted so that it reads `start` at the wall-clock instant `anchor` (default: now), for
+    rehearsals at a chosen hour; processes given one start and anchor share one timeline."""
 
-    def __init__(self, start: datetime) -> None:
-        self._offset = ensure_utc(start) - datetime.now(UTC)
+    def __init__(self, start: datetime, anchor: datetime | None = None) -> None:
+        self._offset = ensure_utc(start) - (ensure_utc(anchor) if anchor else datetime.now(UTC))
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset

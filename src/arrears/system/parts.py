@@ -154,7 +154,9 @@ def sample_disclosures(settings: Settings) -> Callable[[str, str, bool], tuple[t
 
 def process_clock(settings: Settings) -> Clock:
     """The system clock, or one started at ARREARS_CLOCK_START (rehearsals, the reliability suite)."""
-    return StartedClock(settings.clock_start) if settings.clock_start is not None else SystemClock()
+    if settings.clock_start is None:
+        return SystemClock()
+    return StartedClock(settings.clock_start, settings.clock_anchor)
 
 
 def arm_faults(settings: Settings) -> None:
