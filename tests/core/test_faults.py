@@ -16,6 +16,7 @@ from arrears.core import faults
 from arrears.core.clock import StartedClock
 from arrears.core.faults import FaultAction, FaultPlan, FaultPoint
 from arrears.settings import Settings
+from tests.engine.exactly_once_support import process_state
 
 CHILD = """
 import sys
@@ -36,10 +37,6 @@ def _child(spec: str, marker: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _stopped(pid: int) -> bool:
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T"
-
-
 def test_the_nth_arrival_at_the_armed_point_kills_the_process_after_recording_it(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     done = _child("dispatch.after_accept:3", marker)
@@ -56,7 +53,7 @@ def test_a_stop_fault_pauses_the_process_and_it_goes_on_when_continued(tmp_path:
         stdout=subprocess.PIPE,
         text=True,
     )
-    while not _stopped(child.pid):  # the marker is written first, then the process stops itself
+    while process_state(child.pid) != "T":  # the marker is written first, then the process stops itself
         assert child.poll() is None
     os.kill(child.pid, signal.SIGCONT)
     out, _ = child.communicate(timeout=60)

@@ -186,3 +186,15 @@ def sent_interactions(sessions: sessionmaker[Session]) -> Counter[str]:
 def statuses(sessions: sessionmaker[Session]) -> Counter[str]:
     with sessions() as session:
         return Counter(session.scalars(select(OutboxAction.status)).all())
+
+
+def process_state(pid: int) -> str:
+    """The process state letter from /proc (T: stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)

@@ -32,11 +32,13 @@ from tests.engine.crash_worker import build_worker, drain
 from tests.engine.exactly_once_support import (
     NOTICE,
     START,
+    process_state,
     seed_us,
     sent_interactions,
     sink_contacts,
     sink_keys,
     statuses,
+    wait_for,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,18 +165,6 @@ def test_sigkill_at_random_moments_loses_nothing_and_sends_nothing_twice(
     _exactly_as_reference(workers.outbox, sessions, _reference(tmp_path, seed))
 
 
-def _state(pid: int) -> str:
-    """The process state letter from /proc (T: stopped)."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 @pytest.mark.slow
 def test_a_worker_stopped_past_its_lease_and_resumed_sends_nothing_twice(
     postgres_url: str, tmp_path: Path
@@ -192,7 +182,7 @@ def test_a_worker_stopped_past_its_lease_and_resumed_sends_nothing_twice(
     paused = workers.start(
         "drain", "--stop-after-send", "3", "--marker", str(marker), "--summary", str(summary)
     )
-    _wait_for(lambda: marker.exists() and _state(paused.pid) == "T", "the worker to stop itself")
+    wait_for(lambda: marker.exists() and process_state(paused.pid) == "T", "the worker to stop itself")
     workers.an_hour_later()
     other = workers.start("drain")
 
@@ -200,7 +190,7 @@ def test_a_worker_stopped_past_its_lease_and_resumed_sends_nothing_twice(
         held = statuses(sessions)
         return held["leased"] == 0 and held["unknown"] == 0
 
-    _wait_for(nothing_held, "the other worker to settle the stopped worker's rows")
+    wait_for(nothing_held, "the other worker to settle the stopped worker's rows")
     paused.send_signal(signal.SIGCONT)
     workers.finish(paused, other)
 

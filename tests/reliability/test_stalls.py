@@ -12,29 +12,22 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from arrears.store.models import OutboxAction, Task
-from tests.engine.exactly_once_support import sink_contacts, sink_keys, statuses
+from tests.engine.exactly_once_support import (
+    process_state,
+    sink_contacts,
+    sink_keys,
+    statuses,
+    wait_for,
+)
 from tests.fakes.twilio_api import fake_twilio
 from tests.reliability.crash_support import Contacts, Run, assert_as_reference
 from tests.reliability.processes import run, spawn
-
-
-def _state(pid: int) -> str:
-    """The process state letter from /proc (T: stopped)."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -49,14 +42,14 @@ def test_a_worker_paused_past_its_lease_and_resumed_sends_nothing_twice(
     stalled = Run(postgres_url, tmp_path)
     run(["import", "invoices", str(file)], stalled.env(), stalled.logs, "import")
     paused = stalled.worker("dispatch.after_accept:3:stop")
-    _wait_for(lambda: bool(stalled.hit()) and _state(paused.pid) == "T", "the worker to pause itself")
+    wait_for(lambda: bool(stalled.hit()) and process_state(paused.pid) == "T", "the worker to pause itself")
     held = statuses(stalled.sessions())["leased"]
     assert held > 0, "the paused worker holds leased rows"
     time.sleep(6)  # its 5 s lease runs out while it cannot act
     stalled.once()  # another worker: expires the lease, the rows are asked about in an hour
     assert statuses(stalled.sessions())["leased"] == 0
     paused.send_signal(signal.SIGCONT)
-    _wait_for(lambda: "resumed" in stalled.markers[0].read_text(), "the worker to resume")
+    wait_for(lambda: "resumed" in stalled.markers[0].read_text(), "the worker to resume")
     time.sleep(2)  # the resumed worker meets its fence and goes on with its loop
     _stop(paused)
     assert max(sink_keys(stalled.outbox).values()) == 1, "the resumed worker sent what it no longer held"
@@ -86,7 +79,7 @@ def test_two_workers_and_a_provider_slower_than_the_lease_send_nothing_twice(
             "twilio_api_base_url": twilio.url,
         }
         first = spawn(["worker"], slow.env(**settings), slow.logs, "worker")
-        _wait_for(lambda: len(twilio.requests) >= 1, "the first text to reach the provider")
+        wait_for(lambda: len(twilio.requests) >= 1, "the first text to reach the provider")
         second = spawn(["worker"], slow.env(**settings), slow.logs, "worker")
         time.sleep(20)  # both work the queue, each text outliving its lease
         _stop(first)
