@@ -4,7 +4,7 @@ composition root fills its settings and collects its offer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter
@@ -16,6 +16,8 @@ from arrears.conversations.words import WordsService
 from arrears.core.clock import Clock
 from arrears.inbox import Handler, Inbox
 from arrears.payments.links import PaymentLinks
+from arrears.providers.checks import ProviderCheck
+from arrears.writeback.base import Destination
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,7 @@ class Offer:
     understand: UnderstandFn | None = None
     #: Payment links this provider issues; the composition root uses the last offer that has them.
     payment_links: PaymentLinks | None = None
+    #: Where this provider writes domain events back (a CRM, signed webhooks, Slack alerts).
+    destinations: Sequence[Destination] = ()
+    #: Read-only calls that prove its credentials and settings (`arrears providers check`).
+    checks: Sequence[ProviderCheck] = ()

@@ -11,6 +11,7 @@ from arrears.store.models.feed import DomainEvent, FeedCursor
 from arrears.store.models.messaging import InboxEvent, OutboxAction
 from arrears.store.models.payments import PaymentLink
 from arrears.store.models.secrets import AppSecret
+from arrears.store.models.writeback import WritebackDelivery
 
 __all__ = [
     "Account",
@@ -38,4 +39,5 @@ __all__ = [
     "Promise",
     "StrategyVersion",
     "Task",
+    "WritebackDelivery",
 ]

@@ -49,6 +49,9 @@ class ContactPoint(Base):
     kind: Mapped[str] = mapped_column(String(16), default="unknown")  # mobile | landline | work | personal
     is_primary: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    #: Set when the provider reported the address dead (a hard bounce): no step is planned to it again.
+    undeliverable_at: Mapped[datetime | None]
+    undeliverable_reason: Mapped[str | None] = mapped_column(String(256))
 
     customer: Mapped[Customer] = relationship(back_populates="contact_points", lazy="raise")
 

@@ -48,3 +48,6 @@ class FeedCursor(Base):
     txid: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)
     updated_at: Mapped[datetime]
+    #: One reader at a time per consumer, across workers: who holds it and until when.
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None]
