@@ -39,7 +39,9 @@ def upgrade() -> None:
         sa.Column("updated_at", _TIME, nullable=False),
         sa.Column("delivered_at", _TIME, nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_writeback_deliveries")),
-        sa.UniqueConstraint("destination", "event_id", name=op.f("uq_writeback_deliveries_destination_event_id")),
+        sa.UniqueConstraint(
+            "destination", "event_id", name=op.f("uq_writeback_deliveries_destination_event_id")
+        ),
     )
     op.create_index(
         "ix_writeback_deliveries_due",
