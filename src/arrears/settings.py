@@ -117,6 +117,36 @@ class Settings(BaseSettings):
         default="ask us for an interpreter or for letters in your language",
         description="the language-services sentence some places require (New York City)",
     )
+    # --- H1 SMTP email out ---
+    smtp_host: str | None = Field(
+        default=None,
+        description="mail server or relay that sends email (smtp.gmail.com, ...); unset: local sink",
+    )
+    smtp_port: int | None = Field(
+        default=None, ge=1, le=65535, description="default: 587 for starttls, 465 for tls, 25 for none"
+    )
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="starttls (587), tls: implicit TLS (465), none: plain (a local relay)"
+    )
+    smtp_username: str | None = Field(default=None, description="AUTH user; unset: no authentication")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="AUTH password (an app password for Gmail)"
+    )
+    smtp_from_address: str | None = Field(
+        default=None,
+        description="the From address (required with ARREARS_SMTP_HOST); the business name is shown",
+    )
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="connect and every command")
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA certificate to trust for the relay (a private CA); unset: system CAs"
+    )
+
+    @model_validator(mode="after")
+    def _smtp_needs_a_sender(self) -> Settings:
+        """A relay without a From address would fail at the first send, not at start-up."""
+        if self.smtp_host and not (self.smtp_from_address or "").strip():
+            raise ValueError("ARREARS_SMTP_FROM_ADDRESS is required when ARREARS_SMTP_HOST is set")
+        return self
 
     @property
     def agent_business_name(self) -> str:

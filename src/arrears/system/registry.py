@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from arrears.core.clock import Clock
 from arrears.payments import PaymentLinks
 from arrears.payments.secret import LinkSecret
-from arrears.providers import local, openai, twilio
+from arrears.providers import local, openai, smtp, twilio
 from arrears.providers.base import Offer, Parts
 from arrears.providers.local import LocalConfig, LocalPayConfig
 from arrears.providers.openai import LLMConfig
+from arrears.providers.smtp import SmtpConfig
 from arrears.providers.twilio import TwilioConfig
 from arrears.settings import Settings
 
@@ -42,6 +43,22 @@ def twilio_config(settings: Settings) -> TwilioConfig | None:
         whatsapp_from=settings.twilio_whatsapp_from,
         public_base_url=settings.public_base_url.rstrip("/") if settings.public_base_url else None,
         api_base_url=settings.twilio_api_base_url,
+    )
+
+
+def smtp_config(settings: Settings) -> SmtpConfig | None:
+    """Email through a real mail server when ARREARS_SMTP_HOST is set (the From address is then required)."""
+    if not settings.smtp_host or not settings.smtp_from_address:
+        return None
+    return SmtpConfig(
+        host=settings.smtp_host,
+        from_address=settings.smtp_from_address,
+        port=settings.smtp_port,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        timeout_seconds=settings.smtp_timeout_seconds,
+        ca_file=settings.smtp_ca_file,
     )
 
 
@@ -71,6 +88,8 @@ def channel_offers(settings: Settings, parts: Parts, secret: LinkSecret) -> list
     config = twilio_config(settings)
     if config is not None:
         offers.append(twilio.offer(config, parts))
+    if (mail := smtp_config(settings)) is not None:  # replaces the local email sink
+        offers.append(smtp.offer(mail))
     return offers
 
 

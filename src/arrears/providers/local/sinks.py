@@ -10,29 +10,10 @@ import fcntl
 import json
 import os
 from datetime import UTC, datetime
-from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from arrears.channels.base import DeliveryResult, DeliveryStatus, OutboundMessage
-
-
-def _from(sender: str, name: str | None) -> str:
-    """The sink's address under the business's name, when the message says who it is from."""
-    if not name:
-        return sender
-    return formataddr((name, parseaddr(sender)[1]))
-
-
-def _sent_at(message: OutboundMessage) -> datetime:
-    """The send's time as the engine's clock saw it (the simulated time in the demo), else now."""
-    return (message.sent_at or datetime.now(UTC)).astimezone(UTC)
-
-
-#: Long header values stay one plain line (RFC 5322 allows 998 characters): folding a link with no space in
-#: it makes Python encode it as RFC 2047 words, which no mail client reads as a List-Unsubscribe URL.
-_HEADERS_UNFOLDED = policy.default.clone(max_line_length=998)
+from arrears.channels.email_mime import build_email, sent_at
 
 
 class EmailFileSink:
@@ -49,18 +30,7 @@ class EmailFileSink:
         return self.folder / f"{key}.eml"
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
-        mail = EmailMessage(policy=_HEADERS_UNFOLDED)
-        mail["From"] = _from(self.sender, message.sender_name)
-        mail["To"] = message.destination
-        mail["Subject"] = message.subject or "Your account"
-        mail["Date"] = format_datetime(_sent_at(message))
-        mail["Message-ID"] = make_msgid(idstring=message.idempotency_key[:16], domain="arrears.local")
-        mail["X-Arrears-Idempotency-Key"] = message.idempotency_key
-        for name, value in message.headers.items():
-            mail[name] = value
-        mail.set_content(message.body)
-        if message.html:
-            mail.add_alternative(message.html, subtype="html")  # multipart/alternative: text, then HTML
+        mail = build_email(message, self.sender)  # the same message SMTP sends (Message-ID from the key)
         target = self._path(message.idempotency_key)
         if target.exists():
             # A second send of the same key is a bug upstream; keep both so tests can see it.
@@ -92,7 +62,7 @@ class JsonLinesSink:
             "channel": message.channel,
             "to": message.destination,
             "body": message.body,
-            "sent_at": _sent_at(message).isoformat(),
+            "sent_at": sent_at(message).isoformat(),
             "case_id": message.case_id,
             "customer_id": message.customer_id,
         }
