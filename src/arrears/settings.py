@@ -140,6 +140,14 @@ class Settings(BaseSettings):
     smtp_ca_file: Path | None = Field(
         default=None, description="CA certificate to trust for the relay (a private CA); unset: system CAs"
     )
+    # --- H2 email in: Mailgun inbound routes (replies and bounces) ---
+    mailgun_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Mailgun's HTTP webhook signing key; set: /v1/email/inbound/mailgun(/mime) are mounted",
+    )
+    mailgun_signature_tolerance_seconds: int = Field(
+        default=300, ge=30, le=86_400, description="how far a signed Mailgun timestamp may be from our clock"
+    )
 
     @model_validator(mode="after")
     def _smtp_needs_a_sender(self) -> Settings:

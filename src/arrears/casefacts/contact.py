@@ -30,7 +30,9 @@ class Destination:
 
 
 def _ranked(points: list[ContactPointFact], channel: str) -> list[ContactPointFact]:
-    return sorted((p for p in points if p.channel == channel), key=lambda p: not p.is_primary)
+    """The channel's live points, primary first: an address a hard bounce condemned is never chosen."""
+    live = (p for p in points if p.channel == channel and not p.undeliverable)
+    return sorted(live, key=lambda p: not p.is_primary)
 
 
 def choose_destination(facts: CaseFacts, channel: str) -> Destination | None:

@@ -111,9 +111,12 @@ def _cases(
 
 
 def _attach_contact_points(reader: RawReader, customers: list[str], by: dict[str, list[CaseFacts]]) -> None:
-    sql = "SELECT customer_id, channel, value, kind, is_primary FROM contact_points WHERE customer_id {ids}"
-    for customer_id, channel, value, kind, primary in reader.rows(sql, customers):
-        point = ContactPointFact(channel, value, kind, bool(primary))
+    sql = (
+        "SELECT customer_id, channel, value, kind, is_primary, undeliverable_at FROM contact_points "
+        "WHERE customer_id {ids}"
+    )
+    for customer_id, channel, value, kind, primary, dead_since in reader.rows(sql, customers):
+        point = ContactPointFact(channel, value, kind, bool(primary), dead_since is not None)
         for fact in by[customer_id]:
             fact.contact_points.append(point)
 

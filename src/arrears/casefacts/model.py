@@ -23,6 +23,7 @@ class ContactPointFact:
     value: str
     kind: str  # mobile | landline | work | personal | unknown
     is_primary: bool
+    undeliverable: bool = False  # a hard bounce said the address is dead: never chosen as a destination
 
 
 @dataclass(frozen=True, slots=True)

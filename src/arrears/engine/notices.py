@@ -61,7 +61,14 @@ def record_sent(
 
 def validation_notice_row(row: Any, facts: CaseFacts, ends_on: date, now: datetime) -> dict[str, Any] | None:
     """The outbox row of the notice owed by first contact `row`: by personal e-mail, else by letter."""
-    email = next((p for p in facts.contact_points if p.channel == "email" and p.kind != "work"), None)
+    email = next(
+        (
+            p
+            for p in facts.contact_points
+            if p.channel == "email" and p.kind != "work" and not p.undeliverable
+        ),
+        None,
+    )
     postal = ", ".join(
         x
         for x in (facts.address.city, facts.address.state, facts.address.postal_code, facts.address.country)

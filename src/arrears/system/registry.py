@@ -16,8 +16,10 @@ from arrears.core.clock import Clock
 from arrears.payments import PaymentLinks
 from arrears.payments.secret import LinkSecret
 from arrears.providers import local, openai, smtp, twilio
+from arrears.providers import mailgun as mailgun_provider  # H2
 from arrears.providers.base import Offer, Parts
 from arrears.providers.local import LocalConfig, LocalPayConfig
+from arrears.providers.mailgun import MailgunConfig  # H2
 from arrears.providers.openai import LLMConfig
 from arrears.providers.smtp import SmtpConfig
 from arrears.providers.twilio import TwilioConfig
@@ -90,7 +92,20 @@ def channel_offers(settings: Settings, parts: Parts, secret: LinkSecret) -> list
         offers.append(twilio.offer(config, parts))
     if (mail := smtp_config(settings)) is not None:  # replaces the local email sink
         offers.append(smtp.offer(mail))
+    if (inbound := mailgun_config(settings)) is not None:  # H2: replies and bounces by e-mail
+        offers.append(mailgun_provider.offer(inbound, parts))
     return offers
+
+
+# --- H2 email in: Mailgun inbound routes ---
+def mailgun_config(settings: Settings) -> MailgunConfig | None:
+    """Mailgun's inbound routes when its webhook signing key is set."""
+    if settings.mailgun_signing_key is None:
+        return None
+    return MailgunConfig(
+        signing_key=settings.mailgun_signing_key.get_secret_value(),
+        tolerance_seconds=settings.mailgun_signature_tolerance_seconds,
+    )
 
 
 def chosen_payment_links(offers: Sequence[Offer]) -> PaymentLinks | None:
