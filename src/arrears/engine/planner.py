@@ -7,7 +7,7 @@ the idempotency key on each outbox row makes re-planning the same step a no-op.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Select, select, text, union_all, update
@@ -22,12 +22,15 @@ from arrears.compliance.model import ContactChannel, ContactGate, PriorContact, 
 from arrears.core import faults
 from arrears.core.clock import Clock
 from arrears.core.faults import FaultPoint
+from arrears.engine.fallbacks import failed_channels
 from arrears.engine.plan_writes import PlanWrites
 from arrears.engine.unsent import attach_unsent_contacts
 from arrears.store.bulk import lock_skipping_locked
 from arrears.store.db import transaction
 from arrears.store.models import Case, StrategyVersion
+from arrears.strategy.actions import step_key
 from arrears.strategy.catalog import StrategyLibrary
+from arrears.strategy.fallback import first_reachable, tried_marker
 from arrears.strategy.plan import Action, ActionKind, next_actions
 from arrears.strategy.schema import Strategy
 
@@ -68,6 +71,7 @@ class Planner:
         self.batch_size = batch_size
         self.profiles_for = profiles_for or (lambda _facts: ())
         self._customers: dict[str, list[CaseFacts]] = {}  # the current batch's cases, by customer
+        self._failed: dict[str, frozenset[tuple[str, str]]] = {}  # the batch's failed (step, channel)
 
     def run_once(self) -> PlanStats:
         """Plan one batch of due cases in one transaction."""
@@ -79,6 +83,7 @@ class Planner:
             if not case_ids:
                 return stats
             facts = load_case_facts(session, case_ids, now)
+            self._failed = self._failures(session, facts.values())
             self._customers = _by_customer(facts.values())
             attach_unsent_contacts(session, self._customers, now)
             writes = PlanWrites(now)
@@ -100,6 +105,16 @@ class Planner:
             faults.reach(FaultPoint.PLAN_BEFORE_COMMIT)
         return stats
 
+    def _failures(
+        self, session: Session, facts: Iterable[CaseFacts]
+    ) -> dict[str, frozenset[tuple[str, str]]]:
+        """Failed messages of the batch's cases, read only when one of their strategies has fallbacks."""
+        batch = list(facts)
+        keys = {(f.strategy_name, f.strategy_version) for f in batch}
+        if not any(self.library.get(*key).strategy.has_fallbacks for key in keys):
+            return {}
+        return failed_channels(session, [f.case_id for f in batch])
+
     def run_until_idle(self, max_batches: int = 1_000_000) -> PlanStats:
         total = PlanStats()
         for _ in range(max_batches):
@@ -119,7 +134,11 @@ class Planner:
         budget: dict[tuple[str, int], int],
         stats: PlanStats,
     ) -> None:
-        plan = next_actions(strategy, case_view(facts, _case_contacts(facts)), now)
+        view = case_view(facts, _case_contacts(facts))
+        failed = self._failed.get(facts.case_id)
+        if failed:
+            view = replace(view, failed_channels=failed)
+        plan = next_actions(strategy, view, now)
         if plan.close:
             writes.closed.append(facts.case_id)
             stats.closed += 1
@@ -139,6 +158,8 @@ class Planner:
             stats.promises_broken += 1
         for action in plan.actions:
             if action.kind in (ActionKind.CONTACT, ActionKind.PROMISE_REMINDER):
+                if action.step_channel is not None:
+                    action = _reachable_channel(facts, strategy, action, completed)
                 refused = stats.refused
                 deferred_until = self._contact(facts, strategy, action, now, writes, budget, stats)
                 if deferred_until is not None:
@@ -156,7 +177,8 @@ class Planner:
                     status = "handed_off"
                 elif action.kind is ActionKind.PLACEMENT:
                     status = "placed"
-            completed.append(action.step_id)
+            if action.step_id not in completed:  # a fallback resend: the step is already done
+                completed.append(action.step_id)
         writes.case_update(facts, completed=completed, next_action_at=wake, status=status)
 
     def _contact(
@@ -173,7 +195,9 @@ class Planner:
         channel = action.channel.value
         destination = choose_destination(facts, channel)
         if destination is None:
-            writes.refusal(facts, action, None, None, "no destination on file for this channel")
+            tried = ", ".join(c.value for c in (action.channel, *action.fallbacks))
+            why = f"no destination on file for {tried}" if action.fallbacks else None
+            writes.refusal(facts, action, None, None, why or "no destination on file for this channel")
             stats.refused += 1
             return None
         decision = self.gate.decide(
@@ -211,6 +235,31 @@ class Planner:
         for same_customer in self._customers.get(facts.customer_id, (facts,)):
             same_customer.history.append(prior)
         return None
+
+
+def _reachable_channel(facts: CaseFacts, strategy: Strategy, action: Action, completed: list[str]) -> Action:
+    """The action on the first of its channels with a deliverable destination (the step's fallbacks).
+
+    The channel it will use is recorded among the completed steps (`step@channel`) unless it is the
+    step's own, so a failure of that message later moves the step on to the channel after it; when no
+    channel reaches the customer the last one is recorded, so the refusal is final for the step.
+    """
+    channels = (action.channel, *action.fallbacks)
+    reachable = {c: choose_destination(facts, c.value) is not None for c in channels}
+    chosen, skipped = first_reachable(channels, reachable)
+    used = chosen if chosen is not None else channels[-1]
+    if used is not action.step_channel:
+        marker = tried_marker(action.step_id, used)
+        if marker not in completed:
+            completed.append(marker)
+    if chosen is None or chosen is action.channel:
+        return action
+    return replace(
+        action,
+        action_key=step_key(facts.case_id, strategy, action.step_id, chosen),
+        channel=chosen,
+        reason=f"{action.reason}; {'; '.join(skipped)}; sent by {chosen.value}",
+    )
 
 
 #: PostgreSQL settings for a planning transaction (see `_steer_to_index_lookups`).

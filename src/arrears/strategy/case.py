@@ -66,6 +66,9 @@ class CaseView:
     #: Days the ladder runs behind the due date: set once when `catch_up: current_step` starts a case late
     #: (a case imported at 45 days past due that started at day 21 runs 24 days behind).
     ladder_shift_days: int = 0
+    #: (step id, channel) pairs whose message failed for good (rejected, failed, undelivered, bounced):
+    #: a step with fallback channels is planned again on its next one.
+    failed_channels: frozenset[tuple[str, str]] = frozenset()
 
     def __post_init__(self) -> None:
         if not is_currency(self.currency):

@@ -14,10 +14,14 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from arrears.core.clock import ensure_utc
-from arrears.core.ids import idempotency_key
+from arrears.strategy.actions import Action as Action
+from arrears.strategy.actions import ActionKind as ActionKind
+from arrears.strategy.actions import OfferTerms as OfferTerms
+from arrears.strategy.actions import action_key as action_key
 from arrears.strategy.calendar import day_start, local_date, start_of_day
 from arrears.strategy.case import FINISHED, WITH_PEOPLE, CaseView, PromiseView
 from arrears.strategy.conditions import matches
+from arrears.strategy.fallback import Retry, retries
 from arrears.strategy.reactions import (
     PromiseState,
     hold_task_step_id,
@@ -30,47 +34,10 @@ from arrears.strategy.schema import Channel, Placement, Priority, Step, Strategy
 from arrears.strategy.spacing import spaced_until
 
 
-class ActionKind(StrEnum):
-    CONTACT = "contact"
-    PROMISE_REMINDER = "promise_reminder"
-    HANDOFF = "handoff"
-    PLACEMENT = "placement"
-    TASK = "task"
-
-
 class PauseReason(StrEnum):
     PROMISE = "promise"
     HOLD = "hold"
     WITH_PEOPLE = "with_people"
-
-
-@dataclass(frozen=True, slots=True)
-class OfferTerms:
-    """An offer priced for this case at planning time, so the message and the payment link agree."""
-
-    currency: str
-    discount_minor: int
-    pay_minor: int  # what settles the account while the offer holds
-    expires_on: date  # last local day the offer holds
-    discount_bps: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    action_key: str  # deterministic: use it as the outbox idempotency key
-    kind: ActionKind
-    step_id: str  # feed back into CaseView.completed_step_ids once the action is written
-    channel: Channel
-    template: str
-    tone: Tone
-    due_at: datetime  # when it became due (UTC); earlier than now on a catch-up
-    reason: str
-    offer: OfferTerms | None = None
-    payment_link: bool = False
-    team: str | None = None  # handoff and task queues
-    priority: Priority | None = None
-    agency: str | None = None  # placement only
-    late: bool = False  # its ladder day has passed (catching up): spaced as a late step
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +66,6 @@ class Plan:
     #: Spacing held back a due message because of an earlier one in this plan: if that earlier one does not
     #: go (refused), planning again at once lets the held one go.
     held_back: bool = False
-
-
-def action_key(case: CaseView, strategy: Strategy, step_id: str, channel: Channel, *extra: object) -> str:
-    return idempotency_key(case.case_id, strategy.name, strategy.version, step_id, channel.value, *extra)
 
 
 def next_actions(strategy: Strategy, case: CaseView, now: datetime) -> Plan:
@@ -146,6 +109,7 @@ def next_actions(strategy: Strategy, case: CaseView, now: datetime) -> Plan:
     if start is not None and dpd != start:
         case = replace(case, ladder_shift_days=dpd - start)
     due, wake, skipped, passed_over = _ladder(strategy, case, today, dpd, start)
+    due = [_retry_action(strategy, case, retry, today) for retry in retries(strategy, case)] + due
     actions, wake = _spaced(strategy, case, due, wake, now)
     return Plan(
         actions,
@@ -297,6 +261,8 @@ def _step_action(strategy: Strategy, case: CaseView, step: Step, kind: ActionKin
         offer=_price_offer(step, case, today),
         payment_link=step.payment_link,
         late=step.day < (today - base_day).days,
+        fallbacks=step.fallback_channels,
+        step_channel=step.channel if step.fallback_channels else None,
     )
     stage = step.stage
     if kind is ActionKind.PLACEMENT and isinstance(stage, Placement):
@@ -308,6 +274,19 @@ def _step_action(strategy: Strategy, case: CaseView, step: Step, kind: ActionKin
     if kind is ActionKind.TASK:
         return replace(base, team=strategy.default_team, priority=Priority.NORMAL)
     return base
+
+
+def _retry_action(strategy: Strategy, case: CaseView, retry: Retry, today: date) -> Action:
+    """The step again on its next fallback channel: a new key (it names the channel), spaced as usual."""
+    base = _step_action(strategy, case, retry.step, ActionKind.CONTACT, today)
+    return replace(
+        base,
+        action_key=action_key(case, strategy, retry.step.id, retry.channel),
+        channel=retry.channel,
+        fallbacks=retry.rest,
+        reason=retry.reason,
+        late=False,
+    )
 
 
 def _price_offer(step: Step, case: CaseView, today: date) -> OfferTerms | None:

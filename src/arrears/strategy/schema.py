@@ -171,9 +171,26 @@ class Step(_Model):
     payment_link: bool = False
     conditions: Conditions = Conditions()
     stage: StageAction | None = None
+    #: Contact channels tried in order when `channel` cannot reach the customer (no deliverable
+    #: destination) or its message failed for good (docs/strategies.md, "Fallback channels").
+    fallback_channels: tuple[Channel, ...] = ()
+
+    @field_validator("fallback_channels")
+    @classmethod
+    def _fallbacks(cls, value: tuple[Channel, ...]) -> tuple[Channel, ...]:
+        for channel in value:
+            if channel not in CONTACT_CHANNELS:
+                raise ValueError(f"fallback_channels: {channel.value!r} is not a contact channel")
+        if len(set(value)) != len(value):
+            raise ValueError("fallback_channels: a channel is listed twice")
+        return value
 
     @model_validator(mode="after")
     def _stage_is_a_task(self) -> Step:
+        if self.fallback_channels and self.channel not in CONTACT_CHANNELS:
+            raise ValueError("fallback_channels need a step with a contact channel, not 'task'")
+        if self.channel in self.fallback_channels:
+            raise ValueError(f"fallback_channels: {self.channel.value!r} is the step's own channel")
         if self.stage is not None and self.channel is not Channel.TASK:
             raise ValueError("a step with a stage action must use channel 'task' (people take it from there)")
         if self.offer is not None and self.channel is Channel.TASK:
@@ -301,6 +318,11 @@ class Strategy(_Model):
         if errors:
             raise ValidationError.from_exception_data("Strategy", errors)
         return self
+
+    @cached_property
+    def has_fallbacks(self) -> bool:
+        """Whether any step names fallback channels (the planner then reads failed messages)."""
+        return any(step.fallback_channels for step in self.steps)
 
     @cached_property
     def ordered_steps(self) -> tuple[Step, ...]:
