@@ -117,6 +117,22 @@ class Settings(BaseSettings):
         default="ask us for an interpreter or for letters in your language",
         description="the language-services sentence some places require (New York City)",
     )
+    # --- H4 Stripe payments ---
+    stripe_api_key: SecretStr | None = Field(
+        default=None, description="Stripe secret or restricted key (sk_/rk_): payment links come from Stripe"
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None, description="signing secret (whsec_...) of the endpoint /v1/stripe/webhook"
+    )
+    stripe_api_base: str | None = Field(
+        default=None, description="replaces https://api.stripe.com (a proxy, or the local fake in tests)"
+    )
+    stripe_checkout: Literal["auto", "checkout_session", "payment_link"] = Field(
+        default="auto",
+        description="auto: a Checkout Session when the link expires within 24 h, else a Payment Link",
+    )
+    stripe_timeout_seconds: float = Field(default=10.0, gt=0, le=80, description="per Stripe API call")
+    stripe_max_network_retries: int = Field(default=2, ge=0, le=5, description="the SDK's own retries")
     # --- H1 SMTP email out ---
     smtp_host: str | None = Field(
         default=None,

@@ -19,11 +19,14 @@ def list_strategies() -> None:
     from arrears.strategy.catalog import StrategyLibrary
 
     table = Table(title="strategies")
-    for column in ("name", "version", "review first", "steps (day: channel)", "content hash"):
+    for column in ("name", "version", "review first", "steps (day: channel > fallbacks)", "content hash"):
         table.add_column(column)
     for loaded in StrategyLibrary.load(get_settings().strategies_dir):
         strategy = loaded.strategy
-        steps = ", ".join(f"{s.day}: {s.channel.value}" for s in strategy.ordered_steps)
+        steps = ", ".join(
+            f"{s.day}: {' > '.join(c.value for c in (s.channel, *s.fallback_channels))}"
+            for s in strategy.ordered_steps
+        )
         table.add_row(
             strategy.name,
             str(strategy.version),

@@ -17,11 +17,13 @@ from arrears.payments import PaymentLinks
 from arrears.payments.secret import LinkSecret
 from arrears.providers import local, openai, smtp, twilio
 from arrears.providers import mailgun as mailgun_provider  # H2
+from arrears.providers import stripe as stripe_provider  # H4
 from arrears.providers.base import Offer, Parts
 from arrears.providers.local import LocalConfig, LocalPayConfig
 from arrears.providers.mailgun import MailgunConfig  # H2
 from arrears.providers.openai import LLMConfig
 from arrears.providers.smtp import SmtpConfig
+from arrears.providers.stripe import StripeConfig  # H4
 from arrears.providers.twilio import TwilioConfig
 from arrears.settings import Settings
 
@@ -92,6 +94,8 @@ def channel_offers(settings: Settings, parts: Parts, secret: LinkSecret) -> list
         offers.append(twilio.offer(config, parts))
     if (mail := smtp_config(settings)) is not None:  # replaces the local email sink
         offers.append(smtp.offer(mail))
+    if (pay_stripe := stripe_config(settings)) is not None:  # H4: replaces the local page's links
+        offers.append(stripe_offer(settings, parts, pay_stripe))
     if (inbound := mailgun_config(settings)) is not None:  # H2: replies and bounces by e-mail
         offers.append(mailgun_provider.offer(inbound, parts))
     return offers
@@ -106,6 +110,32 @@ def mailgun_config(settings: Settings) -> MailgunConfig | None:
         signing_key=settings.mailgun_signing_key.get_secret_value(),
         tolerance_seconds=settings.mailgun_signature_tolerance_seconds,
     )
+
+
+# --- H4 Stripe payments ---
+def stripe_config(settings: Settings) -> StripeConfig | None:
+    """Stripe when an API key (links) or a webhook secret (payments learnt) is set."""
+    if settings.stripe_api_key is None and settings.stripe_webhook_secret is None:
+        return None
+    return StripeConfig(
+        api_key=settings.stripe_api_key.get_secret_value() if settings.stripe_api_key else None,
+        webhook_secret=(
+            settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
+        ),
+        api_base=settings.stripe_api_base,
+        checkout=settings.stripe_checkout,
+        timeout_seconds=settings.stripe_timeout_seconds,
+        max_network_retries=settings.stripe_max_network_retries,
+    )
+
+
+def stripe_offer(settings: Settings, parts: Parts, config: StripeConfig) -> Offer:
+    """Its webhook applies payments through the billing path, which needs the strategy resolver."""
+    from arrears.strategy.catalog import StrategyLibrary
+    from arrears.system.parts import strategy_resolver
+
+    resolver = strategy_resolver(StrategyLibrary.load(settings.strategies_dir), settings.default_strategy)
+    return stripe_provider.offer(config, parts.sessions, parts.clock, resolver)
 
 
 def chosen_payment_links(offers: Sequence[Offer]) -> PaymentLinks | None:
