@@ -165,6 +165,29 @@ class Settings(BaseSettings):
         default=300, ge=30, le=86_400, description="how far a signed Mailgun timestamp may be from our clock"
     )
 
+    # --- H5 write-back, signed webhooks, Slack ---
+    webhook_endpoints: Path | None = Field(
+        default=None,
+        description="YAML file of signed-webhook endpoints: [{name, url, secrets: [whsec_...], events}]",
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="per webhook POST")
+    slack_webhook_url: SecretStr | None = Field(
+        default=None, description="Slack incoming-webhook URL: one alert per pass when tasks are opened"
+    )
+    writeback_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="failed attempts after which an event is a dead letter"
+    )
+    writeback_backoff_seconds: float = Field(
+        default=30.0, gt=0, description="the first retry's ceiling; doubled each attempt, full jitter"
+    )
+    writeback_backoff_cap_seconds: float = Field(
+        default=21_600.0, gt=0, description="the longest wait between two attempts (6 h)"
+    )
+    writeback_lease_seconds: float = Field(
+        default=60.0, ge=5, description="how long a worker owns a destination's cursor without renewing"
+    )
+    writeback_batch_size: int = Field(default=200, ge=1, le=5000, description="events read per batch")
+
     @model_validator(mode="after")
     def _smtp_needs_a_sender(self) -> Settings:
         """A relay without a From address would fail at the first send, not at start-up."""

@@ -37,6 +37,7 @@ def _register() -> None:
         commands_report,
         commands_strategy,
         commands_work,
+        commands_writeback,
     )
 
     for module in (
@@ -50,6 +51,7 @@ def _register() -> None:
         commands_report,
         commands_strategy,
         commands_work,
+        commands_writeback,
     ):
         module.register(app)
 

@@ -1,4 +1,5 @@
-"""The worker loop: apply inbox events, expire holds, plan due cases, dispatch ready actions; repeat.
+"""The worker loop: apply inbox events, expire holds, plan due cases, dispatch ready actions, write the
+feed back to its destinations; repeat.
 
 Any number of workers can share one PostgreSQL database (row claims skip locked rows); a SQLite file is
 worked by one. The composition root (`arrears.system`) builds the parts; the loop only runs them.
@@ -23,6 +24,7 @@ from arrears.engine.planner import Planner, PlanStats
 from arrears.holds import expire_due
 from arrears.inbox import Inbox
 from arrears.store.db import transaction
+from arrears.writeback.runner import WritebackRunner, WritebackStats
 
 log = logging.getLogger(__name__)
 #: How far back the first sweep of a worker looks for invoices that fell due while nothing ran.
@@ -35,10 +37,12 @@ class TickStats:
     holds_expired: int = 0
     plan: PlanStats = field(default_factory=PlanStats)
     dispatch: DispatchStats = field(default_factory=DispatchStats)
+    writeback: WritebackStats = field(default_factory=WritebackStats)
 
     @property
     def busy(self) -> bool:
-        return bool(self.events or self.holds_expired or self.plan.cases or self.dispatch.claimed)
+        busy = self.events or self.holds_expired or self.plan.cases or self.dispatch.claimed
+        return bool(busy or self.writeback.busy)
 
 
 class Worker:
@@ -51,6 +55,7 @@ class Worker:
         planner: Planner,
         dispatcher: Dispatcher,
         resolve_strategy: StrategyResolver,
+        writeback: WritebackRunner | None = None,
         poll_seconds: float = 1.0,
     ) -> None:
         self.sessions = sessions
@@ -59,6 +64,7 @@ class Worker:
         self.planner = planner
         self.dispatcher = dispatcher
         self.resolve = resolve_strategy
+        self.writeback = writeback
         self.poll_seconds = poll_seconds
         self.worker_id = dispatcher.worker_id
         self._stop = threading.Event()
@@ -73,6 +79,8 @@ class Worker:
             stats.holds_expired = expire_due(session, self.clock.now())
         stats.plan = self.planner.run_until_idle()
         stats.dispatch = self.dispatcher.run_until_idle()
+        if self.writeback is not None:  # last: it publishes to the outside what the stages above did
+            stats.writeback = self.writeback.run_pass()
         return stats
 
     def _sweep(self) -> None:
@@ -103,7 +111,12 @@ class Worker:
             if stats.busy:
                 log.info(
                     "tick",
-                    extra={"events": stats.events, "planned": stats.plan.cases, "sent": stats.dispatch.sent},
+                    extra={
+                        "events": stats.events,
+                        "planned": stats.plan.cases,
+                        "sent": stats.dispatch.sent,
+                        "written_back": stats.writeback.delivered,
+                    },
                 )
             else:
                 self._stop.wait(self.poll_seconds)

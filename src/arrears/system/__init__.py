@@ -61,6 +61,7 @@ from arrears.system.registry import (
     public_base_url,
     understanding_offer,
 )
+from arrears.system.writeback import writeback_runner  # H5
 
 
 @dataclass
@@ -138,6 +139,7 @@ class System:
             planner=planner,
             dispatcher=dispatcher,
             resolve_strategy=self.resolve_strategy,
+            writeback=writeback_runner(s, self.sessions, self.clock, self.offers, dispatcher.worker_id),
             poll_seconds=s.worker_poll_seconds,
         )
 

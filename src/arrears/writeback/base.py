@@ -9,9 +9,10 @@ wants today's balance, not the one of an hour ago), and answers by returning or 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from arrears.feed import FeedEvent
 
@@ -66,4 +67,17 @@ class Destination(Protocol):
 
     def deliver(self, event: FeedEvent, case: CaseSnapshot | None) -> None:
         """Write the event out once; the event's id is the idempotency key on the destination's side."""
+        ...
+
+
+Item = tuple[FeedEvent, CaseSnapshot | None]
+
+
+@runtime_checkable
+class BatchDestination(Destination, Protocol):
+    """A destination that takes all of one pass's events at once (Slack: one message per pass, not one per
+    task). The batch succeeds or fails as a whole; each event in it is still recorded on its own."""
+
+    def deliver_batch(self, items: Sequence[Item]) -> None:
+        """Write every event out in one call; raise as `deliver` does."""
         ...
