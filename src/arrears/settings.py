@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     twilio_api_base_url: str | None = Field(
         default=None, description="replaces https://api.twilio.com (a proxy, or a local fake in tests)"
     )
+    # --- H3 Twilio ---
+    twilio_whatsapp_templates: Path | None = Field(
+        default=None,
+        description="YAML/JSON file mapping template ids to approved WhatsApp Content templates "
+        "(content_sid, variables); none: outside the 24-hour window WhatsApp sends are rejected",
+    )
     public_base_url: str | None = Field(
         default=None,
         description="where customers and providers reach this app (https://host): payment and unsubscribe "

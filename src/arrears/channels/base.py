@@ -27,6 +27,9 @@ class OutboundMessage:
     html: str | None = None  # email only: the HTML alternative of `body`
     sent_at: datetime | None = None  # the clock's time of the send (simulated in the demo): the Date header
     sender_name: str | None = None  # who the message is from (the business name): email's From display name
+    template: str | None = None  # the template id it was rendered from (a WhatsApp template is chosen by it)
+    #: Named values the text was made of (customer_name, balance, link...): a provider template's variables.
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ from arrears.compliance.rendering import RenderedDisclosures
 from arrears.engine.notices import VALIDATION_STEP, printed_validation_end
 from arrears.messages.address import PostalAddress
 from arrears.messages.config import MessageConfig
+from arrears.messages.formatting import day, money
 from arrears.messages.load import PrintedFacts
+from arrears.messages.names import display_name
 from arrears.messages.render import (
     REPLY_TEMPLATES,
     UNSUBSCRIBE_SLOT,
@@ -41,6 +43,7 @@ class Composed:
     body: str
     html: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)  # see `template_fields`
 
 
 def wants_payment_link(channel: str, template: str, payload: Mapping[str, Any]) -> bool:
@@ -141,8 +144,32 @@ def compose(
     )
     message = render_message(request, config.templates)
     return Composed(
-        message.subject, message.text, message.html, _headers(channel, disclosures, config, unsubscribe_url)
+        message.subject,
+        message.text,
+        message.html,
+        _headers(channel, disclosures, config, unsubscribe_url),
+        template_fields(request, message.text),
     )
+
+
+def template_fields(request: MessageRequest, body: str) -> dict[str, str]:
+    """The named values a message carries, formatted for its reader: what a provider's own template (an
+    approved WhatsApp template) is filled from. Absent facts are left out, never sent empty."""
+    loc = request.locale
+    fields = {
+        "body": body,
+        "customer_name": display_name(request.customer_name, request.customer_kind),
+        "business_name": request.business.name,
+        "business_phone": request.business.phone or "",
+        "balance": money(request.balance_minor, request.currency, loc),
+        "days_past_due": str(request.days_past_due),
+        "today": day(request.today, loc),
+        "link": request.link or "",
+    }
+    if request.promise is not None:
+        fields["promise_amount"] = money(request.promise[0], request.currency, loc)
+        fields["promise_date"] = day(request.promise[1], loc)
+    return {name: value for name, value in fields.items() if value}
 
 
 def _headers(
@@ -255,4 +282,6 @@ def outbound(
         html=composed.html,
         sent_at=now,
         sender_name=config.business.name,
+        template=row.template,
+        fields=composed.fields,
     )

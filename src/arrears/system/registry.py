@@ -48,6 +48,7 @@ def twilio_config(settings: Settings) -> TwilioConfig | None:
         whatsapp_from=settings.twilio_whatsapp_from,
         public_base_url=settings.public_base_url.rstrip("/") if settings.public_base_url else None,
         api_base_url=settings.twilio_api_base_url,
+        whatsapp_templates=settings.twilio_whatsapp_templates,  # H3 Twilio
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
 from twilio.http.response import Response  # type: ignore[import-untyped]
@@ -33,6 +34,7 @@ class TwilioConfig:
     whatsapp_from: str | None
     public_base_url: str | None
     api_base_url: str | None = None
+    whatsapp_templates: Path | None = None  # approved templates for outside the 24-hour window
 
     @property
     def sends(self) -> bool:

@@ -48,11 +48,14 @@ def routes(config: TwilioConfig, inbox: Inbox) -> APIRouter:
         return _xml(MessagingResponse())
 
     @router.post("/messages/status")
-    def message_status(form: dict[str, str] = signed) -> Response:
+    def message_status(
+        form: dict[str, str] = signed, key: str | None = Query(None, max_length=64)
+    ) -> Response:
         sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
         if sid and status:
+            payload = {"form": form, "key": key}  # our idempotency key, from the StatusCallback URL
             inbox.store(
-                source=SOURCE, external_id=f"{sid}:{status}", kind="twilio.message.status", payload=form
+                source=SOURCE, external_id=f"{sid}:{status}", kind="twilio.message.status", payload=payload
             )
         return Response(status_code=204)
 
