@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 import stripe
+from arrears.api.problems import ProblemError
 from arrears.core.clock import Clock
 from arrears.inbox import Inbox
 from arrears.providers.stripe.client import StripeConfig
@@ -63,7 +64,9 @@ def routes(config: StripeConfig, inbox: Inbox) -> APIRouter:
             return verify(body, request.headers.get("Stripe-Signature"), config.webhook_secret, inbox.clock)
         except SignatureRefused as exc:
             log.info("stripe webhook refused", extra={"reason": str(exc)})
-            raise HTTPException(status_code=400, detail=f"Stripe-Signature: {exc}") from None
+            raise ProblemError(
+                400, "signature-invalid", "Signature not verified", f"Stripe-Signature: {exc}"
+            ) from None
 
     @router.post("/webhook")
     def webhook(event: dict[str, Any] = Depends(verified)) -> JSONResponse:
