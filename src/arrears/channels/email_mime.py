@@ -40,9 +40,16 @@ def address_domain(address: str) -> str:
     return domain.lower()
 
 
+#: The longest id the store keeps as a provider id (interactions.provider_id is 128 characters).
+MAX_MESSAGE_ID = 128
+
+
 def message_id(idempotency_key: str, domain: str) -> str:
-    """`<key@domain>`: the same key always gives the same id; a key that is not a dot-atom is hashed."""
-    local = idempotency_key if _DOT_ATOM.match(idempotency_key) else _digest(idempotency_key)
+    """`<key@domain>`: the same key always gives the same id; a key that is not a dot-atom, or that would
+    make the id too long to store, is replaced by its digest."""
+    local = idempotency_key
+    if not _DOT_ATOM.match(local) or len(local) + len(domain) + 3 > MAX_MESSAGE_ID:
+        local = _digest(idempotency_key)[: max(16, MAX_MESSAGE_ID - len(domain) - 3)]
     return f"<{local}@{domain}>"
 
 
@@ -78,4 +85,6 @@ def build_email(message: OutboundMessage, from_address: str) -> EmailMessage:
     mail.set_content(message.body)
     if message.html:
         mail.add_alternative(message.html, subtype="html")
+        # Not random either: a retry of the key is the same message byte for byte.
+        mail.set_boundary(f"=_arrears_{_digest(message.idempotency_key)[:24]}")
     return mail

@@ -91,7 +91,8 @@ def _transient(exc: BaseException) -> str:
     """A failure worth retrying, in words that carry no address."""
     if isinstance(exc, smtplib.SMTPResponseException):
         return reply_text(exc.smtp_code, exc.smtp_error)
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        # smtplib reports a read timeout as SMTPServerDisconnected("... closed: timed out")
         return "smtp timeout: the relay did not answer in time"
     if isinstance(exc, ConnectionRefusedError):
         return "smtp connection refused"
