@@ -12,7 +12,7 @@ import sys
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Literal, TextIO, cast
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
@@ -48,6 +48,13 @@ class ExportKind(StrEnum):
     attempts = "attempts"
     outcomes = "outcomes"
     tasks = "tasks"
+    recovery = "recovery"  # the recovery sheet: one row per case (arrears.cli.commands_sheets)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+    xlsx = "xlsx"  # the recovery sheet only
 
 
 def strategy_resolver(settings: Settings) -> StrategyResolver:
@@ -269,9 +276,15 @@ def _summary(report: ImportReport, as_json: bool) -> None:
 
 
 def export_command(
-    kind: Annotated[ExportKind, typer.Argument(help="attempts, outcomes or tasks")],
-    fmt: Annotated[InputFormat, typer.Option("--format", help="csv or jsonl")] = InputFormat.csv,
-    output: Annotated[Path | None, typer.Option(help="file to write (default: standard output)")] = None,
+    kind: Annotated[
+        ExportKind, typer.Argument(help="attempts, outcomes, tasks or recovery (one row per case)")
+    ],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="csv or jsonl; recovery: csv or xlsx")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--output", "--out", help="file to write (default: standard output)")
+    ] = None,
     database: Annotated[str | None, typer.Option(help="database URL (default ARREARS_DATABASE_URL)")] = None,
     since: Annotated[
         str | None, typer.Option(help="from this instant, inclusive (ISO 8601; UTC if no offset)")
@@ -284,12 +297,23 @@ def export_command(
     from arrears.cli.db_access import existing_engine
     from arrears.export import export
 
+    if kind is ExportKind.recovery:
+        from arrears.cli.commands_sheets import export_recovery
+
+        export_recovery(fmt.value, output, database)
+        return
+    if fmt is ExportFormat.xlsx:
+        typer.echo("error: --format: xlsx is for `arrears export recovery`; use csv or jsonl", err=True)
+        raise typer.Exit(2)
     start, end = instant(since, "--since"), instant(until, "--until")
     with existing_engine(database or get_settings().database_url) as engine, ExitStack() as stack:
         out: TextIO = (
             stack.enter_context(output.open("w", encoding="utf-8", newline="")) if output else sys.stdout
         )
-        count = export(engine, kind.value, out, fmt=fmt.value, since=start, until=end)
+        # recovery and xlsx were handled above: what is left is what `export` takes
+        what = cast('Literal["attempts", "outcomes", "tasks"]', kind.value)
+        how = cast('Literal["csv", "jsonl"]', fmt.value)
+        count = export(engine, what, out, fmt=how, since=start, until=end)
     typer.echo(f"{count} {kind.value} exported", err=True)
 
 
