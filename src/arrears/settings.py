@@ -194,6 +194,37 @@ class Settings(BaseSettings):
     )
     writeback_batch_size: int = Field(default=200, ge=1, le=5000, description="events read per batch")
 
+    # --- H6 CRM write-back: HubSpot and Salesforce ---
+    hubspot_access_token: SecretStr | None = Field(
+        default=None, description="HubSpot private-app token (crm.objects.* scopes); set: HubSpot write-back"
+    )
+    hubspot_api_base: str | None = Field(
+        default=None, description="replaces https://api.hubapi.com (a proxy, or a local fake in tests)"
+    )
+    hubspot_object: Literal["company", "deal"] = Field(
+        default="company", description="the HubSpot record a customer's figures go on (B2B: company)"
+    )
+    salesforce_instance_url: str | None = Field(
+        default=None, description="https://<org>.my.salesforce.com, used with ARREARS_SALESFORCE_SESSION_ID"
+    )
+    salesforce_session_id: SecretStr | None = Field(
+        default=None, description="a Salesforce access token (with the instance URL); set: write-back"
+    )
+    salesforce_consumer_key: str | None = Field(
+        default=None, description="connected app's key for OAuth client credentials (with _SECRET, _DOMAIN)"
+    )
+    salesforce_consumer_secret: SecretStr | None = Field(default=None, description="connected app's secret")
+    salesforce_username: str | None = Field(default=None, description="API user for password login")
+    salesforce_password: SecretStr | None = Field(default=None, description="the API user's password")
+    salesforce_security_token: SecretStr | None = Field(default=None, description="the API user's token")
+    salesforce_domain: str | None = Field(
+        default=None, description="login, test, or the My Domain prefix (acme.my) for client credentials"
+    )
+    salesforce_api_version: str = Field(default="59.0", description="REST API version, e.g. 59.0")
+    salesforce_api_base: str | None = Field(
+        default=None, description="replaces scheme and host of every Salesforce call (a proxy or a fake)"
+    )
+
     @model_validator(mode="after")
     def _smtp_needs_a_sender(self) -> Settings:
         """A relay without a From address would fail at the first send, not at start-up."""

@@ -26,6 +26,7 @@ from arrears.providers.smtp import SmtpConfig
 from arrears.providers.stripe import StripeConfig  # H4
 from arrears.providers.twilio import TwilioConfig
 from arrears.settings import Settings
+from arrears.system.crm import crm_offers  # H6
 from arrears.system.writeback import writeback_offers  # H5
 
 
@@ -101,6 +102,7 @@ def channel_offers(settings: Settings, parts: Parts, secret: LinkSecret) -> list
     if (inbound := mailgun_config(settings)) is not None:  # H2: replies and bounces by e-mail
         offers.append(mailgun_provider.offer(inbound, parts))
     offers.extend(writeback_offers(settings))  # H5: signed webhooks, Slack alerts
+    offers.extend(crm_offers(settings))  # H6: HubSpot and Salesforce write-back
     return offers
 
 
