@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from email import policy
+from email.message import Message
 from email.parser import BytesParser
 from urllib.parse import parse_qsl
 
@@ -48,10 +49,18 @@ def _multipart(content_type: str, body: bytes) -> Form:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str) or not name:
             continue
-        raw = part.get_payload(decode=True)
-        content = raw if isinstance(raw, bytes) else b""
+        content = _content(part)
         if part.get_filename() is not None:
             files.append(Upload(name, part.get_content_type(), content))
         else:
             fields[name] = content.decode(part.get_content_charset() or "utf-8", errors="replace")
     return Form(fields, files)
+
+
+def _content(part: Message) -> bytes:
+    """A part's bytes; a message/* part (a DSN's report) is parsed by the MIME parser, so re-serialised."""
+    raw = part.get_payload(decode=True)
+    if isinstance(raw, bytes):
+        return raw
+    flat = part.as_bytes(policy=policy.HTTP.clone(linesep="\n"))
+    return flat.split(b"\n\n", 1)[1] if b"\n\n" in flat else b""
