@@ -80,6 +80,7 @@ class TwilioVoice:
                 from_=self.from_number,
                 start_time_after=found.day_of(record.since),
                 limit=found.MAX_LISTED,
+                page_size=found.PAGE_SIZE,
             )
         except Exception as exc:
             raise found.listing_failed(exc) from exc
@@ -162,6 +163,7 @@ class TwilioMessaging:
                 from_=self._address(self.from_number),
                 date_sent_after=found.day_of(record.since),
                 limit=found.MAX_LISTED,
+                page_size=found.PAGE_SIZE,
             )
         except Exception as exc:
             raise found.listing_failed(exc) from exc

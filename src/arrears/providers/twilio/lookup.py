@@ -34,6 +34,8 @@ from twilio.base.exceptions import TwilioException  # type: ignore[import-untype
 PROVIDER = "twilio"
 #: More than this many records between two numbers since the row was planned: too many to be sure.
 MAX_LISTED = 200
+#: Records per page asked of Twilio (it answers at most 1000; the SDK follows next_page_uri).
+PAGE_SIZE = 50
 #: Clocks differ: a record created a little before the row's planning time still counts.
 SKEW = timedelta(minutes=5)
 
