@@ -105,6 +105,13 @@ def _apply_paid(
         received_at=paid.received_at,
         method="stripe",
     )
+    known = session.scalar(
+        select(Payment.amount_minor).where(
+            Payment.source_system == account.source_system, Payment.external_id == paid.payment_intent
+        )
+    )
+    if known == paid.amount_minor:  # the payment's other event, or a redelivery: applied already
+        return {"duplicate": True, "payment_intent": paid.payment_intent, "case_id": case.id}
     result = dict(apply_event(session, _derived(event, payment.payload()), now, resolve))
     if link.paid_at is None:
         link.paid_at = now
