@@ -73,6 +73,11 @@ def apply_bounce(session: Session, bounce: Bounce, now: datetime) -> dict[str, A
         "status": bounce.status,
         "interaction_id": original.id if original is not None else None,
     }
+    if bounce.action == "delivered":  # a success report (NOTIFY=SUCCESS): the send arrived
+        if original is not None and original.provider and original.provider_id:
+            report = DeliveryReport(original.provider, original.provider_id, DeliveryState.DELIVERED, now)
+            result["delivered"] = record_delivery(session, report)
+        return {**result, "bounce": None}
     if not bounce.hard:
         if original is not None:
             soft = {"action": bounce.action, "status": bounce.status, "at": now.isoformat()}

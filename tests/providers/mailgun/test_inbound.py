@@ -315,3 +315,17 @@ def test_the_planner_never_plans_an_email_to_a_bounced_address(
             select(OutboxAction.destination).where(OutboxAction.channel == "email")
         ).all()
     assert emails == ([] if bounced else [DANA])
+
+
+def test_a_success_report_records_the_delivery(
+    client: TestClient, system: System, sessions: sessionmaker[Session], seeded: tuple[str, str, str]
+) -> None:
+    _, _, interaction_id = seeded
+    report = bounce_for(SENT_ID, DANA, "bounces@x.example", status="2.0.0", action="delivered")
+    assert _post(client, report, raw=True).status_code == 200
+    system.inbox.apply_due()
+    with sessions() as session:
+        sent = session.get(Interaction, interaction_id)
+        assert sent is not None and sent.delivery_status == "delivered"
+        assert _count(session, DomainEvent, DomainEvent.kind == "message.delivered") == 1
+        assert session.scalars(select(ContactPoint.undeliverable_at)).all() == [None]
