@@ -48,6 +48,8 @@ def serve(respond: Respond, failures: Failures) -> tuple[str, Callable[[], None]
     """Start serving; returns the base URL and a stop function."""
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real endpoints behind a load balancer do
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             request = Request(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
 from arrears.writeback.base import BatchDestination, DeliveryRefused, DeliveryUnavailable, Destination, Item
@@ -25,11 +26,14 @@ def _outcome(destination: str, event_id: str, kind: str, exc: Exception | None) 
     return Outcome(event_id, kind, error=f"{type(exc).__name__}: {exc}")
 
 
-def attempt_each(destination: Destination, items: Sequence[Item]) -> list[Outcome]:
-    """One call per event, in order; stops early once the destination looks down (outcomes shorter)."""
+def attempt_each(destination: Destination, items: Sequence[Item], deadline: float) -> list[Outcome]:
+    """One call per event, in order; stops early (outcomes shorter) once the destination looks down or
+    the time.monotonic() `deadline` passed (the lease must outlast the batch: no second reader meanwhile)."""
     outcomes: list[Outcome] = []
     in_a_row = 0
     for event, case in items:
+        if time.monotonic() > deadline:
+            break
         failure: Exception | None = None
         try:
             destination.deliver(event, case)

@@ -4,13 +4,15 @@ transaction.
 
 A failed event goes to the ledger (retrying with backoff, or dead) and the cursor moves past it, so one bad
 event never holds the others back. A destination that fails several events in a row is treated as down for
-this pass: the cursor stops before the first event not tried, and the next pass starts there. A crash
+this pass: the cursor stops before the first event not tried, and the next pass starts there; so does a
+batch that outlasts half the lease, which is renewed with each batch read (never two readers at once). A crash
 between delivering and recording redelivers the same events (same ids) once the lease expires.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -82,7 +84,11 @@ class WritebackRunner:
         """One pass over every destination: due retries, then new events, until each is caught up."""
         stats = WritebackStats()
         for destination in self.destinations:
-            self._run(destination, stats)
+            try:
+                self._run(destination, stats)
+            except Exception as exc:  # one destination's trouble (its database work) never stops the others
+                extra = {"destination": destination.name, "error": type(exc).__name__}
+                log.error("writeback pass failed", extra=extra)
         return stats
 
     def _run(self, destination: Destination, stats: WritebackStats) -> None:
@@ -123,7 +129,8 @@ class WritebackRunner:
         if isinstance(destination, BatchDestination):
             batch.outcomes = attempt_batch(destination, batch.items) if batch.items else []
         else:
-            batch.outcomes = attempt_each(destination, batch.items)
+            deadline = time.monotonic() + self.lease_seconds / 2  # renewed at the next batch's read
+            batch.outcomes = attempt_each(destination, batch.items, deadline)
         tried = {o.event_id for o in batch.outcomes}
         untried = {e.id for e, _ in batch.items[batch.retries :] if e.id not in tried}
         for event in batch.fresh:
