@@ -7,6 +7,7 @@ included), so a relay that stops answering costs one timeout, never a hung worke
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,10 @@ def open_session(config: SmtpConfig) -> smtplib.SMTP:
     else:
         smtp = smtplib.SMTP(config.host, port, timeout=config.timeout_seconds)
     try:
+        # Each command waits for its reply, so nothing is gained by Nagle's batching and a delayed ACK
+        # can hold a command back by tens of milliseconds.
+        if smtp.sock is not None:
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         smtp.ehlo()
         if config.security == "starttls":
             smtp.starttls(context=config.tls_context())
