@@ -256,6 +256,37 @@ class Settings(BaseSettings):
             FaultPlan.parse(self.fault_at, self.fault_marker)
         return self
 
+    # --- H8 daily manager summary ---
+    summary_recipients: str = Field(
+        default="", description="comma-separated e-mail addresses of the daily summary; empty: not sent"
+    )
+    summary_hour: int = Field(
+        default=7, ge=0, le=23, description="local hour after which the worker sends yesterday's summary"
+    )
+    summary_time_zone: str = Field(default="UTC", description="IANA zone of the summary's day and hour")
+    summary_locale: str = Field(default="en-US", description="how the summary writes money and dates")
+
+    @property
+    def summary_addresses(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.summary_recipients.split(",") if a.strip())
+
+    @model_validator(mode="after")
+    def _summary_is_valid(self) -> Settings:
+        """A bad address or zone would only show when the first summary failed: refused at start-up."""
+        import re
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        for address in self.summary_addresses:
+            if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+", address):
+                raise ValueError(f"ARREARS_SUMMARY_RECIPIENTS: {address!r} is not an e-mail address")
+        try:
+            ZoneInfo(self.summary_time_zone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(
+                f"ARREARS_SUMMARY_TIME_ZONE: unknown time zone {self.summary_time_zone!r}"
+            ) from None
+        return self
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

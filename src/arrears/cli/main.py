@@ -35,6 +35,7 @@ def _register() -> None:
         commands_feed,
         commands_providers,
         commands_report,
+        commands_sheets,  # H8: arrears summary show|send
         commands_strategy,
         commands_work,
         commands_writeback,
@@ -49,6 +50,7 @@ def _register() -> None:
         commands_feed,
         commands_providers,
         commands_report,
+        commands_sheets,  # H8: arrears summary show|send
         commands_strategy,
         commands_work,
         commands_writeback,

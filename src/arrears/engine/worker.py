@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -19,6 +20,7 @@ from arrears.cases.sweep import newly_overdue_accounts, overdue_without_case
 from arrears.cases.sync import StrategyResolver, sync_cases
 from arrears.core.clock import Clock
 from arrears.engine.dispatcher import Dispatcher, DispatchStats
+from arrears.engine.fallbacks import wake_failed
 from arrears.engine.heap import settle_heap
 from arrears.engine.planner import Planner, PlanStats
 from arrears.holds import expire_due
@@ -57,6 +59,7 @@ class Worker:
         resolve_strategy: StrategyResolver,
         writeback: WritebackRunner | None = None,
         poll_seconds: float = 1.0,
+        daily: Callable[[], int] | None = None,  # H8: the daily summary's once-a-day hook
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -66,6 +69,7 @@ class Worker:
         self.resolve = resolve_strategy
         self.writeback = writeback
         self.poll_seconds = poll_seconds
+        self.daily = daily
         self.worker_id = dispatcher.worker_id
         self._stop = threading.Event()
         self._swept_through: date | None = None
@@ -77,10 +81,13 @@ class Worker:
         stats.events = self.inbox.apply_due()
         with transaction(self.sessions) as session:
             stats.holds_expired = expire_due(session, self.clock.now())
+            wake_failed(session, self.clock.now())  # H8: a failed message's step may fall back now
         stats.plan = self.planner.run_until_idle()
         stats.dispatch = self.dispatcher.run_until_idle()
         if self.writeback is not None:  # last: it publishes to the outside what the stages above did
             stats.writeback = self.writeback.run_pass()
+        if self.daily is not None:  # H8: cheap until the summary hour; then once per day across workers
+            self.daily()
         return stats
 
     def _sweep(self) -> None:

@@ -40,6 +40,7 @@ from arrears.payments import PaymentLinks, PaymentLinksInSession, UnsubscribeLin
 from arrears.payments.secret import LinkSecret
 from arrears.payments.unsubscribe import SignedUnsubscribeLinks, unsubscribe_handlers
 from arrears.providers.base import Offer, Parts
+from arrears.summary import DailySummary, SummaryConfig
 from arrears.settings import Settings, get_settings
 from arrears.store.db import make_engine, session_factory, transaction
 from arrears.strategy.catalog import StrategyLibrary
@@ -141,7 +142,16 @@ class System:
             resolve_strategy=self.resolve_strategy,
             writeback=writeback_runner(s, self.sessions, self.clock, self.offers, dispatcher.worker_id),
             poll_seconds=s.worker_poll_seconds,
+            daily=self.summary().tick if s.summary_addresses else None,  # H8: the daily summary
         )
+
+    def summary(self) -> DailySummary:
+        """H8: the daily manager summary (ARREARS_SUMMARY_*), sent through the e-mail channel."""
+        s = self.settings
+        config = SummaryConfig(
+            s.summary_addresses, s.summary_hour, s.summary_time_zone, s.summary_locale, s.agent_business_name
+        )
+        return DailySummary(self.sessions, self.clock, self.channels["email"], config)
 
     def web(self) -> FastAPI:
         routers = [offer.routes(self.inbox) for offer in self.offers if offer.routes is not None]
