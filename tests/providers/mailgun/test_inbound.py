@@ -190,6 +190,26 @@ def test_a_hard_bounce_fails_the_send_once_and_the_address_is_never_chosen_again
     with sessions() as session:
         before = choose_destination(load_case_facts(session, [case_id], NOW)[case_id], "email")
         assert before is not None and before.value == DANA
+    with sessions.begin() as session:  # the next e-mail to Dana, queued before the bounce came back
+        session.execute(
+            insert(OutboxAction).values(
+                id=new_id(),
+                idempotency_key="day-10-email",
+                case_id=case_id,
+                customer_id=customer_id,
+                kind="contact",
+                step_id="day-10",
+                channel="email",
+                destination=DANA,
+                destination_kind="personal_email",
+                template="reminder",
+                payload={},
+                status="pending",
+                not_before=NOW + timedelta(days=7),
+                attempts=0,
+                created_at=NOW,
+            )
+        )
     bounce = bounce_for(SENT_ID, DANA, "bounces@mail.brightwater.example", status="5.1.1")
     assert _post(client, bounce, raw=raw).status_code == 200
     system.inbox.apply_due()
@@ -208,6 +228,8 @@ def test_a_hard_bounce_fails_the_send_once_and_the_address_is_never_chosen_again
         after = choose_destination(load_case_facts(session, [case_id], NOW)[case_id], "email")
         assert after is not None and after.value == "dana.work@example.com"
         assert _count(session, Conversation) == 0  # a bounce is nobody's turn
+        queued = session.scalars(select(OutboxAction).where(OutboxAction.idempotency_key == "day-10-email"))
+        assert queued.one().status == "cancelled"  # it would only bounce again
 
 
 @pytest.mark.parametrize(
