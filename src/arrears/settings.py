@@ -6,7 +6,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, AwareDatetime, Field, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    AwareDatetime,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from arrears.core.faults import FaultPlan
@@ -156,6 +164,7 @@ class Settings(BaseSettings):
     )
     smtp_from_address: str | None = Field(
         default=None,
+        validate_default=True,
         description="the From address (required with ARREARS_SMTP_HOST); the business name is shown",
     )
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="connect and every command")
@@ -225,12 +234,14 @@ class Settings(BaseSettings):
         default=None, description="replaces scheme and host of every Salesforce call (a proxy or a fake)"
     )
 
-    @model_validator(mode="after")
-    def _smtp_needs_a_sender(self) -> Settings:
-        """A relay without a From address would fail at the first send, not at start-up."""
-        if self.smtp_host and not (self.smtp_from_address or "").strip():
+    @field_validator("smtp_from_address")
+    @classmethod
+    def _smtp_needs_a_sender(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A relay without a From address would fail at the first send, not at start-up (a field validator:
+        the error shows this field's value, not every setting and so no password)."""
+        if info.data.get("smtp_host") and not (value or "").strip():
             raise ValueError("ARREARS_SMTP_FROM_ADDRESS is required when ARREARS_SMTP_HOST is set")
-        return self
+        return value
 
     @property
     def agent_business_name(self) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,17 +77,24 @@ def start(
     signing_secrets: list[str] | None = None,
     events: list[str] | None = None,
 ) -> WebhookReceiver:
-    """Serve a receiver verifying with `secret` (new one if None). With `config_dir`, an endpoints file
-    pointing at it is written there and `env` names it (signed with `signing_secrets`, default [secret])."""
+    """Serve a receiver verifying with `secret` (new one if None), and write an endpoints file pointing at
+    it (into `config_dir`, else a temporary directory removed by `stop()`) signed with `signing_secrets`
+    (default [secret]); `env` names the file."""
     receiver = WebhookReceiver(name="webhooks", url="", secret=secret or new_secret())
-    failures = receiver.failures
-    receiver.url, receiver.stop = serve(receiver._respond, failures)
-    receiver.url += "/hooks/arrears"
-    if config_dir is not None:
-        entry: dict[str, Any] = {"name": name, "url": receiver.url}
-        entry["secrets"] = signing_secrets or [receiver.secret]
-        entry["events"] = events or ["*"]
-        path = config_dir / "webhook-endpoints.yaml"
-        path.write_text(endpoints_yaml([entry]), encoding="utf-8")
-        receiver.env = {"ARREARS_WEBHOOK_ENDPOINTS": str(path)}
+    base, stop_serving = serve(receiver._respond, receiver.failures)
+    receiver.url = base + "/hooks/arrears"
+    scratch = None if config_dir is not None else tempfile.mkdtemp(prefix="arrears-webhooks-")
+    entry: dict[str, Any] = {"name": name, "url": receiver.url}
+    entry["secrets"] = signing_secrets or [receiver.secret]
+    entry["events"] = events or ["*"]
+    path = Path(scratch or config_dir or ".") / "webhook-endpoints.yaml"
+    path.write_text(endpoints_yaml([entry]), encoding="utf-8")
+    receiver.env = {"ARREARS_WEBHOOK_ENDPOINTS": str(path)}
+
+    def stop() -> None:
+        stop_serving()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    receiver.stop = stop
     return receiver

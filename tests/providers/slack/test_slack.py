@@ -111,3 +111,4 @@ def test_the_check_is_the_url_shape_only() -> None:
     assert url_check("https://hooks.slack.com/services/T0123ABC/B0456DEF/abcDEF123")().ok
     result = url_check("https://example.com/hook")()
     assert not result.ok and result.fix and "ARREARS_SLACK_WEBHOOK_URL" in result.fix
+    assert url_check("http://127.0.0.1:8123/services/T0/B0/x")().ok  # the local fake, said to be local
