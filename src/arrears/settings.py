@@ -179,6 +179,13 @@ class Settings(BaseSettings):
     mailgun_signature_tolerance_seconds: int = Field(
         default=300, ge=30, le=86_400, description="how far a signed Mailgun timestamp may be from our clock"
     )
+    mailgun_api_key: SecretStr | None = Field(
+        default=None, description="optional private API key: `arrears providers check` lists the routes"
+    )
+    mailgun_api_base: str = Field(
+        default="https://api.mailgun.net",
+        description="Mailgun's API; EU accounts: https://api.eu.mailgun.net",
+    )
 
     # --- H5 write-back, signed webhooks, Slack ---
     webhook_endpoints: Path | None = Field(

@@ -1,30 +1,36 @@
 """Mailgun's inbound route, played from our side: an e-mail posted to our webhook exactly as Mailgun's
 "forward" action posts it, signed with the webhook signing key as Mailgun signs it.
 
-No server is needed (Mailgun calls us), so this module is the client half: `post_inbound(base_url,
+Mailgun calls us, so this module is mostly the client half: `post_inbound(base_url,
 signing_key, message)` posts a customer's reply or a bounce to a running `arrears serve` (the demo) or to
 a FastAPI TestClient (the tests). The parsed route gets Mailgun's fields (`message-headers` as a JSON list
 of pairs, `body-plain`, `stripped-text`, non-text parts as attachments, multipart/form-data only when there
 are attachments); a URL ending in "mime" gets the raw message as `body-mime`. `customer_reply` and
-`bounce_for` build the two messages the demo needs.
+`bounce_for` build the two messages the demo needs. `start(api_key, routes)` serves the one API call
+`arrears providers check` makes (GET /v3/routes, HTTP basic auth `api:<key>`, 401 "Forbidden" otherwise).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import re
 import secrets
-from collections.abc import Mapping
+import threading
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid, parseaddr
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+
+from arrears.fakes import RunningFake
 
 PARSED_PATH = "/v1/email/inbound/mailgun"
 MIME_PATH = "/v1/email/inbound/mailgun/mime"
@@ -217,3 +223,53 @@ def _bytes(part: Message) -> bytes:
         return part.as_bytes().replace(b"\r\n", b"\n").split(b"\n\n", 1)[-1]
     payload = part.get_payload(decode=True)
     return payload if isinstance(payload, bytes) else b""
+
+
+def route(forward_to: str, recipient: str = "billing@mail.brightwater.example") -> dict[str, Any]:
+    """A route as Mailgun's Routes API lists it: match the recipient, forward to our URL, stop."""
+    return {
+        "id": hashlib.sha1(forward_to.encode()).hexdigest()[:24],
+        "priority": 0,
+        "description": "Arrears inbound",
+        "expression": f'match_recipient("{recipient}")',
+        "actions": [f'forward("{forward_to}")', "stop()"],
+        "created_at": "Tue, 10 Mar 2026 15:00:00 GMT",
+    }
+
+
+def start(api_key: str = "key-fake", routes: Sequence[dict[str, Any]] = ()) -> RunningFake:
+    """Mailgun's Routes API on 127.0.0.1: GET /v3/routes answers the routes to the right key."""
+    expected = "Basic " + base64.b64encode(f"api:{api_key}".encode()).decode()
+    listing = json.dumps({"total_count": len(routes), "items": list(routes)}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.headers.get("Authorization") != expected:
+                self._answer(401, b"Forbidden", "text/plain")
+            elif self.path.split("?", 1)[0] == "/v3/routes":
+                self._answer(200, listing, "application/json")
+            else:
+                self._answer(404, b'{"message": "Not Found"}', "application/json")
+
+        def _answer(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="fake-mailgun")
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {"ARREARS_MAILGUN_API_BASE": url, "ARREARS_MAILGUN_API_KEY": api_key}
+    return RunningFake("mailgun", url, env, stop)

@@ -114,6 +114,9 @@ def mailgun_config(settings: Settings) -> MailgunConfig | None:
     return MailgunConfig(
         signing_key=settings.mailgun_signing_key.get_secret_value(),
         tolerance_seconds=settings.mailgun_signature_tolerance_seconds,
+        api_key=settings.mailgun_api_key.get_secret_value() if settings.mailgun_api_key else None,
+        api_base=settings.mailgun_api_base,
+        public_base_url=settings.public_base_url.rstrip("/") if settings.public_base_url else None,
     )
 
 

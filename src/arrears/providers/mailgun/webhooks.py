@@ -33,6 +33,9 @@ _EXTERNAL_ID_MAX = 128  # inbox_events.external_id
 class MailgunConfig:
     signing_key: str  # the account's HTTP webhook signing key
     tolerance_seconds: int = 300  # how far a signed timestamp may be from our clock
+    api_key: str | None = None  # only for `arrears providers check` (GET /v3/routes)
+    api_base: str = "https://api.mailgun.net"  # EU accounts: https://api.eu.mailgun.net
+    public_base_url: str | None = None  # where Mailgun reaches us: the route the check looks for
 
 
 def routes(config: MailgunConfig, clock: Clock, inbox: Inbox) -> APIRouter:
