@@ -15,8 +15,9 @@ from arrears.fakes import webhooks as fake_webhooks
 from arrears.settings import Settings
 from arrears.system import build_system
 from arrears.system.errors import ConfigError
+from arrears.tasks.service import TaskSpec, open_task
 from tests.conversations.support import NOW
-from tests.writeback.support import feed_ids, seed_payments
+from tests.writeback.support import feed_ids, seed_payments, visible
 
 
 def settings(engine: Engine, tmp_path: Path, **extra: object) -> Settings:
@@ -37,12 +38,19 @@ def test_the_worker_tick_writes_back_to_every_configured_destination(
         system = build_system(configured, clock=SimulatedClock(NOW), engine=engine)
         names = [d.name for o in system.offers for d in o.destinations]
         assert names == ["webhook:erp", "slack"]
-        seed_payments(sessions, 2)
+        case_id, _ = seed_payments(sessions, 2)
+        with sessions.begin() as session:
+            for n, reason in enumerate(("dispute", "hardship")):
+                spec = TaskSpec(f"wiring-{n}", case_id, reason, "the customer disputes the fee")
+                open_task(session, spec, actor="test", now=NOW)
+        visible(sessions)
         seeded = feed_ids(sessions)
         stats = system.worker("test-worker").tick()
         assert stats.writeback.delivered >= len(seeded)
         assert set(seeded) <= set(receiver.ids())  # every event, in commit order
         assert receiver.ids() == feed_ids(sessions)[: len(receiver.ids())]
+        (alert,) = slack.messages  # both tasks in one message, nothing for routine events
+        assert alert["text"] == "2 tasks need a person"
     finally:
         receiver.stop()
         slack.stop()
