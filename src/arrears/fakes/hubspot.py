@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -166,9 +167,12 @@ class HubSpotFake(RunningFake):
     state: HubSpotState = field(default_factory=lambda: HubSpotState("fake-token"))
 
 
-def start(token: str = "pat-na1-fake-token", port: int = 0) -> HubSpotFake:
-    """Serve a fake HubSpot account; its env points ARREARS_HUBSPOT_* at it."""
+def start(token: str = "pat-na1-fake-token", port: int = 0, customers: Iterable[str] = ()) -> HubSpotFake:
+    """Serve a fake HubSpot account; its env points ARREARS_HUBSPOT_* at it. `customers`: source-system
+    customer ids given a company each (arrears_customer_id), as a CRM synced from billing would have them."""
     state = HubSpotState(token)
+    for customer in customers:
+        state.add_record("companies", arrears_customer_id=customer, name=f"Customer {customer}")
     url, stop = serve(lambda request: route(state, request), state.recorder, port)
     env = {"ARREARS_HUBSPOT_ACCESS_TOKEN": token, "ARREARS_HUBSPOT_API_BASE": url}
     return HubSpotFake("hubspot", url, env, stop, state)

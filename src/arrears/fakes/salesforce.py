@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import itertools
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -161,9 +162,14 @@ class SalesforceFake(RunningFake):
     state: SalesforceState = field(default_factory=lambda: SalesforceState("fake-session"))
 
 
-def start(session_id: str = "00D000000000001!fake.session", port: int = 0) -> SalesforceFake:
-    """Serve a fake org; its env points ARREARS_SALESFORCE_* at it with a session id and instance URL."""
+def start(
+    session_id: str = "00D000000000001!fake.session", port: int = 0, customers: Iterable[str] = ()
+) -> SalesforceFake:
+    """Serve a fake org; its env points ARREARS_SALESFORCE_* at it with a session id and instance URL.
+    `customers`: source-system customer ids given an Account each (Arrears_Customer_Id__c)."""
     state = SalesforceState(session_id)
+    for customer in customers:
+        state.add_account(customer, f"Customer {customer}")
     url, stop = serve(lambda request: route(state, request), state.recorder, port)
     state.url = url
     env = {

@@ -50,7 +50,8 @@ class HubSpotConfig:
 
 
 def make_client(config: HubSpotConfig) -> Any:
-    """The official client; no SDK retries, so a 429 or 5xx reaches the write-back runner's backoff."""
+    """The official client; HTTP answers are never retried inside it, so a 429 or 5xx reaches the
+    write-back runner's backoff (which keeps the event's place and its ledger)."""
     return HubSpot(access_token=config.access_token, host=(config.api_base or HUBSPOT_API).rstrip("/"))
 
 

@@ -13,6 +13,11 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from arrears.feed import FeedEvent
+from arrears.feed.kinds import EventKind
+from arrears.providers.crm import ACTIVITY_KINDS, FIGURE_KINDS, figures, outcome_note, task_text
+from arrears.providers.hubspot.client import SDK_ERRORS, HubSpotConfig, delivery_error, make_client
+from arrears.writeback.base import CaseSnapshot, DeliveryRefused
 from hubspot.crm.objects import (  # type: ignore[import-untyped]
     AssociationSpec,
     Filter,
@@ -23,12 +28,6 @@ from hubspot.crm.objects import (  # type: ignore[import-untyped]
     SimplePublicObjectInput,
     SimplePublicObjectInputForCreate,
 )
-
-from arrears.feed import FeedEvent
-from arrears.feed.kinds import EventKind
-from arrears.providers.crm import ACTIVITY_KINDS, FIGURE_KINDS, figures, outcome_note, task_text
-from arrears.providers.hubspot.client import SDK_ERRORS, HubSpotConfig, delivery_error, make_client
-from arrears.writeback.base import CaseSnapshot, DeliveryRefused
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +68,10 @@ class HubSpotDestination:
     def __init__(self, config: HubSpotConfig, client: Any | None = None) -> None:
         self.config = config
         self.client = client if client is not None else make_client(config)
+        # Each attribute access in the SDK builds a new API client and connection pool: made once here,
+        # so connections are reused between deliveries.
+        self.objects = self.client.crm.objects.basic_api
+        self.search = self.client.crm.objects.search_api
 
     def accepts(self, kind: str) -> bool:
         return kind in ACTIVITY_KINDS or kind in FIGURE_KINDS
@@ -80,7 +83,7 @@ class HubSpotDestination:
         if event.kind in FIGURE_KINDS:
             self._call(
                 "updating figures",
-                self.client.crm.objects.basic_api.update,
+                self.objects.update,
                 self.config.plural,
                 record_id,
                 SimplePublicObjectInput(properties=figure_properties(case)),
@@ -97,7 +100,7 @@ class HubSpotDestination:
         )
         created = self._call(
             f"creating {activity[:-1]}",
-            self.client.crm.objects.basic_api.create,
+            self.objects.create,
             activity,
             SimplePublicObjectInputForCreate(properties=properties, associations=[association]),
         )
@@ -123,9 +126,7 @@ class HubSpotDestination:
             properties=[prop],
             limit=2,
         )
-        found = self._call(
-            f"searching {object_type}", self.client.crm.objects.search_api.do_search, object_type, request
-        )
+        found = self._call(f"searching {object_type}", self.search.do_search, object_type, request)
         return list(found.results)
 
     def _existing(self, event: FeedEvent) -> str | None:
