@@ -72,6 +72,11 @@ def demo(
     fresh: bool = typer.Option(True, help="start from an empty database (SQLite file removed)"),
     as_json: bool = typer.Option(False, "--json", help="print the KPIs as one JSON object"),
     outbox: Path = typer.Option(Path("var/demo-outbox"), help="where the local channel sinks write"),
+    providers: str = typer.Option(
+        "local",
+        help="local: the sinks and the local payment page; local-fakes: SMTP, Twilio, Stripe, Mailgun, "
+        "HubSpot, Salesforce, signed webhooks and Slack, each a local fake speaking the vendor's wire format",
+    ),
 ) -> None:
     """Work a synthetic portfolio through the full engine on simulated time, then print the KPIs."""
     from arrears.demo.run import DemoOptions, fresh_sqlite, run_demo
@@ -85,7 +90,10 @@ def demo(
     engine = make_engine(database)
     upgrade(engine)
     engine.dispose()
-    options = DemoOptions(accounts=accounts, days=days, seed=seed)
+    if providers not in ("local", "local-fakes"):
+        raise typer.BadParameter("choose local or local-fakes", param_hint="--providers")
+    options = DemoOptions(accounts=accounts, days=days, seed=seed, providers=providers)
+    received: dict[str, int] = {}
     console = Console(stderr=True)
     with Progress(
         TextColumn("simulating"),
@@ -101,11 +109,15 @@ def demo(
             settings,
             options,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            providers_report=received.update,
         )
     if as_json:
-        typer.echo(json.dumps(kpis.to_json(), sort_keys=True))
+        body = kpis.to_json() | ({"providers": received} if received else {})
+        typer.echo(json.dumps(body, sort_keys=True))
         return
     _print_kpis(kpis, accounts, days)
+    for name, count in received.items():
+        typer.echo(f"{name.replace('_', ' ')}: {count}")
 
 
 def _print_kpis(kpis: object, accounts: int, days: int) -> None:

@@ -6,15 +6,22 @@ goes in through the one way in.
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from arrears.core.ids import idempotency_key
+from arrears.fakes import mailgun
+from arrears.fakes import stripe as stripe_fake
+
+if TYPE_CHECKING:
+    from arrears.demo.providers import LocalFakes
 
 #: The demo's own Twilio number and mailbox (what customers write to).
 OUR_NUMBER = "+15550100100"
@@ -30,11 +37,20 @@ class Spoken:
 
 
 class Network:
-    def __init__(self, client: TestClient, base_url: str, auth_token: str, api_key: str) -> None:
+    def __init__(
+        self,
+        client: TestClient,
+        base_url: str,
+        auth_token: str,
+        api_key: str,
+        fakes: LocalFakes | None = None,
+    ) -> None:
+        """With `fakes`, e-mails arrive as Mailgun posts them and card payments as Stripe's signed events."""
         self.client = client
         self.base = base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
         self.api_headers = {"Authorization": f"Bearer {api_key}"}
+        self.fakes = fakes
 
     def text(self, channel: str, sender: str, body: str, sent_at: str) -> None:
         """A customer's SMS or WhatsApp message to our number, as Twilio posts it."""
@@ -44,7 +60,16 @@ class Network:
         self._twilio("/v1/twilio/messages", form)
 
     def email(self, sender: str, body: str, sent_at: str) -> None:
-        """A customer's e-mail, relayed by the mail system through the events API."""
+        """A customer's e-mail: relayed by the mail system through the events API, or with the local fakes
+        posted by Mailgun's inbound route, signed at the simulated time."""
+        if self.fakes is not None:
+            stamp = int(datetime.fromisoformat(sent_at).timestamp())
+            reply = mailgun.customer_reply(sender, OUR_MAILBOX, body)
+            key = self.fakes.mailgun_signing_key
+            answer = mailgun.post_inbound(self.base, key, reply, client=self.client, timestamp=stamp)
+            if answer.status_code not in (200, 202, 204):
+                raise RuntimeError(f"the demo's Mailgun post was refused: {answer.status_code}")
+            return
         message_id = "<" + idempotency_key("demo-mail", sender, sent_at, body)[:24] + "@mail.demo>"
         event = {
             "type": "message.received",
@@ -71,6 +96,21 @@ class Network:
             response = method(path)
             if response.status_code != 200:
                 raise RuntimeError(f"the demo's payment page answered {response.status_code}: {url}")
+
+    def pay_with_stripe(self, reference: str, at: int) -> None:
+        """A customer pays a Stripe Checkout Session or Payment Link: Stripe's two signed events."""
+        assert self.fakes is not None, "Stripe links only exist with the local fakes"
+        state = self.fakes.stripe_state
+        for event in stripe_fake.payment_events(state, reference):
+            payload = json.dumps(event, separators=(",", ":"))
+            header = stripe_fake.signed(payload, state.webhook_secret, at)
+            response = self.client.post(
+                "/v1/stripe/webhook",
+                content=payload,
+                headers={"Content-Type": "application/json", "Stripe-Signature": header},
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"the demo's Stripe event was refused: {response.status_code}")
 
     def answer_call(self, key: str, call_sid: str, customer: str) -> Spoken:
         form = {"CallSid": call_sid, "From": OUR_NUMBER, "To": customer, "AnsweredBy": "human"}

@@ -28,6 +28,7 @@ from arrears.demo.contacts import Contact, new_contacts
 from arrears.demo.network import Network
 from arrears.demo.people import CALL_LINES, Persona, Reaction, SimulatedCustomer, assign_personas
 from arrears.demo.portfolio import SOURCE, DemoAccount, build_portfolio
+from arrears.demo.providers import LocalFakes, start_local_fakes
 from arrears.metrics.kpis import Kpis, compute_kpis
 from arrears.settings import Settings
 from arrears.store.db import transaction
@@ -47,6 +48,8 @@ class DemoOptions:
     seed: int = 7
     start: datetime = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
     tick: timedelta = timedelta(hours=1)
+    #: "local": the sinks and the local payment page; "local-fakes": every provider at its local fake.
+    providers: str = "local"
 
 
 #: Who the demo's messages are from when no ARREARS_BUSINESS_NAME is set, where letters say it is and the
@@ -56,14 +59,22 @@ DEMO_BUSINESS_ADDRESS = "100 Harbour Street, Springfield, IL 62701"
 DEMO_BUSINESS_PHONE = "+1 555-010-0100"
 
 
-def demo_settings(settings: Settings) -> Settings:
+def demo_settings(settings: Settings, fakes: LocalFakes | None = None) -> Settings:
     """Twilio's webhooks on (a demo signing secret), Twilio's sending off: the sinks receive everything;
-    the messages signed with the configured business name, else a demo name that says it is one."""
-    return settings.model_copy(
+    the messages signed with the configured business name, else a demo name that says it is one. With
+    `fakes`, every provider (Twilio's sending included) is pointed at its local fake instead."""
+    signed = settings.model_copy(
         update={
             "business_name": (settings.business_name or "").strip() or DEMO_BUSINESS_NAME,
             "business_address": settings.business_address or DEMO_BUSINESS_ADDRESS,
             "business_phone": settings.business_phone or DEMO_BUSINESS_PHONE,
+            "public_base_url": DEMO_BASE_URL,
+        }
+    )
+    if fakes is not None:
+        return fakes.settings(signed)
+    return signed.model_copy(
+        update={
             "twilio_auth_token": SecretStr(DEMO_WEBHOOK_SECRET),
             "twilio_account_sid": None,
             "twilio_from_number": None,
@@ -72,13 +83,41 @@ def demo_settings(settings: Settings) -> Settings:
     )
 
 
-def run_demo(settings: Settings, options: DemoOptions, progress: Progress | None = None) -> Kpis:
+def run_demo(
+    settings: Settings,
+    options: DemoOptions,
+    progress: Progress | None = None,
+    providers_report: Callable[[dict[str, int]], None] | None = None,
+) -> Kpis:
+    """Run the demo; with `options.providers == "local-fakes"`, `providers_report` hears what each fake
+    received."""
     clock = SimulatedClock(options.start)
-    system = build_system(demo_settings(settings), clock=clock)
+    fakes = start_local_fakes(lambda: clock.now().timestamp()) if options.providers == "local-fakes" else None
+    try:
+        kpis = _simulate(demo_settings(settings, fakes), options, clock, progress, fakes)
+        if fakes is not None and providers_report is not None:
+            providers_report(fakes.figures())
+        return kpis
+    finally:
+        if fakes is not None:
+            fakes.stop()
+
+
+def _simulate(
+    settings: Settings,
+    options: DemoOptions,
+    clock: SimulatedClock,
+    progress: Progress | None,
+    fakes: LocalFakes | None,
+) -> Kpis:
+    system = build_system(settings, clock=clock)
     accounts = _portfolio(system, options)
+    if fakes is not None:
+        fakes.seed_crm(_customers(system.sessions))
     worker = system.worker(worker_id="demo")
+    token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
     with TestClient(system.web(), base_url=DEMO_BASE_URL) as client:
-        network = Network(client, DEMO_BASE_URL, DEMO_WEBHOOK_SECRET, _api_key(system))
+        network = Network(client, DEMO_BASE_URL, token, _api_key(system), fakes)
         world = _World(system, clock, network, accounts)
         people = dict(
             zip((a.customer_id for a in accounts), assign_personas(len(accounts), options.seed), strict=True)
@@ -240,8 +279,8 @@ class _World:
         """Pay the balance on the page of the newest unexpired balance link sent for the case (an offer's
         link would pay the offer's price, whose discount the billing system settles: not simulated)."""
         with self.system.sessions() as session:
-            url = session.scalars(
-                select(PaymentLink.url)
+            link = session.execute(
+                select(PaymentLink.url, PaymentLink.provider, PaymentLink.provider_ref)
                 .where(
                     PaymentLink.case_id == case_id,
                     PaymentLink.purpose == "balance",
@@ -250,10 +289,13 @@ class _World:
                 .order_by(PaymentLink.created_at.desc())
                 .limit(1)
             ).first()
-        if url is None:
+        if link is None:
             return False
         self.clock.set(at)
-        self.network.pay_online(url)
+        if link.provider == "stripe" and link.provider_ref:
+            self.network.pay_with_stripe(str(link.provider_ref), int(at.timestamp()))
+        else:
+            self.network.pay_online(str(link.url))
         return True
 
     def _balance(self, case_id: str) -> tuple[int, str]:
@@ -283,6 +325,11 @@ def _contact_points(sessions: sessionmaker[Session]) -> dict[str, dict[str, str]
             key = "mobile" if (channel, kind) == ("phone", "mobile") else channel
             points.setdefault(customer_id, {}).setdefault(key, value)
     return points
+
+
+def _customers(sessions: sessionmaker[Session]) -> list[tuple[str, str]]:
+    with sessions() as session:
+        return [(str(r[0]), str(r[1])) for r in session.execute(select(Customer.external_id, Customer.name))]
 
 
 def fresh_sqlite(url: str) -> None:
