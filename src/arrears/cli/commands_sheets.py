@@ -132,7 +132,8 @@ def summary_send(day: DayOption = None, database: DatabaseOption = None) -> None
     finally:
         system.dispose()
     total = len(summary.config.recipients)
-    typer.echo(f"summary of {chosen.isoformat()}: sent to {sent} of {total} recipients ({total - sent} had it)")
+    had = total - sent
+    typer.echo(f"summary of {chosen.isoformat()}: sent to {sent} of {total} recipients ({had} had it)")
 
 
 def register(app: typer.Typer) -> None:
