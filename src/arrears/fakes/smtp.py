@@ -42,6 +42,7 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     data: bytes  # the message exactly as it arrived (CRLF line ends, dot-unstuffed)
+    connection: str  # the client's host:port: messages sent over one session share it
 
 
 @dataclass
@@ -75,7 +76,11 @@ class _Handler:
 
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
         data = envelope.original_content or b""
-        self.fake.received.append(Received(envelope.mail_from or "", tuple(envelope.rcpt_tos), data))
+        peer = session.peer if isinstance(session.peer, tuple) else (str(session.peer), "")
+        connection = f"{peer[0]}:{peer[1]}"
+        self.fake.received.append(
+            Received(envelope.mail_from or "", tuple(envelope.rcpt_tos), data, connection)
+        )
         return f"250 2.0.0 Ok: queued as {len(self.fake.received)}"
 
 
@@ -120,6 +125,7 @@ def start(
     username: str | None = None,
     password: str | None = None,
     from_address: str = "collections@acme.example",
+    idle_timeout: float = 300.0,
 ) -> SmtpFake:
     """Serving when it returns; `env` points the product at it; `stop()` ends it and removes the cert."""
     logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd logs envelopes (addresses) at INFO
@@ -134,6 +140,7 @@ def start(
         context.load_cert_chain(cert, key)
         fake.cert_file = cert
     options: dict[str, Any] = {"hostname": "127.0.0.1", "port": port, "server_hostname": "smtp.fake"}
+    options["timeout"] = idle_timeout  # like a relay, it closes a connection idle this long
     if security == "tls":
         options["ssl_context"] = context
     elif security == "starttls":

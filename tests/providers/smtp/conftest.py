@@ -37,9 +37,9 @@ def start_fake() -> Iterator[Callable[..., SmtpFake]]:
     """Starts fakes on demand; every one is stopped after the test."""
     started: list[SmtpFake] = []
 
-    def start(security: Security = "none", *, auth: bool = False) -> SmtpFake:
+    def start(security: Security = "none", *, auth: bool = False, idle_timeout: float = 300.0) -> SmtpFake:
         user, password = (USER, PASSWORD) if auth else (None, None)
-        fake = smtp_fake.start(security=security, username=user, password=password)
+        fake = smtp_fake.start(security=security, username=user, password=password, idle_timeout=idle_timeout)
         started.append(fake)
         return fake
 

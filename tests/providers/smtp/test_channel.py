@@ -74,6 +74,30 @@ def test_a_retry_is_the_same_message_byte_for_byte(start_fake: Callable[..., Smt
     assert first.data == second.data  # Message-ID and MIME boundary both come from the key
 
 
+def test_a_batch_reuses_one_session_and_a_session_the_relay_closed_is_replaced(
+    start_fake: Callable[..., SmtpFake],
+) -> None:
+    fake = start_fake("starttls", auth=True, idle_timeout=0.5)
+    channel = SmtpEmail(config_for(fake))
+    for n in range(3):
+        channel.send(_message(key=f"batch-{n}"))
+    assert len({r.connection for r in fake.received}) == 1  # one TLS handshake and login for the batch
+    time.sleep(1.0)  # the relay drops the idle connection; the kept session fails its NOOP
+    assert channel.send(_message(key="after-idle")).status is DeliveryStatus.SENT
+    assert len(fake.received) == 4 and fake.received[3].connection != fake.received[0].connection
+
+
+def test_a_session_that_saw_a_refusal_is_not_reused(start_fake: Callable[..., SmtpFake]) -> None:
+    fake = start_fake()
+    fake.refuse("gone@example.com", 550)
+    channel = SmtpEmail(config_for(fake))
+    channel.send(_message(key="first"))
+    assert channel.send(_message("gone@example.com", key="refused")).status is DeliveryStatus.REJECTED
+    channel.send(_message(key="third"))
+    first, third = fake.received
+    assert first.connection != third.connection
+
+
 def test_a_wrong_password_is_a_transient_error_naming_no_secret(start_fake: Callable[..., SmtpFake]) -> None:
     fake = start_fake("starttls", auth=True)
     channel = SmtpEmail(config_for(fake, password="wrong-password"))

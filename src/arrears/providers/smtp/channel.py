@@ -25,7 +25,7 @@ from email.utils import parseaddr
 
 from arrears.channels.base import ChannelError, DeliveryResult, DeliveryStatus, OutboundMessage
 from arrears.channels.email_mime import build_email
-from arrears.providers.smtp.session import SmtpConfig, close, open_session
+from arrears.providers.smtp.session import SessionPool, SmtpConfig, close
 
 PROVIDER = "smtp"
 log = logging.getLogger(__name__)
@@ -41,31 +41,35 @@ def reply_text(code: int, reply: bytes | str) -> str:
 
 
 class SmtpEmail:
-    """Sends each message in its own session: simple, and a broken session never spoils the next send."""
+    """Sends each message in a session taken from a small pool: a batch reuses its TLS session and login,
+    and a session that saw any error is closed, so a broken one never spoils the next send."""
 
     name = "email"
 
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
+        self.sessions = SessionPool(config)
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         mail = build_email(message, self.config.from_address)
         envelope_from = mail_from(self.config.from_address)
         try:
-            smtp = open_session(self.config)
+            smtp = self.sessions.take()
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
             raise ChannelError(_transient(exc)) from exc
         try:
             smtp.send_message(mail, from_addr=envelope_from, to_addrs=[message.destination])
         except smtplib.SMTPRecipientsRefused as exc:
+            close(smtp)
             code, reply = next(iter(exc.recipients.values()))
             return self._refused(code, reply)
         except smtplib.SMTPDataError as exc:
+            close(smtp)
             return self._refused(exc.smtp_code, exc.smtp_error)
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
-            raise ChannelError(_transient(exc)) from exc
-        finally:
             close(smtp)
+            raise ChannelError(_transient(exc)) from exc
+        self.sessions.give_back(smtp)
         log.info("smtp accepted", extra={"idempotency_key": message.idempotency_key})
         return DeliveryResult(DeliveryStatus.SENT, PROVIDER, str(mail["Message-ID"]))
 

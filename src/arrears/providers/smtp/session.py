@@ -9,6 +9,8 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -94,3 +96,45 @@ def close(smtp: smtplib.SMTP) -> None:
         smtp.quit()
     except (smtplib.SMTPException, OSError):
         smtp.close()
+
+
+class SessionPool:
+    """Idle sessions kept for the next send, so a batch pays the TLS handshake and AUTH once, not per
+    message. A kept session is probed with NOOP before reuse (a relay closes idle connections) and one
+    unused for `max_idle_seconds` is closed; a session that saw any error is never kept. Thread-safe: each
+    concurrent send takes its own session."""
+
+    def __init__(self, config: SmtpConfig, *, max_idle_seconds: float = 30.0, max_kept: int = 16) -> None:
+        self.config = config
+        self.max_idle_seconds = max_idle_seconds
+        self.max_kept = max_kept
+        self._idle: list[tuple[float, smtplib.SMTP]] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> smtplib.SMTP:
+        """A live kept session, else a new one (which raises as `open_session` does)."""
+        while (kept := self._pop()) is not None:
+            try:
+                if kept.noop()[0] == 250:
+                    return kept
+            except (smtplib.SMTPException, OSError):
+                pass
+            kept.close()
+        return open_session(self.config)
+
+    def give_back(self, smtp: smtplib.SMTP) -> None:
+        with self._lock:
+            if len(self._idle) < self.max_kept:
+                self._idle.append((time.monotonic(), smtp))
+                return
+        close(smtp)
+
+    def _pop(self) -> smtplib.SMTP | None:
+        now = time.monotonic()
+        with self._lock:
+            stale = [s for at, s in self._idle if now - at > self.max_idle_seconds]
+            self._idle = [(at, s) for at, s in self._idle if now - at <= self.max_idle_seconds]
+            kept = self._idle.pop()[1] if self._idle else None
+        for smtp in stale:
+            close(smtp)
+        return kept
