@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from arrears.fakes import hubspot as fake_hubspot
+from arrears.fakes.crm_server import Answer
 from arrears.providers.hubspot import HubSpotConfig, HubSpotDestination
 from arrears.writeback.base import DeliveryRefused, DeliveryUnavailable
 from tests.providers.crm_support import CUSTOMER, case, event
@@ -150,6 +151,14 @@ def test_rate_limits_and_server_errors_are_retried_later(hub: fake_hubspot.HubSp
         dest.deliver(event("outcome.recorded"), case())
     dest.deliver(event("outcome.recorded"), case())  # HubSpot is back: written once
     assert len(hub.state.created("notes")) == 1
+
+
+def test_a_retry_after_header_wins_over_the_policy(hub: fake_hubspot.HubSpotFake) -> None:
+    limited = fake_hubspot.rate_limited()
+    hub.state.recorder.fail_next(Answer(429, limited.body, {"Retry-After": "7"}))
+    with pytest.raises(DeliveryUnavailable) as unavailable:
+        destination(hub).deliver(event("outcome.recorded"), case())
+    assert unavailable.value.retry_after == 7.0
 
 
 def test_a_wrong_token_is_refused_with_the_fix(hub: fake_hubspot.HubSpotFake) -> None:
