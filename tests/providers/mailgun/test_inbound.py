@@ -352,3 +352,17 @@ def test_a_success_report_records_the_delivery(
         assert sent is not None and sent.delivery_status == "delivered"
         assert _count(session, DomainEvent, DomainEvent.kind == "message.delivered") == 1
         assert session.scalars(select(ContactPoint.undeliverable_at)).all() == [None]
+
+
+def test_a_message_id_longer_than_the_store_keeps_is_heard_once(
+    client: TestClient, system: System, sessions: sessionmaker[Session], seeded: tuple[str, str, str]
+) -> None:
+    reply = _reply("Can I pay in two parts?")
+    reply.replace_header("Message-ID", f"<{'x' * 200}@example.org>")
+    for n in range(2):
+        assert _post(client, reply, raw=True, token=f"{n}" * 50).status_code == 200
+        system.inbox.apply_due()
+    with sessions() as session:
+        stored = session.scalars(select(InboxEvent).where(InboxEvent.source == "mailgun")).one()
+        assert stored.status == "done" and len(stored.external_id) <= 128
+        assert _count(session, Conversation) == 1

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from arrears.conversations.words import WordsService
 from arrears.inbox import Handler, PermanentError
 from arrears.interactions.email_inbound import InboundEmail, apply_inbound
-from arrears.providers.mailgun.messages import external_id, to_message
+from arrears.providers.mailgun.messages import to_message
 from arrears.providers.mailgun.webhooks import KIND
 from arrears.store.models import InboxEvent
 
@@ -24,14 +24,13 @@ def handlers(words: WordsService) -> dict[str, Handler]:
         payload = dict(event.payload)
         try:
             message = to_message(payload)
-            identity = external_id(payload)
         except ValueError as exc:
             raise PermanentError("message-headers", str(exc)) from exc
         stripped = payload.get("stripped-text") if payload.get("route") == "parsed" else None
         email = InboundEmail(
             provider=PROVIDER,
             message=message,
-            message_id=identity or event.external_id,
+            message_id=event.external_id,  # its Message-ID (a digest when longer than ids are kept)
             recipient=str(payload.get("recipient", "")).split(",", 1)[0].strip(),
             envelope_sender=str(payload.get("sender", "")),
             stripped_text=str(stripped) if stripped is not None else None,
