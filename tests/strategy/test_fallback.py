@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from arrears.cli.main import app
+from arrears.settings import get_settings
 from arrears.strategy import Channel, next_actions
 from arrears.strategy.fallback import channel_order, first_reachable, retries, tried_marker
 from arrears.strategy.loader import StrategyError
@@ -113,3 +117,32 @@ def test_each_channel_at_most_once_and_in_order(order: list[Channel], failures: 
         view = replace(view, completed_step_ids=view.completed_step_ids | {marker})
         assert retries(strategy, view) == ()  # planned once: not again until it fails too
     assert used == list(channel_order(step))[: len(used)]
+
+
+def test_validate_renders_a_step_on_each_of_its_fallback_channels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An e-mail's words that would leave as a text on fallback are held to the SMS length too."""
+    templates = tmp_path / "templates" / "en" / "custom"
+    templates.mkdir(parents=True)
+    (templates / "wordy.j2").write_text(
+        '{% extends "en/_layout.j2" %}{% block body %}Pay now.{% endblock %}'
+        "{% block sms %}"
+        + "word " * 80
+        + "{% endblock %}{% block sms_short %}"
+        + "word " * 70
+        + "{% endblock %}"
+        "{% block sms_min %}" + "word " * 65 + "{% endblock %}"
+    )
+    monkeypatch.setenv("ARREARS_TEMPLATES_DIR", str(tmp_path / "templates"))
+    get_settings.cache_clear()
+    strategy = tmp_path / "custom.yaml"
+    strategy.write_text(
+        "name: custom\nversion: 1\ndescription: d\nsteps:\n"
+        "  - {id: hello, day: 2, channel: email, template: custom/wordy, tone: friendly,\n"
+        "     fallback_channels: [sms]}\n"
+    )
+    result = CliRunner().invoke(app, ["strategy", "validate", str(strategy)])
+    get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "step hello@sms (en-US" in result.output and "step hello (" not in result.output

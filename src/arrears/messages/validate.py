@@ -79,11 +79,13 @@ def check_strategy(
     problems: list[Problem] = []
     for step in contacts:
         problems += _offer_problems(step, max_discount_bps)
-        found = _message_problems(
-            step.id, step.template, step.channel.value, step.tone.value, step.offer, templates, business,
-            _fixed(disclosures_for, initial=step.day == first_day), today,
-        )  # fmt: skip
-        problems += _first_of_each(found)
+        for channel in (step.channel, *step.fallback_channels):  # a fallback sends the same template
+            label = step.id if channel is step.channel else f"{step.id}@{channel.value}"
+            found = _message_problems(
+                label, step.template, channel.value, step.tone.value, step.offer, templates, business,
+                _fixed(disclosures_for, initial=step.day == first_day), today,
+            )  # fmt: skip
+            problems += _first_of_each(found)
     reminder = strategy.promise
     found = _message_problems(
         "promise-reminder", reminder.reminder_template, reminder.reminder_channel.value, "friendly", None,
