@@ -58,3 +58,10 @@ def test_status_dead_and_replay(sessions: sessionmaker[Session], hook: WebhookRe
     assert hook.ids() == [accepted, refused]
     assert ledger(sessions)[refused].status == "delivered"
     assert "webhook:erp" in cli.invoke(app, ["writeback", "status"]).output
+
+
+@pytest.mark.parametrize("command", [["status"], ["dead"], ["replay", "--all"]])
+def test_a_missing_database_is_one_line_and_nothing_is_created(tmp_path: Path, command: list[str]) -> None:
+    path = tmp_path / "typo.db"
+    result = cli.invoke(app, ["writeback", *command, "--database", f"sqlite:///{path}"])
+    assert result.exit_code == 2 and not path.exists()

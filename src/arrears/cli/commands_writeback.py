@@ -49,9 +49,8 @@ def status(
     """Per destination: cursor position, events behind, retrying, dead and the oldest dead letter."""
     from arrears.writeback.status import ledger_destinations, statuses
 
-    names = _configured()
-    with existing_session(_url(database)) as session:
-        rows = statuses(session, [*names, *ledger_destinations(session)])
+    with existing_session(_url(database)) as session:  # the database is checked before anything is built
+        rows = statuses(session, [*_configured(), *ledger_destinations(session)])
     if as_json:
         for row in rows:
             typer.echo(json.dumps(row.to_json()))
