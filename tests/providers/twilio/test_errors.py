@@ -32,6 +32,15 @@ def test_throttling_and_outages_are_retried(fake: FakeTwilio, status: int, code:
     assert sms.send(outbound("sms")).status is DeliveryStatus.SENT  # the retry goes through
 
 
+def test_refused_credentials_are_not_the_messages_fault() -> None:
+    with fake_twilio(auth_token="the-real-token") as fake:
+        sms = TwilioMessaging(
+            make_client(config(fake.url, token="a-rotated-token")), "sms", FROM_NUMBER, BASE
+        )
+        with pytest.raises(ChannelError):
+            sms.send(outbound("sms"))
+
+
 def test_an_invalid_number_is_final_with_twilios_code(fake: FakeTwilio) -> None:
     fake.reject.add("+19999999999")
     sms = TwilioMessaging(make_client(config(fake.url)), "sms", FROM_NUMBER, BASE)

@@ -34,8 +34,10 @@ _RETRYABLE = {429, 500, 502, 503, 504}
 
 
 def _result_of(exc: Exception) -> DeliveryResult:
-    """A refusal (bad number, unverified sender) is final; throttling and outages are retried."""
-    if isinstance(exc, TwilioRestException) and exc.status not in _RETRYABLE:
+    """A refusal of the message (bad number, unverified sender) is final; throttling and outages are
+    retried, and so is a refusal of our credentials (401, code 20003): it says nothing about the message,
+    and a rotated token must not end every customer's step (`arrears providers check` explains it)."""
+    if isinstance(exc, TwilioRestException) and exc.status not in _RETRYABLE | {401}:
         return DeliveryResult(DeliveryStatus.REJECTED, PROVIDER, error=f"twilio {exc.status} code {exc.code}")
     raise ChannelError(f"twilio unavailable: {type(exc).__name__}") from exc
 
