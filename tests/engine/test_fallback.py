@@ -4,6 +4,7 @@ good moves its step to the next channel once, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -63,6 +64,18 @@ def _rows(sessions: sessionmaker[Session]) -> list[tuple[str, str, str]]:
         return [(s, c, st) for s, c, st in session.execute(query.order_by(OutboxAction.created_at))]
 
 
+def _wake(sessions: sessionmaker[Session], clock: SimulatedClock) -> None:
+    """The feed consumer wakes the case; on PostgreSQL an event shows once every transaction older than it
+    has ended (other sessions on the server may hold that back for a moment), so this polls."""
+    deadline = time.monotonic() + 30
+    while True:
+        with transaction(sessions) as session:
+            if wake_failed(session, clock.now()) == 1:
+                return
+        assert time.monotonic() < deadline, "message.failed never reached the fallback consumer"
+        time.sleep(0.2)
+
+
 def _replan(sessions: sessionmaker[Session], planner: Planner) -> None:
     with sessions.begin() as session:
         session.execute(update(Case).values(next_action_at=START))
@@ -101,8 +114,9 @@ def test_nothing_reachable_is_refused_once_with_every_channel_named(
     assert _rows(sessions) == []
 
 
-def test_rejected_whatsapp_falls_back_to_sms_once(sessions: sessionmaker[Session], tmp_path: Path) -> None:
-    clock = SimulatedClock(START)
+def _rejected_whatsapp(
+    sessions: sessionmaker[Session], tmp_path: Path, clock: SimulatedClock
+) -> tuple[Planner, Dispatcher, RejectingWhatsApp]:
     with sessions.begin() as session:
         add_debtor(session, now=START, due_on=START.date() - timedelta(days=3))
         customer_id = session.scalar(select(Customer.id))
@@ -126,10 +140,15 @@ def test_rejected_whatsapp_falls_back_to_sms_once(sessions: sessionmaker[Session
     dispatcher.run_until_idle()
     assert len(whatsapp.keys) == 1
     assert _rows(sessions) == [("nudge", "whatsapp", "failed")]
+    return planner, dispatcher, whatsapp
+
+
+def test_rejected_whatsapp_falls_back_to_sms_once(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    clock = SimulatedClock(START)
+    planner, dispatcher, whatsapp = _rejected_whatsapp(sessions, tmp_path, clock)
 
     clock.advance(timedelta(minutes=1))
-    with transaction(sessions) as session:
-        assert wake_failed(session, clock.now()) == 1
+    _wake(sessions, clock)
     for _ in range(3):  # planning again, however often, plans the text once
         planner.run_until_idle()
         dispatcher.run_until_idle()
@@ -137,3 +156,19 @@ def test_rejected_whatsapp_falls_back_to_sms_once(sessions: sessionmaker[Session
     assert _rows(sessions) == [("nudge", "whatsapp", "failed"), ("nudge", "sms", "sent")]
     texts = (tmp_path / "out" / "sms.jsonl").read_text().splitlines()
     assert len(texts) == 1 and json.loads(texts[0])["idempotency_key"] != whatsapp.keys[0]
+
+
+def test_a_deferred_fallback_is_planned_again_when_the_gate_allows(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    clock = SimulatedClock(START)
+    planner, dispatcher, _ = _rejected_whatsapp(sessions, tmp_path, clock)
+    clock.advance(timedelta(hours=12))  # 22:00 -> the gate defers the text to the morning
+    _wake(sessions, clock)
+    assert planner.run_until_idle().deferred == 1
+    with sessions() as session:
+        assert "nudge@sms" not in session.scalar(select(Case.completed_steps))  # type: ignore[operator]
+    clock.advance(timedelta(hours=12))  # 10:00 the next day
+    planner.run_until_idle()
+    dispatcher.run_until_idle()
+    assert _rows(sessions) == [("nudge", "whatsapp", "failed"), ("nudge", "sms", "sent")]

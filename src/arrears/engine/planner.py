@@ -158,14 +158,17 @@ class Planner:
             stats.promises_broken += 1
         for action in plan.actions:
             if action.kind in (ActionKind.CONTACT, ActionKind.PROMISE_REMINDER):
+                marker = None
                 if action.step_channel is not None:
-                    action = _reachable_channel(facts, strategy, action, completed)
+                    action, marker = _reachable_channel(facts, strategy, action)
                 refused = stats.refused
                 deferred_until = self._contact(facts, strategy, action, now, writes, budget, stats)
                 if deferred_until is not None:
                     # Later steps wait behind an earlier deferred one, so the ladder keeps its order.
                     wake = deferred_until if wake is None else min(wake, deferred_until)
                     break
+                if marker is not None and marker not in completed:  # written or refused, not deferred
+                    completed.append(marker)
                 if stats.refused > refused and plan.held_back:
                     # The plan spaced its other steps as if this one had gone; it did not (no address,
                     # the gate said no): plan again in this run, so a refusal does not cost the day.
@@ -237,29 +240,28 @@ class Planner:
         return None
 
 
-def _reachable_channel(facts: CaseFacts, strategy: Strategy, action: Action, completed: list[str]) -> Action:
-    """The action on the first of its channels with a deliverable destination (the step's fallbacks).
+def _reachable_channel(facts: CaseFacts, strategy: Strategy, action: Action) -> tuple[Action, str | None]:
+    """The action on the first of its channels with a deliverable destination (the step's fallbacks), and
+    the marker (`step@channel`) to record among the completed steps once it is written or refused.
 
-    The channel it will use is recorded among the completed steps (`step@channel`) unless it is the
-    step's own, so a failure of that message later moves the step on to the channel after it; when no
-    channel reaches the customer the last one is recorded, so the refusal is final for the step.
+    The marker names the channel used unless it is the step's own, so a failure of that message later
+    moves the step on to the channel after it; when no channel reaches the customer it names the last
+    one, so the refusal is final for the step. A deferred action records nothing: it is planned again.
     """
     channels = (action.channel, *action.fallbacks)
     reachable = {c: choose_destination(facts, c.value) is not None for c in channels}
     chosen, skipped = first_reachable(channels, reachable)
     used = chosen if chosen is not None else channels[-1]
-    if used is not action.step_channel:
-        marker = tried_marker(action.step_id, used)
-        if marker not in completed:
-            completed.append(marker)
+    marker = tried_marker(action.step_id, used) if used is not action.step_channel else None
     if chosen is None or chosen is action.channel:
-        return action
-    return replace(
+        return action, marker
+    moved = replace(
         action,
         action_key=step_key(facts.case_id, strategy, action.step_id, chosen),
         channel=chosen,
         reason=f"{action.reason}; {'; '.join(skipped)}; sent by {chosen.value}",
     )
+    return moved, marker
 
 
 #: PostgreSQL settings for a planning transaction (see `_steer_to_index_lookups`).
