@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from arrears.conversations.words import WordsService
 from arrears.inbox import Handler, PermanentError
-from arrears.interactions.email_inbound import InboundEmail, apply_inbound
+from arrears.conversations.email_inbound import InboundEmail, apply_inbound
 from arrears.providers.mailgun.messages import to_message
 from arrears.providers.mailgun.webhooks import KIND
 from arrears.store.models import InboxEvent
