@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import SimulatedClock
+from arrears.fakes import webhooks as fake_webhooks
 from arrears.fakes.webhooks import WebhookReceiver
 from arrears.feed import FeedEvent
 from arrears.store.db import make_engine, session_factory
@@ -118,3 +119,40 @@ def test_two_workers_never_deliver_to_one_destination_at_once(postgres_url: str,
     finally:
         running.stop()
         engine.dispose()
+
+
+class WaitsFor:
+    """A slow destination: each delivery waits until another destination's receiver has heard everything."""
+
+    def __init__(self, inner: Destination, other: WebhookReceiver, count: int) -> None:
+        self.inner, self.name, self.other, self.count = inner, "slow-crm", other, count
+        self.waited_out = False
+
+    def accepts(self, kind: str) -> bool:
+        return self.inner.accepts(kind)
+
+    def deliver(self, event: FeedEvent, case: CaseSnapshot | None) -> None:
+        deadline = time.monotonic() + 20
+        while len(self.other.ids()) < self.count:
+            if time.monotonic() > deadline:
+                self.waited_out = True
+                break
+            time.sleep(0.01)
+        self.inner.deliver(event, case)
+
+
+def test_a_slow_destination_does_not_hold_the_others_back(
+    sessions: sessionmaker[Session], hook: WebhookReceiver, tmp_path: Path
+) -> None:
+    seed_payments(sessions, 2)
+    everything = feed_ids(sessions)
+    (tmp_path / "other").mkdir()
+    other = fake_webhooks.start(config_dir=tmp_path / "other", name="other")
+    try:
+        slow = WaitsFor(destination(hook), other, len(everything))
+        fast = destination(other)
+        runner(sessions, SimulatedClock(NOW), [slow, fast]).run_pass()
+        assert not slow.waited_out  # the fast one finished while the slow one was still waiting
+        assert hook.ids() == everything and other.ids() == everything
+    finally:
+        other.stop()

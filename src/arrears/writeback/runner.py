@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -81,14 +82,29 @@ class WritebackRunner:
         self.max_batches = max_batches
 
     def run_pass(self) -> WritebackStats:
-        """One pass over every destination: due retries, then new events, until each is caught up."""
+        """One pass over every destination: due retries, then new events, until each is caught up.
+
+        Destinations are worked side by side (a thread each), so a slow CRM never delays a Slack alert;
+        each keeps its own order under its own lease."""
+        if len(self.destinations) == 1:
+            return self._run_one(self.destinations[0])
+        with ThreadPoolExecutor(max_workers=min(len(self.destinations), 8), thread_name_prefix="wb") as pool:
+            passes = list(pool.map(self._run_one, self.destinations))
+        total = WritebackStats()
+        for one in passes:
+            total.read += one.read
+            total.delivered += one.delivered
+            total.failed += one.failed
+        return total
+
+    def _run_one(self, destination: Destination) -> WritebackStats:
         stats = WritebackStats()
-        for destination in self.destinations:
-            try:
-                self._run(destination, stats)
-            except Exception as exc:  # one destination's trouble (its database work) never stops the others
-                extra = {"destination": destination.name, "error": type(exc).__name__}
-                log.error("writeback pass failed", extra=extra)
+        try:
+            self._run(destination, stats)
+        except Exception as exc:  # one destination's trouble (its database work) never stops the others
+            log.error(
+                "writeback pass failed", extra={"destination": destination.name, "error": type(exc).__name__}
+            )
         return stats
 
     def _run(self, destination: Destination, stats: WritebackStats) -> None:
