@@ -1,5 +1,5 @@
 """What a stored Mailgun inbound e-mail means, applied from the inbox: a bounce or the customer's words,
-through the vendor-neutral `arrears.interactions.email_inbound`."""
+through the vendor-neutral `arrears.conversations.email_inbound`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from arrears.conversations.email_inbound import InboundEmail, apply_inbound
 from arrears.conversations.words import WordsService
 from arrears.inbox import Handler, PermanentError
-from arrears.conversations.email_inbound import InboundEmail, apply_inbound
 from arrears.providers.mailgun.messages import to_message
 from arrears.providers.mailgun.webhooks import KIND
 from arrears.store.models import InboxEvent
