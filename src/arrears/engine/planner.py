@@ -108,12 +108,18 @@ class Planner:
     def _failures(
         self, session: Session, facts: Iterable[CaseFacts]
     ) -> dict[str, frozenset[tuple[str, str]]]:
-        """Failed messages of the batch's cases, read only when one of their strategies has fallbacks."""
-        batch = list(facts)
-        keys = {(f.strategy_name, f.strategy_version) for f in batch}
-        if not any(self.library.get(*key).strategy.has_fallbacks for key in keys):
-            return {}
-        return failed_channels(session, [f.case_id for f in batch])
+        """Failed messages of the batch's cases that have done a step with fallback channels (only those
+        can fall back): no read at all for a batch of fresh cases or of strategies without fallbacks."""
+        steps: dict[tuple[str, int], frozenset[str]] = {}
+        wanted: list[str] = []
+        for fact in facts:
+            key = (fact.strategy_name, fact.strategy_version)
+            with_fallbacks = steps.get(key)
+            if with_fallbacks is None:
+                with_fallbacks = steps[key] = self.library.get(*key).strategy.fallback_step_ids
+            if with_fallbacks and not with_fallbacks.isdisjoint(fact.completed_steps):
+                wanted.append(fact.case_id)
+        return failed_channels(session, wanted) if wanted else {}
 
     def run_until_idle(self, max_batches: int = 1_000_000) -> PlanStats:
         total = PlanStats()

@@ -320,9 +320,9 @@ class Strategy(_Model):
         return self
 
     @cached_property
-    def has_fallbacks(self) -> bool:
-        """Whether any step names fallback channels (the planner then reads failed messages)."""
-        return any(step.fallback_channels for step in self.steps)
+    def fallback_step_ids(self) -> frozenset[str]:
+        """Steps naming fallback channels: the planner reads failed messages only for cases that did one."""
+        return frozenset(step.id for step in self.steps if step.fallback_channels)
 
     @cached_property
     def ordered_steps(self) -> tuple[Step, ...]:
