@@ -255,6 +255,36 @@ class Settings(BaseSettings):
         """The business name as the agent says it (empty when none is configured)."""
         return (self.business_name or "").strip()
 
+    # --- H7 provider resilience ---
+    send_concurrency: int = Field(
+        default=8, ge=1, le=64, description="sends in flight at once per worker (never two to one customer)"
+    )
+    breaker_failures: int = Field(
+        default=5, ge=1, le=1000, description="transient failures in a row that open a provider's circuit"
+    )
+    breaker_cooldown_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="how long an open circuit refuses sends before one probe"
+    )
+    rate_limits: str = Field(
+        default="", description="provider=messages_per_second pairs, e.g. twilio=10,smtp=20; unset: unlimited"
+    )
+    sender_rate_limits: str = Field(
+        default="",
+        description="provider=messages_per_second per sender number, e.g. twilio=1 (a US long code)",
+    )
+    rate_limit_wait_seconds: float = Field(
+        default=2.0, ge=0, le=30, description="longest wait for a rate-limit token before a send is put off"
+    )
+
+    @model_validator(mode="after")
+    def _rates_are_pairs(self) -> Settings:
+        """A misspelt limit would silently not apply: refused at start-up, naming the setting."""
+        from arrears.channels.resilience import parse_rates
+
+        parse_rates(self.rate_limits, "ARREARS_RATE_LIMITS")
+        parse_rates(self.sender_rate_limits, "ARREARS_SENDER_RATE_LIMITS")
+        return self
+
     @model_validator(mode="after")
     def _margin_inside_the_lease(self) -> Settings:
         """A margin as long as the lease would fence every send: refused at start-up, not at a send."""

@@ -11,11 +11,11 @@ case's strategy says (`retry.on_unknown`), never blindly resent.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -24,13 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from arrears.casefacts.contact import Destination, gate_request
 from arrears.casefacts.load import load_case_facts
 from arrears.casefacts.model import CaseFacts
-from arrears.channels.base import Channel, ChannelError, DeliveryStatus, OutboundMessage
+from arrears.channels.base import Channel, DeliveryStatus, OutboundMessage
+from arrears.channels.resilience import ChannelBusy
 from arrears.compliance.model import (
-    ContactChannel,
     ContactGate,
     Decision,
     DestinationKind,
-    PriorContact,
     Purpose,
     Verdict,
 )
@@ -44,6 +43,7 @@ from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.fencing import LeaseFence
 from arrears.engine.notices import record_sent
 from arrears.engine.reconcile import expire_leases, reconcile_unknown
+from arrears.engine.sending import Attempt, Planned, SendRules, count_send, send_all, uncount
 from arrears.engine.spacing_hold import spacing_hold
 from arrears.messages.config import MessageConfig
 from arrears.messages.load import PrintedFacts, load_printed_facts
@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 
 #: Sends between two looks for opt-outs and holds that arrived while the batch was in flight.
 CHUNK = 20
+#: A verdict older than this is judged again before its send (a chunk normally sends within a second).
+FRESH_SECONDS = 30
 
 
 @dataclass
@@ -75,12 +77,7 @@ class DispatchStats:
     reconciled: int = 0  # unknown rows settled by the provider's answer
     fenced: int = 0  # rows this worker no longer held when their turn came: not sent
     renewals: int = 0  # lease renewals before a send (slow providers, stalls)
-
-
-class _Outcome(Enum):
-    LEFT = "left"  # the provider accepted it
-    SETTLED = "settled"  # judged, failed or stopped: nothing left
-    WAIT = "wait"  # the lease is too short to start a send: renew first
+    throttled: int = 0  # not sent for now: a provider's circuit open or its rate limit reached
 
 
 _COLUMNS = (
@@ -118,11 +115,13 @@ class Dispatcher:
         retry_for: Callable[[str, int], RetrySettings] | None = None,
         send_margin_seconds: float | None = None,
         spacing_for: Callable[[str, int], Spacing] | None = None,
+        send_concurrency: int = 1,
     ) -> None:
         """`send_margin_seconds`: the lease a send needs left to start without a renewal (default: half the
         lease). It must exceed the slowest send the providers make: a send that outlasts it lets the lease
         run out mid-send (the row becomes `unknown` and is settled by asking the provider). `messages`: who
-        the messages are from; `payment_links`, `unsubscribe_links`: asked per send (none: no links)."""
+        the messages are from; `payment_links`, `unsubscribe_links`: asked per send (none: no links).
+        `send_concurrency`: sends in flight at once, never two to one customer (1: one after another)."""
         self.sessions = sessions
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
@@ -138,6 +137,10 @@ class Dispatcher:
         if not timedelta(0) < self.margin < self.lease:
             raise ValueError(f"send_margin_seconds={margin} must be above 0 and below lease_seconds")
         self.batch_size = batch_size
+        if send_concurrency < 1:
+            raise ValueError(f"send_concurrency={send_concurrency} must be at least 1")
+        self.send_concurrency = send_concurrency
+        self.fresh = timedelta(seconds=FRESH_SECONDS)  # the oldest verdict a send may act on
         self.profiles_for = profiles_for or (lambda _facts: ())
         self.messages = messages or MessageConfig(Business("Arrears test sender"))
         self.payment_links = payment_links
@@ -178,38 +181,36 @@ class Dispatcher:
         self, claimed: Sequence[Any], fence: LeaseFence, now: datetime, stats: DispatchStats
     ) -> None:
         """Send the batch a chunk at a time: look for new opt-outs and holds, renew the lease when it runs
-        short, send, and record the chunk, which also ends early when the lease needs renewing."""
+        short, judge and render the chunk, send it (`engine/sending.py`), and record it. Rows that had to
+        wait (the lease ran short, the verdict got old) lead the next chunk."""
         with self.sessions() as session:
             facts = load_case_facts(session, list({row.case_id for row in claimed}), now)
-        seen_at, position = now, 0
-        while position < len(claimed):
-            chunk = claimed[position : position + CHUNK]
-            facts, seen_at = self._refresh(chunk, facts, seen_at)
-            with self.sessions() as session:  # one read per chunk: what its messages print
-                self._printed = load_printed_facts(session, list({row.case_id for row in chunk}))
-            renewed = not fence.ready(self.clock.now())
-            if renewed:
-                fence.renew(claimed[position:], self.clock.now())
-            writes = DeliveryWrites(self.worker_id, self.clock.now())
-            done = 0
-            for row in chunk:
-                if not fence.holds(row.id):
-                    stats.fenced += 1  # another worker took it over while this one was slow or paused
-                elif (
-                    outcome := self._deliver(row, facts.get(row.case_id), writes, stats, fence)
-                ) is _Outcome.WAIT:
-                    break
-                elif outcome is _Outcome.LEFT:
-                    _count_send(facts, row, self.clock.now())
-                done += 1
-            if done == 0 and renewed:  # renewing took half a lease: give the rest back unsent
-                for row in claimed[position:]:
-                    writes.release(row, self.clock.now(), error="lease renewal too slow", count_attempt=False)
-                done = len(claimed) - position
-            faults.reach(FaultPoint.DISPATCH_BEFORE_RECORD)
-            with transaction(self.sessions) as session:
-                writes.flush(session)
-            position += done
+        seen_at, queue, idle = now, list(claimed), 0
+        many = self.send_concurrency > 1
+        with ThreadPoolExecutor(self.send_concurrency) if many else nullcontext() as pool:
+            while queue:
+                chunk, queue = queue[:CHUNK], queue[CHUNK:]
+                facts, seen_at = self._refresh(chunk, facts, seen_at)
+                with self.sessions() as session:  # one read per chunk: what its messages print
+                    self._printed = load_printed_facts(session, list({row.case_id for row in chunk}))
+                renewed = not fence.ready(self.clock.now())
+                if renewed:
+                    fence.renew([*chunk, *queue], self.clock.now())
+                writes = DeliveryWrites(self.worker_id, self.clock.now())
+                planned, later = self._prepare(chunk, facts, writes, stats, fence)
+                rules = SendRules(fence, self.clock, self.fresh, self.margin)
+                waiting = self._settle(send_all(planned, rules, pool), facts, writes, stats) + later
+                idle = idle + 1 if len(waiting) == len(chunk) else 0
+                if idle and (renewed or idle > 2):  # renewing took half a lease: give the rest back unsent
+                    for row in [*waiting, *queue]:
+                        writes.release(
+                            row, self.clock.now(), error="lease renewal too slow", count_attempt=False
+                        )
+                    waiting, queue = [], []
+                faults.reach(FaultPoint.DISPATCH_BEFORE_RECORD)
+                with transaction(self.sessions) as session:
+                    writes.flush(session)
+                queue = [*waiting, *queue]
         stats.renewals += fence.renewals
 
     def _claim(self, now: datetime, locks: CustomerLocks) -> list[Any]:
@@ -265,48 +266,73 @@ class Dispatcher:
                 facts = {**facts, **load_case_facts(session, cases, now)}
         return facts, now
 
-    def _deliver(
+    def _prepare(
         self,
-        row: Any,
-        facts: CaseFacts | None,
+        chunk: Sequence[Any],
+        facts: dict[str, CaseFacts],
         writes: DeliveryWrites,
         stats: DispatchStats,
         fence: LeaseFence,
-    ) -> _Outcome:
-        """Judge, fence, send and record one row."""
-        decision = self._judge(row, facts, writes, stats)
-        channel = self.channels.get(row.channel)
-        if decision is None or facts is None:
-            return _Outcome.SETTLED
-        if channel is None:
-            writes.mark_finished(row, "failed", f"no channel configured for {row.channel}")
-            stats.failed += 1
-            return _Outcome.SETTLED
-        try:
-            message = self._message(row, facts, decision, self.clock.now())
-        except MessageError as exc:  # an unknown template or an unfilled variable: this action fails
-            writes.mark_finished(row, "failed", f"message not rendered: {exc}")
-            stats.failed += 1
-            return _Outcome.SETTLED
-        if not fence.ready(self.clock.now()):  # right before the send: is the row still surely ours?
-            return _Outcome.WAIT
-        started = time.monotonic()
-        try:
-            result = channel.send(message)
-        except ChannelError as exc:
-            self._retry_or_fail(row, facts, str(exc), writes, stats)
-            return _Outcome.SETTLED
-        finally:
-            self._warn_if_slow(row, time.monotonic() - started)
-        if result.status is DeliveryStatus.SENT:
-            faults.reach(FaultPoint.DISPATCH_AFTER_ACCEPT)
-            sent = (result.provider, result.provider_id)
-            record_sent(writes, row, facts, sent, decision.to_json(), self.clock.now())
-            stats.sent += 1
-            return _Outcome.LEFT
-        final = result.status is DeliveryStatus.REJECTED
-        self._retry_or_fail(row, facts, result.error or result.status.value, writes, stats, final=final)
-        return _Outcome.SETTLED
+    ) -> tuple[list[Planned], list[Any]]:
+        """Judge and render each row in order; an allowed row counts toward the caps of those after it.
+        Stops where the lease runs short (a slow gate must not eat the margin): the rest wait."""
+        planned: list[Planned] = []
+        for position, row in enumerate(chunk):
+            if not fence.ready(self.clock.now()):
+                return planned, list(chunk[position:])
+            if not fence.holds(row.id):
+                stats.fenced += 1  # another worker took it over while this one was slow or paused
+                continue
+            fact = facts.get(row.case_id)
+            decision = self._judge(row, fact, writes, stats)
+            channel = self.channels.get(row.channel)
+            if decision is None or fact is None:
+                continue
+            if channel is None:
+                writes.mark_finished(row, "failed", f"no channel configured for {row.channel}")
+                stats.failed += 1
+                continue
+            at = self.clock.now()
+            try:
+                message = self._message(row, fact, decision, at)
+            except MessageError as exc:  # an unknown template or an unfilled variable: this action fails
+                writes.mark_finished(row, "failed", f"message not rendered: {exc}")
+                stats.failed += 1
+                continue
+            planned.append(Planned(row, fact, decision, channel, message, at, count_send(facts, row, at)))
+        return planned, []
+
+    def _settle(
+        self,
+        attempts: Sequence[Attempt],
+        facts: dict[str, CaseFacts],
+        writes: DeliveryWrites,
+        stats: DispatchStats,
+    ) -> list[Any]:
+        """Record what each send did; returns the rows that waited, to be judged again."""
+        waiting: list[Any] = []
+        for attempt in attempts:
+            item, row, result = attempt.planned, attempt.planned.row, attempt.result
+            if result is not None and result.status is DeliveryStatus.SENT:
+                sent = (result.provider, result.provider_id)
+                record_sent(writes, row, item.facts, sent, item.decision.to_json(), attempt.at or writes.now)
+                stats.sent += 1
+                continue
+            uncount(facts, row, item.counted)
+            if attempt.waited:
+                waiting.append(row)
+            elif isinstance(busy := attempt.error, ChannelBusy):  # the provider was not asked: no attempt
+                later = writes.now + timedelta(seconds=busy.retry_after)
+                writes.release(row, later, error=str(busy), count_attempt=False)
+                stats.throttled += 1
+            elif attempt.error is not None:
+                self._retry_or_fail(row, item.facts, str(attempt.error), writes, stats)
+            elif result is not None:
+                final = result.status is DeliveryStatus.REJECTED
+                self._retry_or_fail(
+                    row, item.facts, result.error or result.status.value, writes, stats, final=final
+                )
+        return waiting
 
     def _judge(
         self, row: Any, facts: CaseFacts | None, writes: DeliveryWrites, stats: DispatchStats
@@ -344,13 +370,6 @@ class Dispatcher:
             return None
         return decision
 
-    def _warn_if_slow(self, row: Any, seconds: float) -> None:
-        if seconds >= self.margin.total_seconds():
-            log.warning(
-                "send outlasted the lease margin: raise the lease or the margin for this provider",
-                extra={"outbox_id": row.id, "channel": row.channel, "seconds": round(seconds, 3)},
-            )
-
     def _retry_or_fail(
         self,
         row: Any,
@@ -374,24 +393,6 @@ class Dispatcher:
         """The message as it leaves now; its payment link is made here, outside any transaction."""
         links = Links(self.payment_links, self.unsubscribe_links)
         return outbound(row, facts, self._printed.get(row.case_id), decision.to_json(), self, links, now)
-
-
-def _count_send(facts: dict[str, CaseFacts], row: Any, at: datetime) -> None:
-    """A send counts toward caps for every later row of this batch to the same person, on any debt.
-
-    The facts were loaded before the batch; without this, two rows planned in different passes for one
-    customer would each see the other as not yet sent and both leave, one over a weekly cap.
-    """
-    prior = PriorContact(
-        at=at,
-        channel=ContactChannel(row.channel),
-        destination=row.destination,
-        destination_kind=DestinationKind(row.destination_kind),
-        debt_id=row.case_id,
-    )
-    for fact in facts.values():
-        if fact.customer_id == row.customer_id:
-            fact.history.append(prior)
 
 
 __all__ = ["DispatchStats", "Dispatcher"]

@@ -62,6 +62,7 @@ from arrears.system.registry import (
     public_base_url,
     understanding_offer,
 )
+from arrears.system.resilience import guarded_channels, provider_guards  # H7
 from arrears.system.writeback import writeback_runner  # H5
 
 
@@ -86,11 +87,9 @@ class System:
 
     @cached_property
     def channels(self) -> dict[str, Channel]:
-        """Every provider's channels; a later provider replaces an earlier one on the same channel."""
-        chosen: dict[str, Channel] = {}
-        for offer in self.offers:
-            chosen.update(offer.channels)
-        return chosen
+        """Every provider's channels, each behind its provider's circuit breaker and rate limits (the local
+        sinks bare); a later provider replaces an earlier one on the same channel."""
+        return guarded_channels(self.offers, provider_guards(self.settings))  # H7: breakers, rate limits
 
     @cached_property
     def payment_links(self) -> PaymentLinks | None:
@@ -129,6 +128,7 @@ class System:
             disclosures_for=disclosure_texts(self.gate, s, slots=True),  # the message fills its own link
             retry_for=lambda name, version: self.library.strategy(name, version).retry,
             spacing_for=lambda name, version: self.library.strategy(name, version).spacing,
+            send_concurrency=s.send_concurrency,
             messages=self.messages,
             payment_links=self.payment_links,
             unsubscribe_links=self.unsubscribe_links,
