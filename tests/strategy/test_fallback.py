@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from arrears.cli.main import app
 from arrears.settings import get_settings
 from arrears.strategy import Channel, next_actions
-from arrears.strategy.fallback import channel_order, first_reachable, retries, tried_marker
+from arrears.strategy.fallback import channel_order, first_reachable, may_fall_back, retries, tried_marker
 from arrears.strategy.loader import StrategyError
 from arrears.strategy.schema import CONTACT_CHANNELS
 from tests.strategy.helpers import DUE, case, local, strategy_from
@@ -146,3 +146,15 @@ def test_validate_renders_a_step_on_each_of_its_fallback_channels(
     get_settings.cache_clear()
     assert result.exit_code == 1
     assert "step hello@sms (en-US" in result.output and "step hello (" not in result.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(done=st.sets(st.sampled_from(["nudge", "firm", "nudge@sms", "other"])), failed=st.booleans())
+def test_failures_are_read_exactly_when_a_step_could_fall_back(done: set[str], failed: bool) -> None:
+    """The planner's filter never hides a retry the pure rule would plan."""
+    strategy = strategy_from(LADDER)
+    pairs = frozenset({("nudge", "whatsapp"), ("nudge", "sms")}) if failed else frozenset()
+    view = case(completed_step_ids=frozenset(done), failed_channels=pairs)
+    if retries(strategy, view):
+        assert may_fall_back(strategy, done)
+    assert may_fall_back(strategy, done) == ("nudge" in done and "firm" not in done)

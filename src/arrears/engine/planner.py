@@ -30,7 +30,7 @@ from arrears.store.db import transaction
 from arrears.store.models import Case, StrategyVersion
 from arrears.strategy.actions import step_key
 from arrears.strategy.catalog import StrategyLibrary
-from arrears.strategy.fallback import first_reachable, tried_marker
+from arrears.strategy.fallback import first_reachable, may_fall_back, tried_marker
 from arrears.strategy.plan import Action, ActionKind, next_actions
 from arrears.strategy.schema import Strategy
 
@@ -108,16 +108,16 @@ class Planner:
     def _failures(
         self, session: Session, facts: Iterable[CaseFacts]
     ) -> dict[str, frozenset[tuple[str, str]]]:
-        """Failed messages of the batch's cases that have done a step with fallback channels (only those
-        can fall back): no read at all for a batch of fresh cases or of strategies without fallbacks."""
-        steps: dict[tuple[str, int], frozenset[str]] = {}
+        """Failed messages of the batch's cases that could fall back (`strategy.fallback.may_fall_back`):
+        no read at all for fresh cases, cases past their fallback steps, or strategies without any."""
+        strategies: dict[tuple[str, int], Strategy] = {}
         wanted: list[str] = []
         for fact in facts:
             key = (fact.strategy_name, fact.strategy_version)
-            with_fallbacks = steps.get(key)
-            if with_fallbacks is None:
-                with_fallbacks = steps[key] = self.library.get(*key).strategy.fallback_step_ids
-            if with_fallbacks and not with_fallbacks.isdisjoint(fact.completed_steps):
+            strategy = strategies.get(key)
+            if strategy is None:
+                strategy = strategies[key] = self.library.get(*key).strategy
+            if strategy.fallback_step_ids and may_fall_back(strategy, set(fact.completed_steps)):
                 wanted.append(fact.case_id)
         return failed_channels(session, wanted) if wanted else {}
 

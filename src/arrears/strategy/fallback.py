@@ -45,6 +45,15 @@ def current_index(step: Step, done: frozenset[str]) -> int:
     return max((i for i in range(1, len(order)) if tried_marker(step.id, order[i]) in done), default=0)
 
 
+def may_fall_back(strategy: Strategy, completed: frozenset[str] | set[str]) -> bool:
+    """Whether a case with these completed steps could be sent a step again on a fallback channel: it did a
+    step with fallbacks and the ladder has not moved past it. The planner reads failures only then."""
+    if strategy.fallback_step_ids.isdisjoint(completed):
+        return False
+    done = [step.id for step in strategy.ordered_steps if step.id in completed]
+    return done[-1] in strategy.fallback_step_ids  # the ladder's latest step done has fallbacks
+
+
 def retries(strategy: Strategy, case: CaseView) -> tuple[Retry, ...]:
     """Steps whose latest message failed for good and that have a channel left, in ladder order."""
     failed = case.failed_channels
