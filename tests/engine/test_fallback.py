@@ -17,6 +17,7 @@ from arrears.core.clock import SimulatedClock
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.fallbacks import wake_failed
 from arrears.engine.planner import Planner
+from arrears.interactions.delivery import DeliveryReport, DeliveryState, record_delivery
 from arrears.providers.local.sinks import local_channels
 from arrears.store.db import transaction
 from arrears.store.models import Case, Consent, Customer, Interaction, OutboxAction
@@ -172,3 +173,29 @@ def test_a_deferred_fallback_is_planned_again_when_the_gate_allows(
     planner.run_until_idle()
     dispatcher.run_until_idle()
     assert _rows(sessions) == [("nudge", "whatsapp", "failed"), ("nudge", "sms", "sent")]
+
+
+def test_a_bounced_email_falls_back_to_sms(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    """A delivery report of failure (an e-mail hard bounce, as the inbound-email handler records it)."""
+    clock = SimulatedClock(START)
+    with sessions.begin() as session:
+        add_debtor(session, now=START, due_on=START.date() - timedelta(days=1))
+    open_cases(sessions, START, strategy="fallback-test")
+    planner = _planner(sessions, clock, tmp_path / "strategies")
+    gate = MinimalGate()
+    channels = local_channels(tmp_path / "out")
+    dispatcher = Dispatcher(sessions, clock, channels, gate, worker_id="t1", lease_seconds=30)
+    planner.run_until_idle()
+    dispatcher.run_until_idle()
+    assert _rows(sessions) == [("hello", "email", "sent")]
+    with transaction(sessions) as session:
+        sent = session.execute(select(Interaction.provider, Interaction.provider_id)).one()
+        report = DeliveryReport(sent[0], sent[1], DeliveryState.FAILED, clock.now(), error_code="5.1.1")
+        assert record_delivery(session, report) == 1
+    _wake(sessions, clock)
+    clock.advance(timedelta(days=1))  # the bounced e-mail was the first contact: it goes alone for a day
+    for _ in range(2):
+        planner.run_until_idle()
+        dispatcher.run_until_idle()
+        _replan(sessions, planner)
+    assert _rows(sessions) == [("hello", "email", "sent"), ("hello", "sms", "sent")]
