@@ -45,21 +45,38 @@ def _twilio(url: str) -> Any:
     return make_client(config)
 
 
+def _smtp(url: str) -> Any:
+    from arrears.providers.smtp.channel import SmtpEmail
+    from arrears.providers.smtp.session import SmtpConfig
+
+    host, port = url.removeprefix("smtp://").split(":")
+    return SmtpEmail(SmtpConfig(host, "collections@acme.example", int(port), "none", timeout_seconds=10))
+
+
+def _channel(fake_url: str) -> Any:
+    """The provider's channel: the SMTP channel for an smtp:// fake, else Twilio's SMS through the SDK."""
+    from arrears.providers.twilio.channels import TwilioMessaging
+
+    if fake_url.startswith("smtp://"):
+        return _smtp(fake_url)
+    return TwilioMessaging(_twilio(fake_url), "sms", "+15005550006", None)
+
+
 def worker(db_url: str, fake_url: str, concurrency: int, name: str) -> dict[str, Any]:
-    """One worker process: drain the outbox through Twilio; its wall time, CPU and messages."""
+    """One worker process: drain the outbox through the provider; its wall time, CPU and messages."""
     from tests.engine.exactly_once_support import SETTINGS, START, full_gate
 
     from arrears.channels.resilience import Guards
     from arrears.core.clock import SimulatedClock
     from arrears.engine.dispatcher import Dispatcher
-    from arrears.providers.twilio.channels import TwilioMessaging
     from arrears.store.db import make_engine, session_factory
     from arrears.system.parts import disclosure_texts
 
     sessions = session_factory(make_engine(db_url))
     gate = full_gate()
     guards = Guards(failures=5, cooldown=30, provider_rates={}, sender_rates={}, max_wait=2)
-    channel = guards.wrap("twilio", TwilioMessaging(_twilio(fake_url), "sms", "+15005550006", None))
+    provider = "smtp" if fake_url.startswith("smtp://") else "twilio"
+    channel = guards.wrap(provider, _channel(fake_url))
     dispatcher = Dispatcher(
         sessions,
         SimulatedClock(START + timedelta(minutes=1)),
@@ -76,11 +93,20 @@ def worker(db_url: str, fake_url: str, concurrency: int, name: str) -> dict[str,
 
 
 def floor(fake_url: str, count: int, concurrency: int) -> dict[str, Any]:
-    """The same calls straight through the SDK: what the provider and the SDK cost, and nothing of ours."""
-    client = _twilio(fake_url)
+    """The same calls straight through the SDK (SMTP: the SMTP channel alone, its MIME included): what the
+    provider and its client cost, and nothing of ours."""
+    if fake_url.startswith("smtp://"):
+        from arrears.channels.base import OutboundMessage
 
-    def one(i: int) -> None:
-        client.messages.create(to=f"+1212555{i:04d}", from_="+15005550006", body=f"floor {i}")
+        email = _smtp(fake_url)
+
+        def one(i: int) -> None:
+            email.send(OutboundMessage(f"floor-{i}", "email", f"debtor{i}@example.com", "floor", "Floor"))
+    else:
+        client = _twilio(fake_url)
+
+        def one(i: int) -> None:
+            client.messages.create(to=f"+1212555{i:04d}", from_="+15005550006", body=f"floor {i}")
 
     started, cpu = time.monotonic(), _cpu()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -116,17 +142,23 @@ def _answer(process: subprocess.Popen[bytes]) -> dict[str, Any]:
     return result
 
 
-def _fake(latency: float) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
+def _fake(latency: float | None) -> tuple[subprocess.Popen[bytes], str]:
+    """The Twilio wire fake with `latency`, or (None) the SMTP fake (aiosmtpd), in its own process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [PYTHON, "-m", "tests.channels.twilio_wire", str(port), str(latency)], env=env, cwd=ROOT
-    )
+    if latency is None:
+        serve = "from arrears.fakes import smtp; import threading; print(smtp.start().url, flush=True); "
+        serve += "threading.Event().wait()"
+        process = subprocess.Popen([PYTHON, "-c", serve], env=env, cwd=ROOT, stdout=subprocess.PIPE)
+        assert process.stdout is not None
+        return process, process.stdout.readline().decode().strip()
+    port = free_port()
+    command = [PYTHON, "-m", "tests.channels.twilio_wire", str(port), str(latency)]
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
     time.sleep(1.5)
     return process, f"http://127.0.0.1:{port}"
 
 
-def run(kind: str, latency: float, workers: int, messages: int, concurrency: int) -> dict[str, Any]:
+def run(kind: str, latency: float | None, workers: int, messages: int, concurrency: int) -> dict[str, Any]:
     with temp_folder("dispatch-bench") as folder, scratch_database(kind, Path(folder)) as url:
         seed(url, messages)
         fake, fake_url = _fake(latency)
@@ -142,7 +174,7 @@ def run(kind: str, latency: float, workers: int, messages: int, concurrency: int
     cpu = sum(r["cpu"] for r in results)
     return {
         "database": kind,
-        "latency_ms": int(latency * 1000),
+        "provider": "smtp" if latency is None else f"twilio {int(latency * 1000)} ms",
         "workers": workers,
         "sent": sent,
         "per_second": sent / seconds,
@@ -167,7 +199,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for kind in args.databases.split(","):
-        for latency in (0.0, 0.2):
+        for latency in (0.0, 0.2, None):
             for workers in (1, 2) if kind == "postgresql" else (1,):
                 row = run(kind, latency, workers, args.messages, args.concurrency)
                 rows.append(row)
@@ -176,7 +208,7 @@ def main() -> None:
     for kind in args.databases.split(","):
         for workers in (1, 2):
             pair = [r for r in rows if r["database"] == kind and r["workers"] == workers]
-            if len(pair) == 2:
+            if len(pair) == 3:
                 ratio = pair[1]["per_second"] / pair[0]["per_second"]
                 print(f"{kind}, {workers} worker(s): 200 ms / 0 ms throughput = {ratio:.0%}")
 

@@ -100,15 +100,26 @@ def stop_after_send(nth: int, marker: Path, sent: list[str]) -> Callable[[Outbou
 
 
 def build_worker(
-    url: str, outbox: Path, clock: Clock, *, lease: int, batch: int, wrap: Callable[[str, Channel], Channel]
+    url: str,
+    outbox: Path,
+    clock: Clock,
+    *,
+    lease: int,
+    batch: int,
+    wrap: Callable[[str, Channel], Channel],
+    concurrency: int = 1,
 ) -> Worker:
-    """The product's worker (composition root, full third-party gate), its channels wrapped for faults."""
+    """The product's worker (composition root, full third-party gate), its channels wrapped for faults.
+
+    One send at a time unless `concurrency` says otherwise: these tests stop or kill a worker after its nth
+    send and count what it still held, which only one send in flight makes exact."""
     settings = Settings(
         _env_file=None,
         database_url=url,
         outbox_dir=outbox,
         lease_seconds=lease,
         batch_size=batch,
+        send_concurrency=concurrency,
         gate="profiles",
         collector_kind="third_party",
         agent_business_name="Acme Recovery",
@@ -166,6 +177,7 @@ def main() -> None:
     parser.add_argument("--slow", default="sms,voice")
     parser.add_argument("--summary", type=Path)
     parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--concurrency", type=int, default=1)
     args = parser.parse_args()
 
     fault = Fault()
@@ -180,7 +192,15 @@ def main() -> None:
         return fault.wrap(inner)
 
     clock = SharedClock(args.start, args.anchor, args.clock_file)
-    worker = build_worker(args.url, args.outbox, clock, lease=args.lease, batch=args.batch, wrap=wrap)
+    worker = build_worker(
+        args.url,
+        args.outbox,
+        clock,
+        lease=args.lease,
+        batch=args.batch,
+        wrap=wrap,
+        concurrency=args.concurrency,
+    )
     if args.mode == "run":
         while True:
             worker.tick()

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -26,11 +27,13 @@ from arrears.engine.fencing import LeaseFence
 from arrears.engine.sending import Planned, SendRules, send_all
 from arrears.providers.twilio.channels import TwilioMessaging
 from arrears.providers.twilio.client import TwilioConfig, make_client
+from arrears.store.db import make_engine, session_factory
 from arrears.store.models import OutboxAction
 from arrears.strategy.schema import RetrySettings
 from arrears.system.parts import disclosure_texts
 from tests.channels.twilio_wire import TwilioWire, twilio_wire
 from tests.engine.exactly_once_support import SETTINGS, START, full_gate, plan, seed_us
+from tests.engine.test_crash import Workers, _exactly_as_reference, _reference, _summary
 
 FROM = "+15005550006"
 CUSTOMERS = 40
@@ -158,3 +161,26 @@ def test_a_provider_in_trouble_loses_nothing_sends_nothing_twice_and_the_breaker
         assert cast(Any, channel).limits.breaker.state.value == "closed"
         assert Counter(to for to, _ in wire.accepted) == _sent_by_destination(sessions)
         assert max(Counter(wire.accepted).values()) == 1
+
+
+@pytest.mark.slow
+def test_three_concurrent_workers_with_a_slow_provider_and_short_leases_send_everything_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """The crash suite's slow-provider run (texts 2 s, leases 5 s, three worker processes), each worker
+    sending 8 at a time: no lease runs out mid-batch and every owed message leaves once."""
+    sessions = session_factory(make_engine(postgres_url))
+
+    def seed(target: sessionmaker[Session]) -> None:
+        seed_us(target, START, 240, sms_every=8)
+
+    seed(sessions)
+    workers = Workers(postgres_url, tmp_path)
+    summaries = [tmp_path / f"worker{i}.json" for i in range(3)]
+    slow = ("--latency", "2", "--slow", "sms", "--batch", "50", "--concurrency", "8")
+    workers.finish(*[workers.start("drain", *slow, "--summary", str(path)) for path in summaries])
+
+    stats = [_summary(path)["stats"] for path in summaries]
+    assert sum(s["unknown"] + s["reviewed"] for s in stats) == 0, "a lease ran out mid-batch"
+    assert sum(s["sent"] for s in stats) == 240 * 2
+    _exactly_as_reference(workers.outbox, sessions, _reference(tmp_path, seed))

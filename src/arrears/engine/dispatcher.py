@@ -58,7 +58,7 @@ from arrears.strategy.schema import RetrySettings, Spacing
 
 log = logging.getLogger(__name__)
 
-#: Sends between two looks for opt-outs and holds that arrived while the batch was in flight.
+#: Sends between two looks for new opt-outs and holds (the send concurrency when higher: one wave a chunk).
 CHUNK = 20
 #: A verdict older than this is judged again before its send (a chunk normally sends within a second).
 FRESH_SECONDS = 30
@@ -140,6 +140,7 @@ class Dispatcher:
         if send_concurrency < 1:
             raise ValueError(f"send_concurrency={send_concurrency} must be at least 1")
         self.send_concurrency = send_concurrency
+        self.chunk = max(CHUNK, send_concurrency)
         self.fresh = timedelta(seconds=FRESH_SECONDS)  # the oldest verdict a send may act on
         self.profiles_for = profiles_for or (lambda _facts: ())
         self.messages = messages or MessageConfig(Business("Arrears test sender"))
@@ -189,7 +190,7 @@ class Dispatcher:
         many = self.send_concurrency > 1
         with ThreadPoolExecutor(self.send_concurrency) if many else nullcontext() as pool:
             while queue:
-                chunk, queue = queue[:CHUNK], queue[CHUNK:]
+                chunk, queue = queue[: self.chunk], queue[self.chunk :]
                 facts, seen_at = self._refresh(chunk, facts, seen_at)
                 with self.sessions() as session:  # one read per chunk: what its messages print
                     self._printed = load_printed_facts(session, list({row.case_id for row in chunk}))
