@@ -53,6 +53,8 @@ def _seed(sessions: sessionmaker[Session]) -> None:
         Payment(id="pay1", account_id="ac1", source_system="erp", external_id="P-1", currency="USD",
                 amount_minor=12_345, received_at=at(DAY, 12)),
         Hold(id="h1", customer_id="cu1", case_id="ca1", kind="dispute", created_at=at(DAY, 13)),
+        Hold(id="h2", customer_id="cu1", case_id="ca1", kind="hardship", created_at=at(DAY, 14)),
+        Hold(id="h3", customer_id="cu1", case_id="ca1", kind="hardship", created_at=at(DAY, 15)),  # same case
         Task(id="t1", case_id="ca1", idempotency_key="t1", reason="dispute", priority=1, due_at=at(later, 9),
              created_at=at(DAY, 13)),
         Task(id="t2", case_id="ca1", idempotency_key="t2", reason="hardship", priority=2, due_at=at(DAY, 9),
@@ -73,7 +75,7 @@ def test_figures_from_a_known_history(sessions: sessionmaker[Session]) -> None:
     assert (s.contacts_made, s.customers_reached) == (1, 1)
     assert (s.promises_made, s.promises_kept, s.promises_broken) == (1, 1, 1)
     assert s.recovered == {"USD": 12_345}
-    assert (s.disputes, s.escalated) == (1, 1)
+    assert (s.disputes, s.hardship, s.escalated) == (1, 1, 1)
     assert (s.tasks_opened, s.tasks_open, s.tasks_overdue) == (1, 2, 1)
     (top,) = s.top  # one case, at its most urgent task
     assert (top.case_id, top.reason, top.priority, top.customer, top.overdue) == (

@@ -57,6 +57,7 @@ class DaySummary:
     recovered: dict[str, int]  # currency -> minor units
     settled: int
     disputes: int  # cases with a dispute hold placed that day
+    hardship: int  # cases with a hardship hold placed that day
     escalated: int  # cases with a task for a person opened that day
     tasks_opened: int
     tasks_open: int
@@ -65,9 +66,16 @@ class DaySummary:
 
 
 def summarize(
-    facts: PortfolioFacts, tasks: Sequence[TaskFact], day: date, zone: str, *, top_n: int = TOP_CASES
+    facts: PortfolioFacts,
+    tasks: Sequence[TaskFact],
+    day: date,
+    zone: str,
+    *,
+    hardship: int = 0,
+    top_n: int = TOP_CASES,
 ) -> DaySummary:
-    """The figures of `day` (local, in `zone`); `facts.period` is that day's [start, end) in UTC."""
+    """The figures of `day` (local, in `zone`); `facts.period` is that day's [start, end) in UTC;
+    `hardship`: cases with a hardship hold placed that day (the metrics count disputes only)."""
     kpis = compute_report(facts).overall
     start, end = facts.period.since, facts.period.until
     open_at_end = [t for t in tasks if t.created_at < end and (t.closed_at is None or t.closed_at >= end)]
@@ -84,6 +92,7 @@ def summarize(
         recovered=dict(sorted(kpis.recovered.items())),
         settled=kpis.settled,
         disputes=kpis.disputed,
+        hardship=hardship,
         escalated=kpis.escalated,
         tasks_opened=sum(1 for t in tasks if start <= t.created_at < end),
         tasks_open=len(still_open),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from arrears.metrics.compute import Period
 from arrears.metrics.facts import load_facts
-from arrears.store.models import Case, Customer, Task
+from arrears.store.models import Case, Customer, Hold, Task
 from arrears.summary.figures import DaySummary, TaskFact, summarize
 
 
@@ -58,7 +58,14 @@ def _tasks(session: Session, period: Period) -> list[TaskFact]:
     return found
 
 
+def _hardship(session: Session, period: Period) -> int:
+    placed = and_(Hold.kind == "hardship", Hold.case_id.is_not(None))
+    during = and_(Hold.created_at >= period.since, Hold.created_at < period.until)
+    return int(session.scalar(select(func.count(distinct(Hold.case_id))).where(placed, during)) or 0)
+
+
 def load_summary(session: Session, day: date, zone: str) -> DaySummary:
     """The summary of local `day` in `zone`, read in one transaction."""
     period = day_period(day, zone)
-    return summarize(load_facts(session, period), _tasks(session, period), day, zone)
+    facts, tasks = load_facts(session, period), _tasks(session, period)
+    return summarize(facts, tasks, day, zone, hardship=_hardship(session, period))
