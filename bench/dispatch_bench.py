@@ -89,7 +89,8 @@ def worker(db_url: str, fake_url: str, concurrency: int, name: str) -> dict[str,
     )
     started, cpu = time.monotonic(), _cpu()
     stats = dispatcher.run_until_idle()
-    return {"sent": stats.sent, "seconds": time.monotonic() - started, "cpu": _cpu() - cpu}
+    seconds, used = time.monotonic() - started, _cpu() - cpu
+    return {"sent": stats.sent, "failed": stats.failed, "seconds": seconds, "cpu": used}
 
 
 def floor(fake_url: str, count: int, concurrency: int) -> dict[str, Any]:
@@ -177,6 +178,7 @@ def run(kind: str, latency: float | None, workers: int, messages: int, concurren
         "provider": "smtp" if latency is None else f"twilio {int(latency * 1000)} ms",
         "workers": workers,
         "sent": sent,
+        "failed": sum(r["failed"] for r in results),  # transient: back in the queue, not lost
         "per_second": sent / seconds,
         "cpu_ms_per_message": 1000 * cpu / max(sent, 1),
         "floor_per_second": base["sent"] / base["seconds"],

@@ -61,8 +61,7 @@ class TwilioWire:
             self._in_flight[to] -= 1
 
     def up(self) -> None:
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", self.port), _handler(self))
         self.port = server.server_address[1]
         self._server = server
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -73,6 +72,11 @@ class TwilioWire:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # dozens of senders connect at once; the default backlog of 5 would drop some
 
 
 def _handler(wire: TwilioWire) -> type[BaseHTTPRequestHandler]:
