@@ -35,6 +35,21 @@ class FeedEvent:
     data: dict[str, Any]
     occurred_at: datetime
 
+    @classmethod
+    def of(cls, row: DomainEvent) -> FeedEvent:
+        """The event as consumers see it, from its stored row."""
+        return cls(
+            position=(int(row.txid or 0), int(row.seq)),
+            id=row.id,
+            kind=row.kind,
+            entity=row.entity,
+            entity_id=row.entity_id,
+            case_id=row.case_id,
+            customer_id=row.customer_id,
+            data=dict(row.data or {}),
+            occurred_at=row.occurred_at,
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -61,21 +76,7 @@ def _ordered(session: Session, after: Position) -> Select[Any]:
 
 def read_after(session: Session, after: Position, limit: int = 500) -> list[FeedEvent]:
     """Committed events after `after`, oldest first."""
-    rows = session.scalars(_ordered(session, after).limit(limit)).all()
-    return [
-        FeedEvent(
-            position=(int(row.txid or 0), int(row.seq)),
-            id=row.id,
-            kind=row.kind,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            case_id=row.case_id,
-            customer_id=row.customer_id,
-            data=dict(row.data or {}),
-            occurred_at=row.occurred_at,
-        )
-        for row in rows
-    ]
+    return [FeedEvent.of(row) for row in session.scalars(_ordered(session, after).limit(limit))]
 
 
 def position_of(session: Session, consumer: str) -> Position:

@@ -16,18 +16,4 @@ def events_by_id(session: Session, ids: Sequence[str]) -> list[FeedEvent]:
     if not ids:
         return []
     rows = {row.id: row for row in session.scalars(select(DomainEvent).where(DomainEvent.id.in_(ids)))}
-    return [
-        FeedEvent(
-            position=(int(row.txid or 0), int(row.seq)),
-            id=row.id,
-            kind=row.kind,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            case_id=row.case_id,
-            customer_id=row.customer_id,
-            data=dict(row.data or {}),
-            occurred_at=row.occurred_at,
-        )
-        for row in (rows.get(i) for i in ids)
-        if row is not None
-    ]
+    return [FeedEvent.of(row) for row in (rows.get(i) for i in ids) if row is not None]
