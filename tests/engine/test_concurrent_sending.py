@@ -24,7 +24,7 @@ from arrears.compliance.model import Decision, PriorContact
 from arrears.core.clock import SimulatedClock
 from arrears.engine.dispatcher import Dispatcher
 from arrears.engine.fencing import LeaseFence
-from arrears.engine.sending import Planned, SendRules, send_all
+from arrears.engine.sending import Flight, Planned, SendRules, send_all, take_chunk
 from arrears.providers.twilio.channels import TwilioMessaging
 from arrears.providers.twilio.client import TwilioConfig, make_client
 from arrears.store.db import make_engine, session_factory
@@ -102,6 +102,17 @@ def test_lanes_keep_one_send_per_customer_in_flight_and_their_order(slow_wire: T
     for person in range(20):
         to = f"+1212555{person:04d}"
         assert [body for t, body in slow_wire.accepted if t == to] == ["0", "1"]
+
+
+def test_the_next_chunk_leaves_out_customers_with_a_send_still_in_flight() -> None:
+    rows = [SimpleNamespace(id=f"r{i}", customer_id=f"c{i % 4}") for i in range(8)]
+    nothing = cast(Any, None)
+    out = Planned(rows[1], nothing, nothing, nothing, nothing, START, nothing)
+    flight = Flight([rows[1]], [out], [], cast(Any, None), False, list)
+    chunk, rest = take_chunk(rows, 4, flight)
+    assert [r.id for r in chunk] == ["r0", "r2", "r3", "r4"]  # c1's rows wait for the chunk after
+    assert [r.id for r in rest] == ["r1", "r5", "r6", "r7"]
+    assert take_chunk(rest, 4, None) == (rest, [])
 
 
 def _statuses(sessions: sessionmaker[Session]) -> dict[str, int]:

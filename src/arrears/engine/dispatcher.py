@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,8 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from arrears.casefacts.contact import Destination, gate_request
 from arrears.casefacts.load import load_case_facts
 from arrears.casefacts.model import CaseFacts
-from arrears.channels.base import Channel, DeliveryStatus, OutboundMessage
-from arrears.channels.resilience import ChannelBusy
+from arrears.channels.base import Channel, OutboundMessage
 from arrears.compliance.model import (
     ContactGate,
     Decision,
@@ -41,9 +39,17 @@ from arrears.engine.compose import Links, outbound
 from arrears.engine.customer_locks import CustomerLocks
 from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.fencing import LeaseFence
-from arrears.engine.notices import record_sent
 from arrears.engine.reconcile import expire_leases, reconcile_unknown
-from arrears.engine.sending import Attempt, Planned, SendRules, count_send, send_all, uncount
+from arrears.engine.sending import (
+    DispatchStats,
+    Flight,
+    Planned,
+    SendRules,
+    count_send,
+    settle,
+    start_all,
+    take_chunk,
+)
 from arrears.engine.spacing_hold import spacing_hold
 from arrears.messages.config import MessageConfig
 from arrears.messages.load import PrintedFacts, load_printed_facts
@@ -62,22 +68,6 @@ log = logging.getLogger(__name__)
 CHUNK = 20
 #: A verdict older than this is judged again before its send (a chunk normally sends within a second).
 FRESH_SECONDS = 30
-
-
-@dataclass
-class DispatchStats:
-    claimed: int = 0
-    sent: int = 0
-    deferred: int = 0
-    refused: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    unknown: int = 0  # leases found expired, to be asked of the provider
-    reviewed: int = 0  # leases found expired, sent to a person (`retry.on_unknown: review`)
-    reconciled: int = 0  # unknown rows settled by the provider's answer
-    fenced: int = 0  # rows this worker no longer held when their turn came: not sent
-    renewals: int = 0  # lease renewals before a send (slow providers, stalls)
-    throttled: int = 0  # not sent for now: a provider's circuit open or its rate limit reached
 
 
 _COLUMNS = (
@@ -147,6 +137,7 @@ class Dispatcher:
         self.payment_links = payment_links
         self.unsubscribe_links = unsubscribe_links
         self._printed: dict[str, PrintedFacts] = {}  # the current chunk's invoices and street lines
+        self._seen_at = clock.now()  # when opt-outs and holds were last looked for
         self.disclosures_for = disclosures_for or (lambda _facts, _decision: RenderedDisclosures())
         self.retry_for = retry_for or (lambda _name, _version: RetrySettings())
         self.spacing_for = spacing_for or (lambda _name, _version: Spacing())
@@ -182,37 +173,58 @@ class Dispatcher:
         self, claimed: Sequence[Any], fence: LeaseFence, now: datetime, stats: DispatchStats
     ) -> None:
         """Send the batch a chunk at a time: look for new opt-outs and holds, renew the lease when it runs
-        short, judge and render the chunk, send it (`engine/sending.py`), and record it. Rows that had to
-        wait (the lease ran short, the verdict got old) lead the next chunk."""
+        short, judge and render the chunk, send it (`engine/sending.py`), and record it. With several sends
+        in flight, the next chunk is judged while this one's sends are out (its customers wait for the
+        chunk after). Rows that had to wait (the lease ran short, the verdict got old) go round again."""
         with self.sessions() as session:
             facts = load_case_facts(session, list({row.case_id for row in claimed}), now)
-        seen_at, queue, idle = now, list(claimed), 0
+        queue, flight, idle, self._seen_at = list(claimed), None, 0, now
         many = self.send_concurrency > 1
         with ThreadPoolExecutor(self.send_concurrency) if many else nullcontext() as pool:
-            while queue:
-                chunk, queue = queue[: self.chunk], queue[self.chunk :]
-                facts, seen_at = self._refresh(chunk, facts, seen_at)
-                with self.sessions() as session:  # one read per chunk: what its messages print
-                    self._printed = load_printed_facts(session, list({row.case_id for row in chunk}))
-                renewed = not fence.ready(self.clock.now())
-                if renewed:
-                    fence.renew([*chunk, *queue], self.clock.now())
-                writes = DeliveryWrites(self.worker_id, self.clock.now())
-                planned, later = self._prepare(chunk, facts, writes, stats, fence)
-                rules = SendRules(fence, self.clock, self.fresh, self.margin)
-                waiting = self._settle(send_all(planned, rules, pool), facts, writes, stats) + later
-                idle = idle + 1 if len(waiting) == len(chunk) else 0
-                if idle and (renewed or idle > 2):  # renewing took half a lease: give the rest back unsent
-                    for row in [*waiting, *queue]:
-                        writes.release(
-                            row, self.clock.now(), error="lease renewal too slow", count_attempt=False
-                        )
-                    waiting, queue = [], []
-                faults.reach(FaultPoint.DISPATCH_BEFORE_RECORD)
-                with transaction(self.sessions) as session:
-                    writes.flush(session)
-                queue = [*waiting, *queue]
+            while queue or flight is not None:
+                chunk, queue = take_chunk(queue, self.chunk, flight)
+                following = self._start(chunk, queue, flight, facts, fence, stats, pool) if chunk else None
+                if following is not None and pool is None:
+                    flight, following = following, None  # one send at a time: record before judging more
+                if flight is not None:
+                    waiting = settle(flight.collect(), facts, flight.writes, stats, self._retry_or_fail)
+                    waiting += flight.later
+                    idle = idle + 1 if len(waiting) == len(flight.rows) else 0
+                    if idle and (flight.renewed or idle > 2):  # renewing took half a lease: give back
+                        for row in [*waiting, *queue]:
+                            error = "lease renewal too slow"
+                            flight.writes.release(row, self.clock.now(), error=error, count_attempt=False)
+                        waiting, queue = [], []
+                    faults.reach(FaultPoint.DISPATCH_BEFORE_RECORD)
+                    with transaction(self.sessions) as session:
+                        flight.writes.flush(session)
+                    queue = [*waiting, *queue]
+                flight = following
         stats.renewals += fence.renewals
+
+    def _start(
+        self,
+        chunk: list[Any],
+        queue: list[Any],
+        flight: Flight | None,
+        facts: dict[str, CaseFacts],
+        fence: LeaseFence,
+        stats: DispatchStats,
+        pool: Executor | None,
+    ) -> Flight:
+        """Refresh, renew if short, judge and render `chunk`, and start its sends."""
+        refreshed, self._seen_at = self._refresh(chunk, facts, self._seen_at)
+        facts.update(refreshed)
+        with self.sessions() as session:  # one read per chunk: what its messages print
+            self._printed = load_printed_facts(session, list({row.case_id for row in chunk}))
+        renewed = not fence.ready(self.clock.now())
+        if renewed:
+            out = [item.row for item in flight.planned] if flight is not None else []
+            fence.renew([*chunk, *queue, *out], self.clock.now())
+        writes = DeliveryWrites(self.worker_id, self.clock.now())
+        planned, later = self._prepare(chunk, facts, writes, stats, fence)
+        rules = SendRules(fence, self.clock, self.fresh, self.margin)
+        return Flight(chunk, planned, later, writes, renewed, start_all(planned, rules, pool))
 
     def _claim(self, now: datetime, locks: CustomerLocks) -> list[Any]:
         with transaction(self.sessions) as session:
@@ -302,38 +314,6 @@ class Dispatcher:
                 continue
             planned.append(Planned(row, fact, decision, channel, message, at, count_send(facts, row, at)))
         return planned, []
-
-    def _settle(
-        self,
-        attempts: Sequence[Attempt],
-        facts: dict[str, CaseFacts],
-        writes: DeliveryWrites,
-        stats: DispatchStats,
-    ) -> list[Any]:
-        """Record what each send did; returns the rows that waited, to be judged again."""
-        waiting: list[Any] = []
-        for attempt in attempts:
-            item, row, result = attempt.planned, attempt.planned.row, attempt.result
-            if result is not None and result.status is DeliveryStatus.SENT:
-                sent = (result.provider, result.provider_id)
-                record_sent(writes, row, item.facts, sent, item.decision.to_json(), attempt.at or writes.now)
-                stats.sent += 1
-                continue
-            uncount(facts, row, item.counted)
-            if attempt.waited:
-                waiting.append(row)
-            elif isinstance(busy := attempt.error, ChannelBusy):  # the provider was not asked: no attempt
-                later = writes.now + timedelta(seconds=busy.retry_after)
-                writes.release(row, later, error=str(busy), count_attempt=False)
-                stats.throttled += 1
-            elif attempt.error is not None:
-                self._retry_or_fail(row, item.facts, str(attempt.error), writes, stats)
-            elif result is not None:
-                final = result.status is DeliveryStatus.REJECTED
-                self._retry_or_fail(
-                    row, item.facts, result.error or result.status.value, writes, stats, final=final
-                )
-        return waiting
 
     def _judge(
         self, row: Any, facts: CaseFacts | None, writes: DeliveryWrites, stats: DispatchStats

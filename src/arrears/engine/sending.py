@@ -14,24 +14,56 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from arrears.casefacts.model import CaseFacts
 from arrears.channels.base import Channel, ChannelError, DeliveryResult, DeliveryStatus, OutboundMessage
+from arrears.channels.resilience import ChannelBusy
 from arrears.compliance.model import ContactChannel, Decision, DestinationKind, PriorContact
 from arrears.core import faults
 from arrears.core.clock import Clock
 from arrears.core.faults import FaultPoint
+from arrears.engine.delivery_writes import DeliveryWrites
 from arrears.engine.fencing import LeaseFence
+from arrears.engine.notices import record_sent
 
 log = logging.getLogger(__name__)
 
 #: Crash points count their arrivals; the count is shared by the sending threads.
 _FAULTS = threading.Lock()
+
+
+@dataclass
+class DispatchStats:
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    refused: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    unknown: int = 0  # leases found expired, to be asked of the provider
+    reviewed: int = 0  # leases found expired, sent to a person (`retry.on_unknown: review`)
+    reconciled: int = 0  # unknown rows settled by the provider's answer
+    fenced: int = 0  # rows this worker no longer held when their turn came: not sent
+    renewals: int = 0  # lease renewals before a send (slow providers, stalls)
+    throttled: int = 0  # not sent for now: a provider's circuit open or its rate limit reached
+
+
+class RetryOrFail(Protocol):
+    def __call__(
+        self,
+        row: Any,
+        facts: CaseFacts,
+        error: str,
+        writes: DeliveryWrites,
+        stats: DispatchStats,
+        *,
+        final: bool = False,
+    ) -> None: ...
 
 
 @dataclass
@@ -66,16 +98,80 @@ class SendRules:
 
 def send_all(planned: Sequence[Planned], rules: SendRules, pool: Executor | None) -> list[Attempt]:
     """Every planned row's attempt, in the order planned; `pool` None: one after another, in this thread."""
+    return start_all(planned, rules, pool)()
+
+
+def start_all(
+    planned: Sequence[Planned], rules: SendRules, pool: Executor | None
+) -> Callable[[], list[Attempt]]:
+    """Start the sends (on `pool`; None: made here and now); the returned call waits for every attempt."""
     lanes: dict[str, list[Planned]] = {}
     for item in planned:
         lanes.setdefault(item.row.customer_id, []).append(item)
-    if pool is None or len(lanes) < 2:
-        done = [attempt for lane in lanes.values() for attempt in _send_lane(lane, rules)]
-    else:
-        futures = [pool.submit(_send_lane, lane, rules) for lane in lanes.values()]
-        done = [attempt for future in futures for attempt in future.result()]
     order = {id(item): i for i, item in enumerate(planned)}
-    return sorted(done, key=lambda attempt: order[id(attempt.planned)])
+    if pool is None:
+        done = [attempt for lane in lanes.values() for attempt in _send_lane(lane, rules)]
+        return lambda: sorted(done, key=lambda attempt: order[id(attempt.planned)])
+    futures = [pool.submit(_send_lane, lane, rules) for lane in lanes.values()]
+
+    def collect() -> list[Attempt]:
+        done = [attempt for future in futures for attempt in future.result()]
+        return sorted(done, key=lambda attempt: order[id(attempt.planned)])
+
+    return collect
+
+
+@dataclass
+class Flight:
+    """A chunk whose sends are out: recorded once `collect` has every attempt."""
+
+    rows: list[Any]
+    planned: list[Planned]
+    later: list[Any]  # rows not judged (the lease ran short): they wait
+    writes: DeliveryWrites
+    renewed: bool
+    collect: Callable[[], list[Attempt]]
+
+
+def take_chunk(queue: list[Any], size: int, flight: Flight | None) -> tuple[list[Any], list[Any]]:
+    """The next `size` rows, skipping customers with a send still out: never two in flight to one person."""
+    busy = {item.row.customer_id for item in flight.planned} if flight is not None else set()
+    chunk: list[Any] = []
+    rest: list[Any] = []
+    for row in queue:
+        (chunk if len(chunk) < size and row.customer_id not in busy else rest).append(row)
+    return chunk, rest
+
+
+def settle(
+    attempts: Sequence[Attempt],
+    facts: dict[str, CaseFacts],
+    writes: DeliveryWrites,
+    stats: DispatchStats,
+    retry_or_fail: RetryOrFail,
+) -> list[Any]:
+    """Record what each send did; returns the rows that waited, to be judged again."""
+    waiting: list[Any] = []
+    for attempt in attempts:
+        item, row, result = attempt.planned, attempt.planned.row, attempt.result
+        if result is not None and result.status is DeliveryStatus.SENT:
+            sent = (result.provider, result.provider_id)
+            record_sent(writes, row, item.facts, sent, item.decision.to_json(), attempt.at or writes.now)
+            stats.sent += 1
+            continue
+        uncount(facts, row, item.counted)
+        if attempt.waited:
+            waiting.append(row)
+        elif isinstance(busy := attempt.error, ChannelBusy):  # the provider was not asked: no attempt
+            later = writes.now + timedelta(seconds=busy.retry_after)
+            writes.release(row, later, error=str(busy), count_attempt=False)
+            stats.throttled += 1
+        elif attempt.error is not None:
+            retry_or_fail(row, item.facts, str(attempt.error), writes, stats)
+        elif result is not None:
+            final = result.status is DeliveryStatus.REJECTED
+            retry_or_fail(row, item.facts, result.error or result.status.value, writes, stats, final=final)
+    return waiting
 
 
 def _send_lane(lane: Sequence[Planned], rules: SendRules) -> list[Attempt]:
@@ -144,4 +240,16 @@ def uncount(facts: dict[str, CaseFacts], row: Any, prior: PriorContact) -> None:
                     break
 
 
-__all__ = ["Attempt", "Planned", "SendRules", "count_send", "send_all", "uncount"]
+__all__ = [
+    "Attempt",
+    "DispatchStats",
+    "Flight",
+    "Planned",
+    "SendRules",
+    "count_send",
+    "send_all",
+    "settle",
+    "start_all",
+    "take_chunk",
+    "uncount",
+]
