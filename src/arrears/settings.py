@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     twilio_api_base_url: str | None = Field(
         default=None, description="replaces https://api.twilio.com (a proxy, or a local fake in tests)"
     )
-    # --- H3 Twilio ---
+    # --- Twilio ---
     twilio_whatsapp_templates: Path | None = Field(
         default=None,
         description="YAML/JSON file mapping template ids to approved WhatsApp Content templates "
@@ -131,7 +131,7 @@ class Settings(BaseSettings):
         default="ask us for an interpreter or for letters in your language",
         description="the language-services sentence some places require (New York City)",
     )
-    # --- H4 Stripe payments ---
+    # --- Stripe payments ---
     stripe_api_key: SecretStr | None = Field(
         default=None, description="Stripe secret or restricted key (sk_/rk_): payment links come from Stripe"
     )
@@ -147,7 +147,8 @@ class Settings(BaseSettings):
     )
     stripe_timeout_seconds: float = Field(default=10.0, gt=0, le=80, description="per Stripe API call")
     stripe_max_network_retries: int = Field(default=2, ge=0, le=5, description="the SDK's own retries")
-    # --- H1 SMTP email out ---
+
+    # --- SMTP email out ---
     smtp_host: str | None = Field(
         default=None,
         description="mail server or relay that sends email (smtp.gmail.com, ...); unset: local sink",
@@ -171,7 +172,8 @@ class Settings(BaseSettings):
     smtp_ca_file: Path | None = Field(
         default=None, description="CA certificate to trust for the relay (a private CA); unset: system CAs"
     )
-    # --- H2 email in: Mailgun inbound routes (replies and bounces) ---
+
+    # --- email in: Mailgun inbound routes (replies and bounces) ---
     mailgun_signing_key: SecretStr | None = Field(
         default=None,
         description="Mailgun's HTTP webhook signing key; set: /v1/email/inbound/mailgun(/mime) are mounted",
@@ -187,7 +189,7 @@ class Settings(BaseSettings):
         description="Mailgun's API; EU accounts: https://api.eu.mailgun.net",
     )
 
-    # --- H5 write-back, signed webhooks, Slack ---
+    # --- write-back, signed webhooks, Slack ---
     webhook_endpoints: Path | None = Field(
         default=None,
         description="YAML file of signed-webhook endpoints: [{name, url, secrets: [whsec_...], events}]",
@@ -210,7 +212,7 @@ class Settings(BaseSettings):
     )
     writeback_batch_size: int = Field(default=200, ge=1, le=5000, description="events read per batch")
 
-    # --- H6 CRM write-back: HubSpot and Salesforce ---
+    # --- CRM write-back: HubSpot and Salesforce ---
     hubspot_access_token: SecretStr | None = Field(
         default=None, description="HubSpot private-app token (crm.objects.* scopes); set: HubSpot write-back"
     )
@@ -255,7 +257,7 @@ class Settings(BaseSettings):
         """The business name as the agent says it (empty when none is configured)."""
         return (self.business_name or "").strip()
 
-    # --- H7 provider resilience ---
+    # --- provider resilience ---
     send_concurrency: int = Field(
         default=8, ge=1, le=64, description="sends in flight at once per worker (never two to one customer)"
     )
@@ -304,7 +306,7 @@ class Settings(BaseSettings):
             FaultPlan.parse(self.fault_at, self.fault_marker)
         return self
 
-    # --- H8 daily manager summary ---
+    # --- daily manager summary ---
     summary_recipients: str = Field(
         default="", description="comma-separated e-mail addresses of the daily summary; empty: not sent"
     )

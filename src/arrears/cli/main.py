@@ -35,7 +35,7 @@ def _register() -> None:
         commands_feed,
         commands_providers,
         commands_report,
-        commands_sheets,  # H8: arrears summary show|send
+        commands_sheets,  # arrears summary show|send
         commands_strategy,
         commands_work,
         commands_writeback,
@@ -50,7 +50,7 @@ def _register() -> None:
         commands_feed,
         commands_providers,
         commands_report,
-        commands_sheets,  # H8: arrears summary show|send
+        commands_sheets,  # arrears summary show|send
         commands_strategy,
         commands_work,
         commands_writeback,

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from arrears.casefacts.contact import Destination, gate_request
 from arrears.casefacts.load import load_case_facts
 from arrears.casefacts.model import CaseFacts
-from arrears.channels.base import Channel, OutboundMessage
+from arrears.channels.base import Channel, ChannelError, OutboundMessage
 from arrears.compliance.model import (
     ContactGate,
     Decision,
@@ -311,6 +311,9 @@ class Dispatcher:
             except MessageError as exc:  # an unknown template or an unfilled variable: this action fails
                 writes.mark_finished(row, "failed", f"message not rendered: {exc}")
                 stats.failed += 1
+                continue
+            except ChannelError as exc:  # the payment-link provider (Stripe) is down: nothing left, retry
+                self._retry_or_fail(row, fact, f"payment link not made: {exc}", writes, stats)
                 continue
             planned.append(Planned(row, fact, decision, channel, message, at, count_send(facts, row, at)))
         return planned, []

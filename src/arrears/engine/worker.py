@@ -59,7 +59,7 @@ class Worker:
         resolve_strategy: StrategyResolver,
         writeback: WritebackRunner | None = None,
         poll_seconds: float = 1.0,
-        daily: Callable[[], int] | None = None,  # H8: the daily summary's once-a-day hook
+        daily: Callable[[], int] | None = None,  # the daily summary's once-a-day hook
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -81,12 +81,12 @@ class Worker:
         stats.events = self.inbox.apply_due()
         with transaction(self.sessions) as session:
             stats.holds_expired = expire_due(session, self.clock.now())
-            wake_failed(session, self.clock.now())  # H8: a failed message's step may fall back now
+            wake_failed(session, self.clock.now())  # a failed message's step may fall back now
         stats.plan = self.planner.run_until_idle()
         stats.dispatch = self.dispatcher.run_until_idle()
         if self.writeback is not None:  # last: it publishes to the outside what the stages above did
             stats.writeback = self.writeback.run_pass()
-        if self.daily is not None:  # H8: cheap until the summary hour; then once per day across workers
+        if self.daily is not None:  # cheap until the summary hour; then once per day across workers
             self.daily()
         return stats
 

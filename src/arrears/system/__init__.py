@@ -40,10 +40,10 @@ from arrears.payments import PaymentLinks, PaymentLinksInSession, UnsubscribeLin
 from arrears.payments.secret import LinkSecret
 from arrears.payments.unsubscribe import SignedUnsubscribeLinks, unsubscribe_handlers
 from arrears.providers.base import Offer, Parts
-from arrears.summary import DailySummary, SummaryConfig
 from arrears.settings import Settings, get_settings
 from arrears.store.db import make_engine, session_factory, transaction
 from arrears.strategy.catalog import StrategyLibrary
+from arrears.summary import DailySummary, SummaryConfig
 from arrears.system.parts import (
     DisclosureRenderer,
     arm_faults,
@@ -62,8 +62,8 @@ from arrears.system.registry import (
     public_base_url,
     understanding_offer,
 )
-from arrears.system.resilience import guarded_channels, provider_guards  # H7
-from arrears.system.writeback import writeback_runner  # H5
+from arrears.system.resilience import guarded_channels, provider_guards
+from arrears.system.writeback import writeback_runner
 
 
 @dataclass
@@ -89,7 +89,7 @@ class System:
     def channels(self) -> dict[str, Channel]:
         """Every provider's channels, each behind its provider's circuit breaker and rate limits (the local
         sinks bare); a later provider replaces an earlier one on the same channel."""
-        return guarded_channels(self.offers, provider_guards(self.settings))  # H7: breakers, rate limits
+        return guarded_channels(self.offers, provider_guards(self.settings))  # breakers, rate limits
 
     @cached_property
     def payment_links(self) -> PaymentLinks | None:
@@ -142,11 +142,11 @@ class System:
             resolve_strategy=self.resolve_strategy,
             writeback=writeback_runner(s, self.sessions, self.clock, self.offers, dispatcher.worker_id),
             poll_seconds=s.worker_poll_seconds,
-            daily=self.summary().tick if s.summary_addresses else None,  # H8: the daily summary
+            daily=self.summary().tick if s.summary_addresses else None,  # the daily summary
         )
 
     def summary(self) -> DailySummary:
-        """H8: the daily manager summary (ARREARS_SUMMARY_*), sent through the e-mail channel."""
+        """the daily manager summary (ARREARS_SUMMARY_*), sent through the e-mail channel."""
         s = self.settings
         config = SummaryConfig(
             s.summary_addresses, s.summary_hour, s.summary_time_zone, s.summary_locale, s.agent_business_name

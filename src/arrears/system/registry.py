@@ -16,18 +16,18 @@ from arrears.core.clock import Clock
 from arrears.payments import PaymentLinks
 from arrears.payments.secret import LinkSecret
 from arrears.providers import local, openai, smtp, twilio
-from arrears.providers import mailgun as mailgun_provider  # H2
-from arrears.providers import stripe as stripe_provider  # H4
+from arrears.providers import mailgun as mailgun_provider
+from arrears.providers import stripe as stripe_provider
 from arrears.providers.base import Offer, Parts
 from arrears.providers.local import LocalConfig, LocalPayConfig
-from arrears.providers.mailgun import MailgunConfig  # H2
+from arrears.providers.mailgun import MailgunConfig
 from arrears.providers.openai import LLMConfig
 from arrears.providers.smtp import SmtpConfig
-from arrears.providers.stripe import StripeConfig  # H4
+from arrears.providers.stripe import StripeConfig
 from arrears.providers.twilio import TwilioConfig
 from arrears.settings import Settings
-from arrears.system.crm import crm_offers  # H6
-from arrears.system.writeback import writeback_offers  # H5
+from arrears.system.crm import crm_offers
+from arrears.system.writeback import writeback_offers
 
 
 def understanding_offer(settings: Settings) -> Offer | None:
@@ -49,7 +49,7 @@ def twilio_config(settings: Settings) -> TwilioConfig | None:
         whatsapp_from=settings.twilio_whatsapp_from,
         public_base_url=settings.public_base_url.rstrip("/") if settings.public_base_url else None,
         api_base_url=settings.twilio_api_base_url,
-        whatsapp_templates=settings.twilio_whatsapp_templates,  # H3 Twilio
+        whatsapp_templates=settings.twilio_whatsapp_templates,
     )
 
 
@@ -97,16 +97,16 @@ def channel_offers(settings: Settings, parts: Parts, secret: LinkSecret) -> list
         offers.append(twilio.offer(config, parts))
     if (mail := smtp_config(settings)) is not None:  # replaces the local email sink
         offers.append(smtp.offer(mail))
-    if (pay_stripe := stripe_config(settings)) is not None:  # H4: replaces the local page's links
+    if (pay_stripe := stripe_config(settings)) is not None:  # replaces the local page's links
         offers.append(stripe_offer(settings, parts, pay_stripe))
-    if (inbound := mailgun_config(settings)) is not None:  # H2: replies and bounces by e-mail
+    offers.extend(writeback_offers(settings))  # signed webhooks, Slack alerts
+    offers.extend(crm_offers(settings))  # HubSpot and Salesforce write-back
+    if (inbound := mailgun_config(settings)) is not None:  # replies and bounces by e-mail
         offers.append(mailgun_provider.offer(inbound, parts))
-    offers.extend(writeback_offers(settings))  # H5: signed webhooks, Slack alerts
-    offers.extend(crm_offers(settings))  # H6: HubSpot and Salesforce write-back
     return offers
 
 
-# --- H2 email in: Mailgun inbound routes ---
+# --- email in: Mailgun inbound routes ---
 def mailgun_config(settings: Settings) -> MailgunConfig | None:
     """Mailgun's inbound routes when its webhook signing key is set."""
     if settings.mailgun_signing_key is None:
@@ -120,7 +120,7 @@ def mailgun_config(settings: Settings) -> MailgunConfig | None:
     )
 
 
-# --- H4 Stripe payments ---
+# --- Stripe payments ---
 def stripe_config(settings: Settings) -> StripeConfig | None:
     """Stripe when an API key (links) or a webhook secret (payments learnt) is set."""
     if settings.stripe_api_key is None and settings.stripe_webhook_secret is None:
