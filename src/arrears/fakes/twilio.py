@@ -78,7 +78,8 @@ class FakeTwilio:
     numbers: set[str] = field(default_factory=lambda: {FROM_NUMBER})  # IncomingPhoneNumbers
     messages: list[dict[str, Any]] = field(default_factory=list)  # created, oldest first
     calls: list[dict[str, Any]] = field(default_factory=list)
-    fail_next: list[int] = field(default_factory=list)  # statuses to answer next (429, 500), in order
+    #: what to answer next, in order: a status (429, 500) with its usual code, or (status, code)
+    fail_next: list[int | tuple[int, int]] = field(default_factory=list)
     page_size: int = 50
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
@@ -202,7 +203,9 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             user, password = _credentials(self.headers.get("Authorization", ""))
             fake.requests.append(Recorded(method, parts.path, form, user, query))
             if fake.fail_next:
-                self._answer(fake.fail_next.pop(0), None)
+                failure = fake.fail_next.pop(0)
+                status, code = failure if isinstance(failure, tuple) else (failure, None)
+                self._answer(status, error_body(status, code) if code else None)
                 return
             if fake.auth_token is not None and (user, password) != (fake.account_sid, fake.auth_token):
                 self._answer(401, None)

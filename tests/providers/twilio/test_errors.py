@@ -32,6 +32,15 @@ def test_throttling_and_outages_are_retried(fake: FakeTwilio, status: int, code:
     assert sms.send(outbound("sms")).status is DeliveryStatus.SENT  # the retry goes through
 
 
+def test_a_full_sender_queue_is_retried_not_a_refusal_of_the_message(fake: FakeTwilio) -> None:
+    """21611 comes as a 400, but says the sender's queue is full (it drains), not that the message is bad."""
+    sms = TwilioMessaging(make_client(config(fake.url)), "sms", FROM_NUMBER, BASE)
+    fake.fail_next.append((400, 21611))
+    with pytest.raises(ChannelError, match="twilio unavailable"):
+        sms.send(outbound("sms"))
+    assert sms.send(outbound("sms")).status is DeliveryStatus.SENT
+
+
 def test_refused_credentials_are_not_the_messages_fault() -> None:
     with fake_twilio(auth_token="the-real-token") as fake:
         sms = TwilioMessaging(

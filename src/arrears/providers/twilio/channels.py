@@ -31,13 +31,20 @@ from twilio.rest import Client  # type: ignore[import-untyped]
 
 PROVIDER = "twilio"
 _RETRYABLE = {429, 500, 502, 503, 504}
+#: Error codes Twilio answers with a 400 that say nothing against the message: 21611, the sender's queue
+#: is full (over 10 hours of messages waiting); it drains, so the send is retried later.
+_RETRYABLE_CODES = {21611}
 
 
 def _result_of(exc: Exception) -> DeliveryResult:
     """A refusal of the message (bad number, unverified sender) is final; throttling and outages are
     retried, and so is a refusal of our credentials (401, code 20003): it says nothing about the message,
     and a rotated token must not end every customer's step (`arrears providers check` explains it)."""
-    if isinstance(exc, TwilioRestException) and exc.status not in _RETRYABLE | {401}:
+    if (
+        isinstance(exc, TwilioRestException)
+        and exc.status not in _RETRYABLE | {401}
+        and exc.code not in _RETRYABLE_CODES
+    ):
         return DeliveryResult(DeliveryStatus.REJECTED, PROVIDER, error=f"twilio {exc.status} code {exc.code}")
     raise ChannelError(f"twilio unavailable: {type(exc).__name__}") from exc
 
