@@ -14,17 +14,14 @@ signature with the `standardwebhooks` package) over keep-alive loopback HTTP.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from multiprocessing import Event, Process, Queue
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import SimulatedClock
@@ -37,8 +34,10 @@ from arrears.store.models import Account, Case, Customer
 from arrears.writeback import CaseSnapshot, Destination
 from arrears.writeback.runner import WritebackRunner
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procs import scratch_database
+
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 class Accepts:
@@ -51,24 +50,6 @@ class Accepts:
 
     def deliver(self, event: FeedEvent, case: CaseSnapshot | None) -> None:
         return None
-
-
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as scratch:
-            yield f"sqlite:///{scratch}/bench.db"
-        return
-    name = f"arrears_wb_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def seed(sessions: sessionmaker[Session], cases: int, events: int) -> None:
@@ -119,7 +100,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--cases", type=int, default=200)
     args = parser.parse_args()
-    with database(args.db) as url:
+    with tempfile.TemporaryDirectory() as scratch, scratch_database(args.db, Path(scratch)) as url:
         engine = make_engine(url)
         upgrade(engine)
         sessions = session_factory(engine)

@@ -27,6 +27,24 @@ class LinkRequest:
     description: str  # what is paid, e.g. "Invoices INV-1001, INV-1002"
 
 
+#: What a link may be for.
+LINK_PURPOSES = ("balance", "offer", "instalment")
+
+
+def check_link_request(request: LinkRequest) -> None:
+    """A request the caller got wrong fails here, naming the field, before any provider makes a link."""
+    if not request.idempotency_key or len(request.idempotency_key) > 128:
+        raise ValueError(f"LinkRequest.idempotency_key: 1 to 128 characters, got {request.idempotency_key!r}")
+    if request.purpose not in LINK_PURPOSES:
+        raise ValueError(f"LinkRequest.purpose: one of {LINK_PURPOSES}, got {request.purpose!r}")
+    if request.amount_minor <= 0:
+        raise ValueError(f"LinkRequest.amount_minor: must be positive, got {request.amount_minor}")
+    if len(request.currency) != 3 or not request.currency.isalpha():
+        raise ValueError(f"LinkRequest.currency: an ISO 4217 code, got {request.currency!r}")
+    if request.expires_at.tzinfo is None:
+        raise ValueError("LinkRequest.expires_at: must be an aware UTC datetime")
+
+
 @dataclass(frozen=True, slots=True)
 class IssuedLink:
     url: str

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.core.clock import Clock
 from arrears.core.ids import new_id
-from arrears.payments.links import IssuedLink, LinkRequest
+from arrears.payments.links import IssuedLink, LinkRequest, check_link_request
 from arrears.payments.secret import LinkSecret
 from arrears.payments.tokens import pay_token
 from arrears.store.bulk import insert_ignoring_duplicates
@@ -22,7 +22,6 @@ from arrears.store.db import transaction
 from arrears.store.models import PaymentLink
 
 PROVIDER = "local"
-PURPOSES = ("balance", "offer", "instalment")
 
 
 class LocalPaymentLinks:
@@ -47,7 +46,7 @@ class LocalPaymentLinks:
         return self._issue(session, self.secret.key(session), request)
 
     def _issue(self, session: Session, key: bytes, request: LinkRequest) -> IssuedLink:
-        _check(request)
+        check_link_request(request)
         link_id = new_id()
         row = {
             "id": link_id,
@@ -72,15 +71,3 @@ class LocalPaymentLinks:
             )
         ).one()
         return IssuedLink(stored.url, stored.expires_at)
-
-
-def _check(request: LinkRequest) -> None:
-    """A request the caller got wrong fails here, naming the field, rather than as a page that lies."""
-    if not request.idempotency_key or len(request.idempotency_key) > 128:
-        raise ValueError(f"LinkRequest.idempotency_key: 1 to 128 characters, got {request.idempotency_key!r}")
-    if request.purpose not in PURPOSES:
-        raise ValueError(f"LinkRequest.purpose: one of {PURPOSES}, got {request.purpose!r}")
-    if request.amount_minor <= 0:
-        raise ValueError(f"LinkRequest.amount_minor: must be positive, got {request.amount_minor}")
-    if request.expires_at.tzinfo is None:
-        raise ValueError("LinkRequest.expires_at: must be an aware UTC datetime")

@@ -21,7 +21,7 @@ import stripe
 from arrears.channels.base import ChannelError
 from arrears.core.clock import Clock
 from arrears.core.ids import new_id
-from arrears.payments.links import IssuedLink, LinkRequest
+from arrears.payments.links import IssuedLink, LinkRequest, check_link_request
 from arrears.providers.stripe.client import CheckoutKind
 from arrears.store.bulk import insert_ignoring_duplicates
 from arrears.store.db import transaction
@@ -30,7 +30,6 @@ from arrears.store.models import Case, Invoice, PaymentLink, Promise
 log = logging.getLogger(__name__)
 
 PROVIDER = "stripe"
-PURPOSES = ("balance", "offer", "instalment")
 #: Checkout's own limits on `expires_at`, with a margin for the clocks of two machines.
 CHECKOUT_MIN = timedelta(minutes=31)
 CHECKOUT_MAX = timedelta(hours=23, minutes=55)
@@ -53,7 +52,7 @@ class StripePaymentLinks:
         self.kind = kind
 
     def link_for(self, request: LinkRequest) -> IssuedLink:
-        check_request(request)
+        check_link_request(request)
         with transaction(self.sessions) as session:
             found = _stored(session, request.idempotency_key)
             if found is not None:
@@ -158,20 +157,6 @@ def payment_link_params(request: LinkRequest, metadata: dict[str, str]) -> dict[
         "payment_intent_data": {"metadata": metadata},
         "restrictions": {"completed_sessions": {"limit": 1}},
     }
-
-
-def check_request(request: LinkRequest) -> None:
-    """A request the caller got wrong fails here, naming the field, before Stripe is asked."""
-    if not request.idempotency_key or len(request.idempotency_key) > 128:
-        raise ValueError(f"LinkRequest.idempotency_key: 1 to 128 characters, got {request.idempotency_key!r}")
-    if request.purpose not in PURPOSES:
-        raise ValueError(f"LinkRequest.purpose: one of {PURPOSES}, got {request.purpose!r}")
-    if request.amount_minor <= 0:
-        raise ValueError(f"LinkRequest.amount_minor: must be positive, got {request.amount_minor}")
-    if len(request.currency) != 3 or not request.currency.isalpha():
-        raise ValueError(f"LinkRequest.currency: an ISO 4217 code, got {request.currency!r}")
-    if request.expires_at.tzinfo is None:
-        raise ValueError("LinkRequest.expires_at: must be an aware UTC datetime")
 
 
 def _joined(values: Any) -> str:
