@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
+from arrears.cases.sync import StrategyResolver
 from arrears.channels.base import Channel
 from arrears.conversations.service import ConversationService, UnderstandFn
 from arrears.conversations.words import WordsService
@@ -28,6 +29,8 @@ class Parts:
     clock: Clock
     conversations: ConversationService
     words: WordsService
+    #: The account's strategy for a new case: a payment a provider reports goes through the billing path.
+    resolve_strategy: StrategyResolver
 
 
 @dataclass(frozen=True)

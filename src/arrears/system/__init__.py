@@ -204,7 +204,7 @@ def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engi
     words = WordsService(conversations)
     resolver = strategy_resolver(library, settings.default_strategy)
     secret = link_secret(settings, sessions, clock)
-    offers = tuple(channel_offers(settings, Parts(sessions, clock, conversations, words), secret))
+    offers = tuple(channel_offers(settings, Parts(sessions, clock, conversations, words, resolver), secret))
     # Providers are built on the conversation service, so it learns the chosen links after them.
     conversations.payment_links = _links_in_session(offers)
     handlers = inbox_handlers(resolver, conversations, words, offers)

@@ -98,7 +98,7 @@ def channel_offers(settings: Settings, parts: Parts, secret: LinkSecret) -> list
     if (mail := smtp_config(settings)) is not None:  # replaces the local email sink
         offers.append(smtp.offer(mail))
     if (pay_stripe := stripe_config(settings)) is not None:  # replaces the local page's links
-        offers.append(stripe_offer(settings, parts, pay_stripe))
+        offers.append(stripe_offer(pay_stripe, parts))
     offers.extend(writeback_offers(settings))  # signed webhooks, Slack alerts
     offers.extend(crm_offers(settings))  # HubSpot and Salesforce write-back
     if (inbound := mailgun_config(settings)) is not None:  # replies and bounces by e-mail
@@ -137,13 +137,9 @@ def stripe_config(settings: Settings) -> StripeConfig | None:
     )
 
 
-def stripe_offer(settings: Settings, parts: Parts, config: StripeConfig) -> Offer:
-    """Its webhook applies payments through the billing path, which needs the strategy resolver."""
-    from arrears.strategy.catalog import StrategyLibrary
-    from arrears.system.parts import strategy_resolver
-
-    resolver = strategy_resolver(StrategyLibrary.load(settings.strategies_dir), settings.default_strategy)
-    return stripe_provider.offer(config, parts.sessions, parts.clock, resolver)
+def stripe_offer(config: StripeConfig, parts: Parts) -> Offer:
+    """Its webhook applies payments through the billing path, with the system's strategy resolver."""
+    return stripe_provider.offer(config, parts.sessions, parts.clock, parts.resolve_strategy)
 
 
 def chosen_payment_links(offers: Sequence[Offer]) -> PaymentLinks | None:
