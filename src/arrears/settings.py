@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         default="sqlite:///arrears.db",
         description="SQLAlchemy URL; sqlite:///file.db (default) or postgresql+psycopg://user@host/db",
     )
+    database_idle_transaction_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="PostgreSQL ends a session idle this long inside a transaction (a paused or stalled "
+        "process), so its row locks cannot hold up the other workers",
+    )
     outbox_dir: Path = Field(default=Path("var/outbox"), description="where the local channel sinks write")
     strategies_dir: Path | None = Field(default=None, description="extra strategy YAML files")
     default_strategy: str = "consumer-overdue"

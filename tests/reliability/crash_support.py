@@ -102,8 +102,8 @@ class Run:
         """`arrears worker --once`: every stage until nothing is left to do at this instant."""
         return run(["worker", "--once"], self.env(), self.logs, "worker-once")
 
-    def worker(self, fault: str | None = None) -> subprocess.Popen[bytes]:
-        return spawn(["worker"], self.env(fault), self.logs, "worker")
+    def worker(self, fault: str | None = None, **settings: str) -> subprocess.Popen[bytes]:
+        return spawn(["worker"], self.env(fault, **settings), self.logs, "worker")
 
     def hit(self) -> list[str]:
         """The crash points that fired, from the markers (`point nth pid`)."""

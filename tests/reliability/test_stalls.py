@@ -41,7 +41,8 @@ def test_a_worker_paused_past_its_lease_and_resumed_sends_nothing_twice(
     file, expected = portfolio
     stalled = Run(postgres_url, tmp_path)
     run(["import", "invoices", str(file)], stalled.env(), stalled.logs, "import")
-    paused = stalled.worker("dispatch.after_accept:3:stop")
+    # Its other threads may be inside a transaction when it stops: the server ends that session after 2 s.
+    paused = stalled.worker("dispatch.after_accept:3:stop", database_idle_transaction_seconds="2")
     wait_for(lambda: bool(stalled.hit()) and process_state(paused.pid) == "T", "the worker to pause itself")
     held = statuses(stalled.sessions())["leased"]
     assert held > 0, "the paused worker holds leased rows"
@@ -53,6 +54,36 @@ def test_a_worker_paused_past_its_lease_and_resumed_sends_nothing_twice(
     time.sleep(2)  # the resumed worker meets its fence and goes on with its loop
     _stop(paused)
     assert max(sink_keys(stalled.outbox).values()) == 1, "the resumed worker sent what it no longer held"
+    for _ in range(2):
+        stalled.an_hour_later()
+        stalled.once()
+    assert_as_reference(stalled, expected)
+
+
+def test_a_worker_paused_inside_its_record_transaction_holds_no_other_worker_up(
+    postgres_url: str, tmp_path: Path, portfolio: tuple[Path, Contacts]
+) -> None:
+    """Paused with a chunk's records written and their rows locked, not committed. Another worker would
+    queue behind those locks for as long as the pause lasts; PostgreSQL ends the paused session once it sat
+    idle in its transaction for `database_idle_transaction_seconds`, the locks go with it, and the other
+    worker goes on. Resumed, the worker finds its session gone, abandons that tick like a crash would, and
+    stays up. Nothing is sent twice; in the end the result is the reference's."""
+    file, expected = portfolio
+    stalled = Run(postgres_url, tmp_path)
+    run(["import", "invoices", str(file)], stalled.env(), stalled.logs, "import")
+    paused = stalled.worker("dispatch.inside_record:1:stop", database_idle_transaction_seconds="2")
+    wait_for(lambda: bool(stalled.hit()) and process_state(paused.pid) == "T", "the worker to pause itself")
+    time.sleep(6)  # its 5 s lease runs out; its session, idle in its transaction, is ended by the server
+    stalled.once()  # not held up by the paused worker's row locks
+    assert statuses(stalled.sessions())["leased"] == 0
+    paused.send_signal(signal.SIGCONT)
+    wait_for(lambda: "resumed" in stalled.markers[0].read_text(), "the worker to resume")
+    time.sleep(2)  # the resumed worker's commit fails on its ended session; it goes on with its loop
+    _stop(paused)
+    assert max(sink_keys(stalled.outbox).values()) == 1, "the resumed worker sent what it no longer held"
+    assert "tick abandoned: database unavailable" in "".join(
+        p.read_text() for p in stalled.logs.glob("worker*")
+    )
     for _ in range(2):
         stalled.an_hour_later()
         stalled.once()

@@ -20,6 +20,7 @@ class FaultPoint(StrEnum):
     DISPATCH_AFTER_LEASE = "dispatch.after_lease"  # rows leased and committed, nothing sent yet
     DISPATCH_AFTER_ACCEPT = "dispatch.after_accept"  # the provider accepted one send; no record of it
     DISPATCH_BEFORE_RECORD = "dispatch.before_record"  # a chunk's sends made, their records not committed
+    DISPATCH_INSIDE_RECORD = "dispatch.inside_record"  # a chunk's records written and locked, not committed
     RECONCILE_AFTER_LOOKUP = "reconcile.after_lookup"  # the provider answered; the answer is not stored
     PLAN_BEFORE_COMMIT = "plan.before_commit"  # a planning batch written, not committed
     IMPORT_BEFORE_COMMIT = "import.before_commit"  # an import batch written, not committed

@@ -198,6 +198,7 @@ class Dispatcher:
                     faults.reach(FaultPoint.DISPATCH_BEFORE_RECORD)
                     with transaction(self.sessions) as session:
                         flight.writes.flush(session)
+                        faults.reach(FaultPoint.DISPATCH_INSIDE_RECORD)
                     queue = [*waiting, *queue]
                 flight = following
         stats.renewals += fence.renewals

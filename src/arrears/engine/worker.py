@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.cases.sweep import newly_overdue_accounts, overdue_without_case
@@ -114,7 +115,19 @@ class Worker:
         settle_heap()  # everything built so far lives as long as the process
         log.info("worker started", extra={"worker_id": self.worker_id})
         while not self._stop.is_set():
-            stats = self.tick()
+            try:
+                stats = self.tick()
+            except DBAPIError as error:
+                if not (error.connection_invalidated or isinstance(error, OperationalError)):
+                    raise
+                # The database went away under this tick (a restart, a failover, or it ended this process's
+                # session after a pause): what the tick had not committed is rolled back and done again,
+                # like after a crash; the worker stays up and tries again at its next poll.
+                log.warning(
+                    "tick abandoned: database unavailable", extra={"error": type(error.orig).__name__}
+                )
+                self._stop.wait(self.poll_seconds)
+                continue
             if stats.busy:
                 log.info(
                     "tick",

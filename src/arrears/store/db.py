@@ -20,9 +20,20 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+#: How long PostgreSQL lets a session sit idle inside a transaction before it ends the session.
+IDLE_TRANSACTION_SECONDS = 60
+
+
+def make_engine(
+    url: str, *, idle_transaction_seconds: int = IDLE_TRANSACTION_SECONDS, **kwargs: Any
+) -> Engine:
     """An engine whose errors never quote row values: they reach tracebacks and logs, and the values are
-    customers' phone numbers, names and amounts."""
+    customers' phone numbers, names and amounts.
+
+    On PostgreSQL the server ends any session left idle inside a transaction for `idle_transaction_seconds`:
+    our transactions never wait on a provider or a person, so such a session belongs to a process that was
+    paused (SIGSTOP, a VM migration, a debugger) or hung while holding row locks, and every other worker
+    would otherwise queue behind those locks until it came back."""
     url = normalise_url(url)
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
@@ -30,10 +41,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    timeout_ms = idle_transaction_seconds * 1000
+    options = {"options": f"-c idle_in_transaction_session_timeout={timeout_ms}"}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=options, **kwargs)
     event.listen(engine, "connect", _postgres_json)
     event.listen(engine, "handle_error", _postgres_without_detail)
+    event.listen(engine.dialect, "do_executemany", _postgres_executemany)
     return engine
+
+
+def _postgres_executemany(cursor: Any, statement: str, parameters: Any, _context: Any) -> bool:
+    """psycopg runs executemany as a pipeline, and PostgreSQL 15 leaves its idle-in-transaction timer off
+    after one (the pipeline's last message is a flush, not a sync), so a process paused right after it would
+    hold its locks for ever. One more tiny statement in the same transaction arms the timer again."""
+    cursor.executemany(statement, parameters)
+    cursor.execute("SELECT 1")
+    return True
 
 
 def _postgres_without_detail(context: ExceptionContext) -> None:

@@ -13,14 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.agent import understand
-from arrears.api.app import Web, create_app
-from arrears.api.routes_unsubscribe import unsubscribe_routes
 from arrears.cases.sync import StrategyResolver
 from arrears.channels.base import Channel
 from arrears.compliance.model import ContactGate
@@ -64,6 +62,9 @@ from arrears.system.registry import (
 )
 from arrears.system.resilience import guarded_channels, provider_guards
 from arrears.system.writeback import writeback_runner
+
+if TYPE_CHECKING:  # the web app is built only by `serve`: a worker does not pay for importing FastAPI
+    from fastapi import FastAPI
 
 
 @dataclass
@@ -154,6 +155,9 @@ class System:
         return DailySummary(self.sessions, self.clock, self.channels["email"], config)
 
     def web(self) -> FastAPI:
+        from arrears.api.app import Web, create_app
+        from arrears.api.routes_unsubscribe import unsubscribe_routes
+
         routers = [offer.routes(self.inbox) for offer in self.offers if offer.routes is not None]
         business = self.settings.agent_business_name
         routers.append(unsubscribe_routes(self._unsubscribe, self.inbox, business))
@@ -179,7 +183,9 @@ def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engi
     Refuses (`BusinessNameMissing`, a `ConfigError`) without a business name: nothing may be sent unsigned."""
     messages = message_config(settings)
     owns_engine = engine is None
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(
+        settings.database_url, idle_transaction_seconds=settings.database_idle_transaction_seconds
+    )
     sessions = session_factory(engine)
     clock = clock or process_clock(settings)
     arm_faults(settings)
