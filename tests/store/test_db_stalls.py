@@ -26,7 +26,7 @@ def test_a_session_left_idle_in_its_transaction_is_ended_by_the_server(postgres_
         with pytest.raises(DBAPIError) as ended, engine.begin() as conn:
             if last == "executemany":
                 change = update(_TABLE).where(_TABLE.c.id == bindparam("key")).values(n=1)
-                conn.execute(change, [{"key": i} for i in range(5)])
+                assert conn.execute(change, [{"key": i} for i in range(5)]).rowcount == 5
             else:
                 conn.execute(update(_TABLE).values(n=1))
             time.sleep(2.5)  # paused: nothing reaches the server

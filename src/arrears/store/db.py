@@ -55,7 +55,7 @@ def _postgres_executemany(cursor: Any, statement: str, parameters: Any, _context
     after one (the pipeline's last message is a flush, not a sync), so a process paused right after it would
     hold its locks for ever. One more tiny statement in the same transaction arms the timer again."""
     cursor.executemany(statement, parameters)
-    cursor.execute("SELECT 1")
+    cursor.connection.execute("SELECT 1")  # its own cursor: the caller reads this one's rowcount
     return True
 
 
