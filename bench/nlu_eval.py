@@ -117,42 +117,79 @@ def paraphrases() -> None:
         )
 
 
-def _fallback_scores(records: list[dict[str, Any]], fallback: bool) -> tuple[str, str]:
-    """Main label, escalation recall/precision, and recall of each escalation label, rules alone or with
-    the learned fallback (understand(..., fallback=...))."""
-    main = tp = fp = fn = 0
+def _model_scores(records: list[dict[str, Any]], model: bool) -> tuple[str, str]:
+    """Main label, escalation recall/precision, unsure share, and recall of each escalation label, with the
+    rules alone or with the learned combiner (understand(..., fallback=...))."""
+    main = tp = fp = fn = unsure = 0
     per: dict[str, list[int]] = {}
     for r in records:
-        u = understand(r["text"], datetime.fromisoformat(r["reference"]), r["channel"], fallback=fallback)
+        ref = datetime.fromisoformat(r.get("reference", "2026-03-10T14:05:00"))
+        u = understand(r["text"], ref, r.get("channel", "chat"), fallback=model)
         got = {label.value for label in u.labels}
         main += u.labels[0].value == r["labels"][0]
+        unsure += u.unsure
         g, w = bool(got & ESC), bool(set(r["labels"]) & ESC)
         tp, fp, fn = tp + (g and w), fp + (g and not w), fn + (w and not g)
         for label in set(r["labels"]) & ESC:
             per.setdefault(label, [0, 0])
             per[label][0] += label in got
             per[label][1] += 1
-    head = f"{ratio(main, len(records)):6.3f} {ratio(tp, tp + fn):6.3f} {ratio(tp, tp + fp):6.3f}"
+    n = len(records)
+    head = (
+        f"{ratio(main, n):6.3f} {ratio(tp, tp + fn):6.3f} {ratio(tp, tp + fp):6.3f} {ratio(unsure, n):6.3f}"
+    )
     return head, " ".join(f"{k}={v[0]}/{v[1]}" for k, v in sorted(per.items()))
 
 
+NLU_DATA = ROOT / "data" / "nlu"
+
+
+def model_sets(folder: Path) -> list[tuple[str, Path]]:
+    """Every labelled set: trained-on ones first (for reference), then the ones the model never saw."""
+    sets = [
+        ("intents-dev (trained on)", folder / "intents-dev.jsonl"),
+        (*PARAPHRASES[0][:1], PARAPHRASES[0][1]),
+    ]
+    sets += [(name, path) for name, path in PARAPHRASES[1:]]
+    sets += [(f"locked: {p.name}", p) for p in sorted((NLU_DATA / "locked").glob("*.jsonl"))]
+    sets += [(f"public test: {p.parent.name}", p) for p in sorted((NLU_DATA / "public").glob("*/test.jsonl"))]
+    return [(name, path) for name, path in sets if path.exists()]
+
+
 def learned(folder: Path) -> None:
-    print("\n== learned fallback: rules alone (before) vs rules + model (after)")
-    print("   trained on intents-dev + dev half + synthetic; locked half and late probe never trained on")
-    sets = [("intents-dev.jsonl (trained on)", folder / "intents-dev.jsonl")]
-    sets += [(name, path) for name, path in PARAPHRASES if path.exists()]
-    print(f"{'set':<48} {'':6} {'main':>6} {'esc R':>6} {'esc P':>6}  escalation recall per label")
-    for name, path in sets:
+    from arrears.agent.learned import load_combiner
+
+    model = load_combiner()
+    print(f"\n== rules alone (before) vs the learned combiner (after), model {model.version}+{model.digest}")
+    print(
+        f"{'set':<48} {'':6} {'main':>6} {'esc R':>6} {'esc P':>6} {'unsure':>6}  escalation recall per label"
+    )
+    for name, path in model_sets(folder):
         records = load(path)
         for tag, on in (("before", False), ("after", True)):
-            head, per = _fallback_scores(records, on)
+            head, per = _model_scores(records, on)
             print(f"{name if not on else '':<48} {tag:6} {head}  {per}")
-    from arrears.agent.learned import load as load_model
+    print(f"thresholds: {model.thresholds}")
+    print(f"cross-validated on our own training turns: {json.dumps(model.meta.get('cross_validation', {}))}")
 
-    model = load_model()
-    cv = model.meta.get("cross_validation", {})
-    print(f"thresholds: escalation {model.thresholds.escalation}, unclear {model.thresholds.unclear}")
-    print(f"cross-validated on the training data: {json.dumps(cv)}")
+
+def latency(folder: Path) -> None:
+    """Per-turn time of understand() in this process with the model loaded (after one warm-up turn), and
+    the CPU time per turn: the whole pipeline, cards, rules, model, dates and amounts."""
+    texts = [r["text"] for _, path in model_sets(folder) for r in load(path)]
+    understand("warm up", datetime(2026, 1, 1), "sms")
+    times = []
+    cpu = time.process_time()
+    for text in texts:
+        started = time.perf_counter()
+        understand(text, datetime(2026, 3, 10, 14), "sms")
+        times.append(time.perf_counter() - started)
+    cpu = time.process_time() - cpu
+    times.sort()
+    p50, p99 = times[len(times) // 2] * 1000, times[int(len(times) * 0.99)] * 1000
+    print(f"\n== latency per turn, in-process, model loaded: {len(texts)} turns")
+    per_turn = cpu / len(texts) * 1000
+    print(f"p50 {p50:.2f} ms   p99 {p99:.2f} ms   max {times[-1] * 1000:.2f} ms   CPU {per_turn:.2f} ms/turn")
 
 
 def dates(records: list[dict[str, Any]]) -> None:
@@ -264,6 +301,7 @@ def main(argv: list[str]) -> None:
             intents(records, path.name)
     paraphrases()
     learned(folder)
+    latency(folder)
     cards()
 
 

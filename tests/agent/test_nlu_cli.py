@@ -6,6 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
+from arrears.agent.learned import load_combiner
 from arrears.cli.main import app
 
 
@@ -24,6 +25,9 @@ def test_answers_in_order_with_the_contract_fields() -> None:
             json.dumps({"text": "wrong number", "reference": "2026-03-04T10:00:00", "channel": "sms"}),
         ]
     )
+    model = load_combiner()
+    confidence = out[0].pop("confidence")
+    assert isinstance(confidence, float)
     assert out[0] == {
         "labels": ["promise_to_pay"],
         "date": "2026-03-13",
@@ -31,7 +35,10 @@ def test_answers_in_order_with_the_contract_fields() -> None:
         "currency": "USD",
         "contains_card": False,
         "redacted": "i will pay $80 next friday",
+        "unsure": False,
+        "model": f"{model.version}+{model.digest}",
     }
+    assert model.thresholds.confident <= confidence <= 1.0
     assert out[1]["labels"] == ["wrong_party"]
 
 

@@ -2,7 +2,8 @@
 
 Kept beside ``understand`` (and free of I/O) so tools, evaluations and the CLI share one definition of the
 wire format: ``{"text", "reference", "channel"}`` in; ``{"labels", "date", "amount", "currency",
-"contains_card", "redacted"}`` out, or ``{"error", "line", "field"}`` for a line that cannot be read.
+"contains_card", "redacted", "confidence", "unsure", "model"}`` out, or ``{"error", "line", "field"}`` for a
+line that cannot be read.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ def answer(u: Understanding) -> dict[str, Any]:
         "currency": u.currency,
         "contains_card": u.contains_card,
         "redacted": u.redacted,
+        "confidence": u.confidence,
+        "unsure": u.unsure,
+        "model": u.model,
     }
 
 

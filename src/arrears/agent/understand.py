@@ -1,7 +1,7 @@
 """``understand``: one customer turn in, labels and slots out. Deterministic, offline, bounded in time.
 
-The pipeline is: decode and cap -> find and mask card data -> normalise -> labels (rules, then the learned
-fallback for what they miss) -> date (direction chosen
+The pipeline is: decode and cap -> find and mask card data -> normalise -> labels (the rules' reading, then
+the learned combiner, which weighs it with the words and a sentence embedding) -> date (direction chosen
 by the labels: backward for a payment already made, forward for a promise) -> amount. Every step is total:
 empty, enormous, undecodable or foreign text gives ``unclear`` rather than an exception, because the caller
 is a live conversation and a crash there is worse than asking again.
@@ -9,6 +9,7 @@ is a live conversation and a crash there is worse than asking again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,14 +18,12 @@ from arrears.agent.cards import scan
 from arrears.agent.classify import classify
 from arrears.agent.dates import Direction, prepare_digitised, resolve_date
 from arrears.agent.labels import ESCALATION, Label
-from arrears.agent.learned import load as load_learned
-from arrears.agent.learned import refine
+from arrears.agent.learned.combiner import encoder, featurise, load_combiner
 from arrears.agent.numbers import digitise
 from arrears.agent.text import normalise
 from arrears.core.money import Money, MoneyError, parse_minor
 
-_MODEL = load_learned()
-"""Loaded once at import, so the first customer turn does not pay for parsing the weights."""
+_LETTER = re.compile(r"[^\W\d_]")
 _DATED = frozenset({Label.PROMISE_TO_PAY, Label.ALREADY_PAID, Label.PAYMENT_PLAN})
 
 
@@ -43,6 +42,12 @@ class Understanding:
     contains_card: bool
     redacted: str
     """The turn with card numbers and security codes masked: the only form that may be stored or logged."""
+    confidence: float = 1.0
+    """The model's probability of the main label (1.0 where the rules alone read the turn)."""
+    unsure: bool = False
+    """True when the model is unsure and no escalation was found: the dialogue asks again, then a person."""
+    model: str = "rules"
+    """Which reader labelled the turn: "rules", or the model's version and content hash."""
 
     @property
     def main(self) -> Label:
@@ -92,9 +97,13 @@ def understand(
     if cards.contains_card:
         norm = normalise(cards.redacted)
     labels = classify(norm.words, channel, contains_card=cards.contains_card)
-    if fallback:
-        # Rules first and authoritative; the model only adds a missed escalation or reads an "unclear".
-        labels = refine(labels, norm.words, _MODEL, channel=channel)
+    confidence, unsure, model = 1.0, False, "rules"
+    if fallback and labels != (Label.OPT_OUT,) and _LETTER.search(norm.words):
+        # A bare opt-out keyword and a turn without words are fully read by the rules.
+        combiner = load_combiner()
+        reading = combiner.read(featurise(norm.words, labels, encoder()))
+        labels, confidence, unsure = reading.labels, reading.confidence, reading.unsure
+        model = f"{combiner.version}+{combiner.digest}"
     digitised = digitise(norm.text)
     day: date | None = None
     if set(labels) & _DATED:
@@ -119,4 +128,7 @@ def understand(
         currency=currency,
         contains_card=cards.contains_card,
         redacted=cards.redacted,
+        confidence=confidence,
+        unsure=unsure,
+        model=model,
     )

@@ -32,6 +32,7 @@ def encode(state: ConversationState) -> dict[str, Any]:
         "draft_instalments": state.draft_instalments,
         "objection": state.objection,
         "link_sent": state.link_sent,
+        "clarifying": state.clarifying,
         "transcript": [[turn.speaker, turn.text] for turn in state.transcript],
     }
 
@@ -50,6 +51,7 @@ def decode(data: dict[str, Any]) -> ConversationState:
         draft_instalments=int(data["draft_instalments"]),
         objection=data["objection"],
         link_sent=bool(data["link_sent"]),
+        clarifying=bool(data.get("clarifying", False)),  # absent in states stored before it existed
         transcript=tuple(Turn(str(speaker), str(text)) for speaker, text in data["transcript"]),
     )
 

@@ -116,6 +116,30 @@ def _escalate(state: ConversationState, ctx: CaseContext, label: Label) -> Step:
     return _finish(state, ctx, reply, tuple(actions), Routing.ESCALATED, next_step, urgency=urgency)
 
 
+_COLLECTING = frozenset({Stage.ASK, Stage.PROMISE_CONFIRM, Stage.PLAN_CONFIRM})
+"""Where a turn's labels decide the next collection step. (Asked for a date or an amount, the slot decides,
+and a turn without it is asked again anyway.)"""
+
+
+def _unsure(state: ConversationState, ctx: CaseContext) -> Step:
+    """The model could not read a turn with confidence and found no escalation in it: collection does not
+    go on a guess. First time, one clarifying question; unsure again, a person reads the turn (quoted in
+    the task) and the conversation ends without any collection step."""
+    if not state.clarifying:
+        return _say(state, replies.clarify(), clarifying=True)
+    last = next((t.text for t in reversed(state.transcript) if t.speaker == "customer"), "")
+    summary = _summary(state, ctx, f'Could not read with confidence, twice; the turn to read: "{last[:300]}"')
+    return _finish(
+        state,
+        ctx,
+        replies.unsure_handoff(),
+        (OpenTask("unsure reading", summary, Urgency.NORMAL),),
+        Routing.SENT_TO_REVIEW,
+        "a person to read the customer's words",
+        urgency=Urgency.NORMAL,
+    )
+
+
 def _locked_out(state: ConversationState, ctx: CaseContext, failed: tuple[Action, ...] = ()) -> Step:
     """Too many failed answers for this customer: say nothing about the account, point to a person, and
     (on the failure that reached the limit) open the task that asks one to make contact."""
@@ -358,6 +382,9 @@ def step(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
             Routing.RETRIED,
             "call back later",
         )
+    if u.unsure and state.stage in _COLLECTING:
+        return _unsure(state, ctx)
+    state = replace(state, clarifying=False)
     if state.stage is Stage.OPENING:
         if Label.AFFIRM in labels and ctx.failed_identity >= ctx.identity_limit:
             return _locked_out(state, ctx)

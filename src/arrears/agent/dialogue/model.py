@@ -203,6 +203,8 @@ class ConversationState:
     draft_instalments: int = 1
     objection: str | None = None
     link_sent: bool = False
+    clarifying: bool = False
+    """The agent's last turn asked the customer to clarify a turn the model could not read with confidence."""
     transcript: tuple[Turn, ...] = field(default_factory=tuple)
 
 

@@ -197,6 +197,19 @@ def reprompt() -> str:
     return "Sorry, I didn't catch that. Could you say it another way?"
 
 
+def clarify() -> str:
+    """One clarifying question when the agent is unsure what a turn meant: plain, and open to every answer
+    that must reach a person (a dispute, money trouble, a lawyer), so none is steered towards paying."""
+    return (
+        "I want to make sure I understand you correctly. Could you tell me in a few words what you'd like to "
+        "do: pay now, arrange a date or a plan, or is something wrong with this account?"
+    )
+
+
+def unsure_handoff() -> str:
+    return "Thank you. I'll ask a member of our team to look at this and get back to you. Goodbye."
+
+
 def give_up() -> str:
     return "I'm sorry we couldn't sort this out now. We'll try you again another time. Goodbye."
 
