@@ -153,7 +153,7 @@ def model_sets(folder: Path) -> list[tuple[str, Path]]:
     sets += [(name, path) for name, path in PARAPHRASES[1:]]
     sets += [(f"locked: {p.name}", p) for p in sorted((NLU_DATA / "locked").glob("*.jsonl"))]
     sets += [(f"public test: {p.parent.name}", p) for p in sorted((NLU_DATA / "public").glob("*/test.jsonl"))]
-    return [(name, path) for name, path in sets if path.exists()]
+    return [(name, path) for name, path in sets if path.exists() and path.stat().st_size > 0]
 
 
 def learned(folder: Path) -> None:
@@ -299,6 +299,8 @@ def main(argv: list[str]) -> None:
             amounts(records)
         elif records and "labels" in records[0]:
             intents(records, path.name)
+    for path in sorted((NLU_DATA / "locked").glob("*.jsonl")):
+        intents(load(path), f"data/nlu/locked/{path.name} (never trained on)")
     paraphrases()
     learned(folder)
     latency(folder)

@@ -119,6 +119,19 @@ def test_spoken_card_and_code_are_masked() -> None:
     assert "six zero" not in u.redacted and "four five six" not in u.redacted
 
 
+def test_spanish_card_read_out_and_security_code_are_masked() -> None:
+    spoken = "seis cero uno uno cero cero cero nueve nueve cero uno tres nueve cuatro dos cuatro"
+    u = understand(f"mi tarjeta es {spoken} y el código de seguridad es 456", REF, "voice")
+    assert u.contains_card
+    assert "seis cero" not in u.redacted and "456" not in u.redacted
+    assert understand("los tres dígitos de atrás son 907", REF, "whatsapp").contains_card
+
+
+def test_spanish_counting_words_and_invoice_numbers_are_not_cards() -> None:
+    for text in ("tengo dos hijos y tres perros y uno más", "pago 250 el 15, factura 4000 0566 5566 5557"):
+        assert not understand(text, REF, "sms").contains_card, text
+
+
 def test_luhn_failing_number_is_not_a_card() -> None:
     u = understand("my reference is 4000 0566 5566 5557", REF, "email")
     assert not u.contains_card

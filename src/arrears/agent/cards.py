@@ -29,12 +29,25 @@ _DIGIT_WORDS = {
     "eight": "8",
     "nine": "9",
     "nought": "0",
+    # Spanish, said digit by digit as card numbers are read out
+    "cero": "0",
+    "uno": "1",
+    "dos": "2",
+    "tres": "3",
+    "cuatro": "4",
+    "cinco": "5",
+    "seis": "6",
+    "siete": "7",
+    "ocho": "8",
+    "nueve": "9",
 }
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[^\s\w]|_")
 _CODE_KEY = re.compile(
     r"\b(?:cvv2?|cvc2?|csc|cid|security code|security number|card code|verification code|"
     r"card verification(?: value| code)?|(?:code|number|digits?) on the back(?: of (?:the|my) card)?|"
-    r"(?:three|four|3|4)[ -]digits? (?:code|number|on the back))\b",
+    r"(?:three|four|3|4)[ -]digits? (?:code|number|on the back)|"
+    r"c[oó]digo (?:de seguridad|de verificaci[oó]n|de (?:atr[aá]s|detr[aá]s)|cvv|cvc)|"
+    r"(?:n[uú]meros?|d[ií]gitos) de (?:atr[aá]s|detr[aá]s|seguridad))\b",
     re.IGNORECASE,
 )
 _CODE_GLUE = {
@@ -56,6 +69,16 @@ _CODE_GLUE = {
     "s",
     "and",
     "digits",
+    # Spanish
+    "es",
+    "son",
+    "el",
+    "la",
+    "los",
+    "mi",
+    "de",
+    "tarjeta",
+    "y",
 }
 
 
