@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from arrears.agent.learned import load_combiner
 from arrears.conversations.context import AgentConfig
 from arrears.conversations.service import ConversationService
 from arrears.store.models import (
@@ -67,6 +68,9 @@ def test_a_promise_is_captured_across_persisted_turns(sessions: sessionmaker[Ses
             "chat-1",
             24350,
         )
+        model = load_combiner()  # the outcome names the model that read the turns, and its weakest reading
+        assert outcome.model == f"{model.version}+{model.digest}"
+        assert outcome.confidence is not None and model.thresholds.confident <= outcome.confidence < 1.0
         conv = session.scalars(select(Conversation)).one()
         assert (conv.status, conv.outcome_id, conv.turn) == ("ended", outcome.id, 4)
         transcript = session.scalars(select(Interaction.transcript_redacted)).one()

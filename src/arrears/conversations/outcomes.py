@@ -43,6 +43,7 @@ def write_outcome(
     strategy_for: StrategyLookup,
 ) -> str:
     key = conv.provider_conversation_id
+    reading = conv.state.get("reading", {})  # the weakest confidence over the customer's turns, and the model
     currency = session.scalars(select(Case.currency).where(Case.id == conv.case_id)).one()
     promise = outcome.promise
     routing, next_step = outcome.routing.value, outcome.next_step
@@ -87,6 +88,8 @@ def write_outcome(
             right_party=right_party,
             conversation_id=conv.id,
             channel=conv.channel,
+            confidence=reading.get("confidence"),
+            model=reading.get("model"),
         ),
         now,
     )

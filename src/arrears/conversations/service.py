@@ -276,8 +276,10 @@ class ConversationService:
             reply = f"{reply} {self._inline_link(session, conv, ctx, turn_key, now)}"
         labels = tuple(label.value for label in result.state.labels)
         rows.save_transcript(session, conv, result.state, now, labels)
+        before = conv.state.get("reading", {}).get("confidence", 1.0)
         conv.state = {
             **conv.state,
+            "reading": {"model": heard.model, "confidence": min(before, heard.confidence)},
             "dialogue": encode(result.state),
             "seen": [*seen, turn_key][-SEEN_LIMIT:],
             "disclosures": list(ctx.disclosures),
@@ -301,6 +303,9 @@ class ConversationService:
                 "conversation_id": conv.id,
                 "channel": conv.channel,
                 "labels": [label.value for label in heard.labels],
+                "confidence": heard.confidence,
+                "unsure": heard.unsure,
+                "model": heard.model,
                 "actions": [type(action).__name__ for action in result.actions],
                 "routing": result.outcome.routing.value if result.outcome else None,
             },

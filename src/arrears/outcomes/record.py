@@ -32,6 +32,7 @@ class OutcomeSpec:
     promise_amount_minor: int | None = None
     right_party: bool | None = None
     confidence: float | None = None
+    model: str | None = None
     conversation_id: str | None = None
     channel: str | None = None
 
@@ -61,6 +62,7 @@ def record_outcome(session: Session, spec: OutcomeSpec, now: datetime) -> str:
                 "routing": spec.routing,
                 "summary": spec.summary[:4000],
                 "confidence": spec.confidence,
+                "model": spec.model,
                 "right_party": spec.right_party,
                 "created_at": now,
             }
@@ -90,6 +92,8 @@ def record_outcome(session: Session, spec: OutcomeSpec, now: datetime) -> str:
                 "channel": spec.channel,
                 "interaction_id": spec.interaction_id,
                 "summary": spec.summary[:1000],
+                "confidence": spec.confidence,
+                "model": spec.model,
             },
         )
     return stored

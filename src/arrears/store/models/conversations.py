@@ -61,6 +61,8 @@ class Outcome(Base):
     routing: Mapped[str] = mapped_column(String(16))
     summary: Mapped[str] = mapped_column(String(4000), default="")
     confidence: Mapped[float | None]
+    # The understanding model that read the customer's turns ("rules", or version+content hash).
+    model: Mapped[str | None] = mapped_column(String(64))
     # Whether the agent spoke with the customer (identity verified); null where nobody was reached.
     right_party: Mapped[bool | None]
     created_at: Mapped[datetime]
