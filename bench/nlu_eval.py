@@ -173,23 +173,35 @@ def learned(folder: Path) -> None:
     print(f"cross-validated on our own training turns: {json.dumps(model.meta.get('cross_validation', {}))}")
 
 
-def latency(folder: Path) -> None:
-    """Per-turn time of understand() in this process with the model loaded (after one warm-up turn), and
-    the CPU time per turn: the whole pipeline, cards, rules, model, dates and amounts."""
-    texts = [r["text"] for _, path in model_sets(folder) for r in load(path)]
-    understand("warm up", datetime(2026, 1, 1), "sms")
+def _per_turn(texts: list[str], model: bool) -> tuple[list[float], float]:
+    understand("warm up", datetime(2026, 1, 1), "sms", fallback=model)
     times = []
     cpu = time.process_time()
     for text in texts:
         started = time.perf_counter()
-        understand(text, datetime(2026, 3, 10, 14), "sms")
+        understand(text, datetime(2026, 3, 10, 14), "sms", fallback=model)
         times.append(time.perf_counter() - started)
-    cpu = time.process_time() - cpu
-    times.sort()
-    p50, p99 = times[len(times) // 2] * 1000, times[int(len(times) * 0.99)] * 1000
-    print(f"\n== latency per turn, in-process, model loaded: {len(texts)} turns")
-    per_turn = cpu / len(texts) * 1000
-    print(f"p50 {p50:.2f} ms   p99 {p99:.2f} ms   max {times[-1] * 1000:.2f} ms   CPU {per_turn:.2f} ms/turn")
+    return sorted(times), (time.process_time() - cpu) / len(texts)
+
+
+def latency(folder: Path) -> None:
+    """Per-turn time of understand() in this process with the model loaded (after one warm-up turn), and
+    CPU per turn, beside the floor measured in the same run: the rules alone (the pipeline without the
+    model) and the encoder alone."""
+    from arrears.agent.learned.encoder import load_encoder
+
+    texts = [r["text"] for _, path in model_sets(folder) for r in load(path)]
+    print(f"\n== latency per turn, in-process, one thread: {len(texts)} turns")
+    for name, model in (("rules alone (floor)", False), ("rules + combiner", True)):
+        times, cpu = _per_turn(texts, model)
+        p50, p99 = times[len(times) // 2] * 1000, times[int(len(times) * 0.99)] * 1000
+        worst = times[-1] * 1000
+        print(f"{name:<22} p50 {p50:.2f} ms  p99 {p99:.2f} ms  max {worst:.2f} ms  CPU {cpu * 1000:.3f} ms")
+    encoder = load_encoder()
+    cpu = time.process_time()
+    for text in texts:
+        encoder.embed(text)
+    print(f"{'encoder alone':<22} CPU {(time.process_time() - cpu) / len(texts) * 1000:.3f} ms/turn")
 
 
 def dates(records: list[dict[str, Any]]) -> None:
