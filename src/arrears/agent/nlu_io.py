@@ -18,6 +18,8 @@ MAX_LINE = 100_000
 
 
 def answer(u: Understanding) -> dict[str, Any]:
+    """The answer line; ``second_opinion`` appears only when an LLM read the turn too."""
+    extra = {"second_opinion": u.second_opinion.as_dict()} if u.second_opinion else {}
     return {
         "labels": [label.value for label in u.labels],
         "date": u.date.isoformat() if u.date else None,
@@ -28,6 +30,7 @@ def answer(u: Understanding) -> dict[str, Any]:
         "confidence": u.confidence,
         "unsure": u.unsure,
         "model": u.model,
+        **extra,
     }
 
 

@@ -20,6 +20,7 @@ from arrears.agent.dates import Direction, prepare_digitised, resolve_date
 from arrears.agent.labels import ESCALATION, Label
 from arrears.agent.learned.combiner import encoder, featurise, load_combiner
 from arrears.agent.numbers import digitise
+from arrears.agent.second_opinion import SecondOpinion
 from arrears.agent.text import normalise
 from arrears.core.money import Money, MoneyError, parse_minor
 
@@ -48,6 +49,8 @@ class Understanding:
     """True when the model is unsure and no escalation was found: the dialogue asks again, then a person."""
     model: str = "rules"
     """Which reader labelled the turn: "rules", or the model's version and content hash."""
+    second_opinion: SecondOpinion | None = None
+    """The LLM's reading beside the local one; None when no LLM is configured or its answer was unusable."""
 
     @property
     def main(self) -> Label:

@@ -306,6 +306,7 @@ class ConversationService:
                 "confidence": heard.confidence,
                 "unsure": heard.unsure,
                 "model": heard.model,
+                "second_opinion": heard.second_opinion.as_dict() if heard.second_opinion else None,
                 "actions": [type(action).__name__ for action in result.actions],
                 "routing": result.outcome.routing.value if result.outcome else None,
             },
