@@ -20,11 +20,21 @@ from arrears.agent.dates.calendar import (
     add_months,
     roll_weekday,
 )
-from arrears.agent.dates.grammar import RULES
+from arrears.agent.dates.grammar import NUMERIC_RULES, RULES
+from arrears.agent.dates.spoken import SPOKEN_RULES
 from arrears.agent.numbers import digitise
 from arrears.agent.text import canonical
 
-__all__ = ["INVALID", "Direction", "Found", "find_dates", "prepare", "prepare_digitised", "resolve_date"]
+__all__ = [
+    "INVALID",
+    "Direction",
+    "Found",
+    "day_first",
+    "find_dates",
+    "prepare",
+    "prepare_digitised",
+    "resolve_date",
+]
 
 _UNIT = r"(?:business days?|working days?|days?|weeks?|wks?|months?|years?|fortnights?)"
 _QTY = r"(?:\d+|an?|a couple of|couple of|a few|few|several)"
@@ -39,6 +49,16 @@ _NTH_WD = re.compile(rf"\b(?P<q>\d+|an?) {_WD}s? (?:from now|later)\b")
 _WD_BEFORE = re.compile(rf"\b{_WD},? $")
 _WD_AFTER = re.compile(rf"^,?\s*(?:on )?{_WD}\b")
 _APOSTROPHE = re.compile(r"'s\b|'")
+_PAYDAY = re.compile(
+    r"\b(?:(?:my|the|next|this) )?(?:pay ?day|pay ?check|pay ?cheque|wage day|salary day)\b|"
+    r"\b(?:when|once|after) (?:i|we) (?:get|am|are|m|re) paid\b|\b(?:when|once|after) (?:my |our )?"
+    r"(?:wages?|salary|pay|paycheck|check) "
+    r"(?:comes? in|arrives?|lands?|clears?|hits)\b|\b(?:el )?d[ií]a de (?:pago|cobro)\b|"
+    r"\bcuando (?:me paguen|me pagan|cobre|cobro)\b"
+)
+_MONTH_FIRST = frozenset({"en", "en-us", "en-ca", "en-ph", "en-pr", "en-gu", "en-as", "en-vi", "en-um"})
+PROMISE_HORIZON = timedelta(days=366)
+"""A promise further off than this is no promise the agent can book: resolve_date gives None."""
 _YEAR_ANCHOR = re.compile(r"\b(?:the year )?(?P<y>(?:1[89]|20)\d{2})\b")
 
 
@@ -77,9 +97,20 @@ def shift(day: date, duration: str, sign: int) -> date:
     return day
 
 
-def _base(text: str, ref: date, direction: Direction) -> list[Found]:
+def day_first(locale: str | None) -> bool:
+    """Whether "4/5" is the 4th of May: everywhere but the US and a few places that follow it ("en" and
+    None keep the month-first reading the resolver always had)."""
+    return locale is not None and locale.replace("_", "-").lower() not in _MONTH_FIRST
+
+
+def _base(text: str, ref: date, direction: Direction, dmy: bool = False) -> list[Found]:
     found: list[Found] = []
-    for pattern, resolve in RULES:
+    for pattern, numeric in NUMERIC_RULES:
+        for m in pattern.finditer(text):
+            day = numeric(m, ref, direction, dmy)
+            if day is not None:
+                found.append(Found(m.start(), m.end(), day))
+    for pattern, resolve in (*RULES, *SPOKEN_RULES):
         for m in pattern.finditer(text):
             day = resolve(m, ref, direction)
             if day is not None:
@@ -141,8 +172,20 @@ def prepare_digitised(digitised: str) -> str:
     return _APOSTROPHE.sub("", digitised)
 
 
-def find_dates(prepared: str, reference: date, direction: Direction = "neutral") -> list[Found]:
-    found = _attach_weekday(prepared, _compose(prepared, _base(prepared, reference, direction)))
+def find_dates(
+    prepared: str,
+    reference: date,
+    direction: Direction = "neutral",
+    *,
+    locale: str | None = None,
+    payday: date | None = None,
+) -> list[Found]:
+    """Every date expression in the turn. ``locale`` (BCP 47, e.g. "en-GB", "es-MX") decides "4/5";
+    ``payday`` is the customer's next payday when the account knows it: without it "payday" names no day."""
+    base = _base(prepared, reference, direction, day_first(locale))
+    if payday is not None:
+        base += [Found(m.start(), m.end(), payday) for m in _PAYDAY.finditer(prepared)]
+    found = _attach_weekday(prepared, _compose(prepared, base))
     found.sort(key=lambda f: (-(f.end - f.start), -f.start))
     kept: list[Found] = []
     for item in found:
@@ -151,10 +194,22 @@ def find_dates(prepared: str, reference: date, direction: Direction = "neutral")
     return sorted(kept, key=lambda f: f.start)
 
 
-def resolve_date(prepared: str, reference: date, direction: Direction = "neutral") -> date | None:
-    """The date the turn is about, or None (also when it names an impossible date)."""
-    found = find_dates(prepared, reference, direction)
+def resolve_date(
+    prepared: str,
+    reference: date,
+    direction: Direction = "neutral",
+    *,
+    locale: str | None = None,
+    payday: date | None = None,
+) -> date | None:
+    """The date the turn is about, or None (also when it names an impossible date, and, for a promise,
+    a day more than PROMISE_HORIZON away)."""
+    found = find_dates(prepared, reference, direction, locale=locale, payday=payday)
     if not found:
         return None
     best = max(found, key=lambda f: (f.end - f.start, f.start))
-    return None if best.day == INVALID else best.day
+    if best.day == INVALID:
+        return None
+    if direction == "forward" and abs(best.day - reference) > PROMISE_HORIZON:
+        return None
+    return best.day

@@ -171,6 +171,10 @@ def _black_friday(year: int) -> date:
 HOLIDAYS: dict[str, Callable[[int], date]] = {
     "christmas eve": _fixed(12, 24),
     "christmas": _fixed(12, 25),
+    "navidad": _fixed(12, 25),
+    "nochebuena": _fixed(12, 24),
+    "ano nuevo": _fixed(1, 1),
+    "año nuevo": _fixed(1, 1),
     "xmas": _fixed(12, 25),
     "boxing day": _fixed(12, 26),
     "new years eve": _fixed(12, 31),
@@ -199,6 +203,45 @@ HOLIDAYS: dict[str, Callable[[int], date]] = {
     "fathers day": _floating(6, 6, 3),
     "martin luther king day": _floating(1, 0, 3),
     "presidents day": _floating(2, 0, 3),
+    "mlk day": _floating(1, 0, 3),
+    "columbus day": _floating(10, 0, 2),
+    "indigenous peoples day": _floating(10, 0, 2),
+    "ash wednesday": lambda y: easter(y) - timedelta(days=46),
+    "shrove tuesday": lambda y: easter(y) - timedelta(days=47),
+    "mardi gras": lambda y: easter(y) - timedelta(days=47),
+    "pancake day": lambda y: easter(y) - timedelta(days=47),
+    "palm sunday": lambda y: easter(y) - timedelta(days=7),
+    "maundy thursday": lambda y: easter(y) - timedelta(days=3),
+    "holy thursday": lambda y: easter(y) - timedelta(days=3),
+    "holy saturday": lambda y: easter(y) - timedelta(days=1),
+    "easter sunday": easter,
+    "ascension day": lambda y: easter(y) + timedelta(days=39),
+    "pentecost": lambda y: easter(y) + timedelta(days=49),
+    "whit sunday": lambda y: easter(y) + timedelta(days=49),
+    "whit monday": lambda y: easter(y) + timedelta(days=50),
+    "mothering sunday": lambda y: easter(y) - timedelta(days=21),
+    "epiphany": _fixed(1, 6),
+    "groundhog day": _fixed(2, 2),
+    "st david": _fixed(3, 1),
+    "st george": _fixed(4, 23),
+    "tax day": _fixed(4, 15),
+    "anzac day": _fixed(4, 25),
+    "cinco de mayo": _fixed(5, 5),
+    "flag day": _fixed(6, 14),
+    "juneteenth": _fixed(6, 19),
+    "canada day": _fixed(7, 1),
+    "bastille day": _fixed(7, 14),
+    "all saints day": _fixed(11, 1),
+    "all souls day": _fixed(11, 2),
+    "guy fawkes": _fixed(11, 5),
+    "bonfire night": _fixed(11, 5),
+    "remembrance day": _fixed(11, 11),
+    "armistice day": _fixed(11, 11),
+    "st andrew": _fixed(11, 30),
+    "australia day": _fixed(1, 26),
+    "dia de reyes": _fixed(1, 6),
+    "dia de muertos": _fixed(11, 2),
+    "dia de los muertos": _fixed(11, 2),
 }
 
 
@@ -253,7 +296,14 @@ def modified_weekday(ref: date, weekday: int, modifier: str, direction: Directio
     if modifier in {"coming", "this coming", "this upcoming", "upcoming"}:
         return roll_weekday(ref, weekday, "forward")
     if modifier == "this":
-        return week_start(ref) + timedelta(days=weekday)
+        # "this Monday" said on a Tuesday: the coming Monday (a promise, or no direction: people name
+        # yesterday "yesterday"), the past one for a payment made.
+        day = week_start(ref) + timedelta(days=weekday)
+        if direction != "backward" and day < ref:
+            return day + timedelta(days=7)
+        if direction == "backward" and day > ref:
+            return day - timedelta(days=7)
+        return day
     return roll_weekday(ref, weekday, direction)
 
 

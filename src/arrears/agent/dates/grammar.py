@@ -34,6 +34,7 @@ from arrears.agent.dates.calendar import (
 
 Resolved = date | None
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str], date, Direction], Resolved]]
+NumericResolver = Callable[[re.Match[str], date, Direction, bool], Resolved]
 
 _MON = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WD = r"(?P<wd>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")"
@@ -88,8 +89,12 @@ def _name_date(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
     )
 
 
-def _numeric(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
+def numeric(m: re.Match[str], ref: date, direction: Direction, day_first: bool = False) -> Resolved:
+    """ "3/15", "15/3": month first unless ``day_first`` (the customer's locale); an impossible reading
+    gives way to the other one."""
     a, b = int(m.group("a")), int(m.group("b"))
+    if day_first:
+        a, b = b, a
     month, day = (b, a) if a > 12 >= b else (a, b)
     if month > 12 or day > 31 or month == 0 or day == 0:
         return None
@@ -233,6 +238,10 @@ _HOL = (
 )
 
 
+HOLIDAY_PATTERN = _HOL
+resolve_holiday = _holiday
+
+
 def _week_end(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
     """ "by the end of the week": that week's Friday (the last working day), the next one once it has passed."""
     rel = (m.group("rel") or "this").strip()
@@ -242,30 +251,34 @@ def _week_end(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
     return friday
 
 
-RULES: tuple[Rule, ...] = (
-    (re.compile(r"\b(?P<year>\d{4})[-/.](?P<a>\d{1,2})[-/.](?P<b>\d{1,2})(?!\d)"), _iso),
-    (re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})(?P<a>[01]\d)(?P<b>[0-3]\d)(?!\d)"), _iso),
-    (re.compile(r"\b(?P<year>(?:19|20)\d{2}) (?P<a>\d{1,2}) (?P<b>\d{1,2})\b"), _iso),
+NUMERIC_RULES: tuple[tuple[re.Pattern[str], NumericResolver], ...] = (
     (
         re.compile(
             rf"(?<![\d$£€.,])(?:(?P<mod>this|next) )?(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})"
             rf"(?:(?P=sep)|,|, ?){_YEAR}"
         ),
-        _numeric,
+        numeric,
     ),
     (
         re.compile(
             r"(?<![\d$£€.,/])(?:(?P<mod>this|next) )?(?P<a>\d{1,2})(?:/|-|\.(?=\d{1,2}\b))(?P<b>\d{1,2})"
             r"(?![\d/%]|\.\d| ?(?:million|billion|thousand|k\b|%|percent|am\b|pm\b))"
         ),
-        _numeric,
+        numeric,
     ),
     (
         re.compile(
             rf"\b(?:(?P<mod>this) )?(?:next )?{_WD},? \(?(?P<a>\d{{1,2}})[/.-](?P<b>\d{{1,2}})(?![\d/.-])"
         ),
-        _numeric,
+        numeric,
     ),
+)
+"""Day and month in digits, read by the customer's locale (``numeric``'s ``day_first``)."""
+
+RULES: tuple[Rule, ...] = (
+    (re.compile(r"\b(?P<year>\d{4})[-/.](?P<a>\d{1,2})[-/.](?P<b>\d{1,2})(?!\d)"), _iso),
+    (re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})(?P<a>[01]\d)(?P<b>[0-3]\d)(?!\d)"), _iso),
+    (re.compile(r"\b(?P<year>(?:19|20)\d{2}) (?P<a>\d{1,2}) (?P<b>\d{1,2})\b"), _iso),
     (re.compile(rf"\b(?P<year>\d{{4}})[/-]{_MON}[/-]{_DAY}\b"), _name_date),
     (re.compile(rf"\b(?P<year>\d{{4}})[/-]{_DAY}[/-]{_MON}(?![a-z])"), _name_date),
     (re.compile(rf"\b{_DAY}[/-]{_MON}[/-](?P<year>\d{{4}})\b"), _name_date),
@@ -273,9 +286,9 @@ RULES: tuple[Rule, ...] = (
     (re.compile(rf"\b{_MON}-(?P<year>\d{{4}})-{_DAY}\b"), _name_date),
     (
         re.compile(
-            rf"(?<![$£€\d])(?<![$£€] )\b(?:(?P<mod>next|this) )?(?:{_WD},? )?(?:the )?{_DAY}\.?(?: day)?"
-            rf"(?: of|,)? {_MON}(?![a-z])"
-            rf"(?:,? (?:of |in )?{_YEAR})?"
+            rf"(?<![$£€\d])(?<![$£€] )\b(?:(?P<mod>next|this) )?(?:{_WD},? )?(?:the |el (?:d[ií]a )?)?{_DAY}\.?"
+            rf"(?: day)?(?: of| de|,)? {_MON}(?![a-z])"
+            rf"(?:,? (?:of |in |de |del )?{_YEAR})?"
         ),
         _name_date,
     ),
