@@ -195,3 +195,20 @@ def test_never_raises_and_a_promise_stays_within_a_year(
 @settings(max_examples=200, deadline=None)
 def test_never_raises_on_any_text(text: str) -> None:
     resolve_date(prepare(text), TUESDAY, "forward", locale="es")
+
+
+def test_understand_reads_day_and_month_by_the_customers_language() -> None:
+    from datetime import datetime
+
+    from arrears.agent import understand
+
+    said = datetime(2026, 3, 10, 11, 0)
+    text = "I will pay the full amount on 4/5"
+    assert understand(text, said, "sms", fallback=False).date == date(2026, 4, 5)
+    assert understand(text, said, "sms", "en-GB", fallback=False).date == date(2026, 5, 4)
+    assert understand("le pago el 4/5 sin falta", said, "sms", "es").date == date(2026, 5, 4)
+
+
+def test_the_weekday_after_next() -> None:
+    assert read("I'll pay the friday after next") == date(2026, 3, 20)
+    assert read("monday after next") == date(2026, 3, 23)

@@ -92,7 +92,9 @@ def understand(
 
     ``reference`` is the moment the turn was said, in the customer's local time (only its calendar day is
     used). ``default_currency`` (the account's currency) fills in amounts said without one ("two hundred")
-    and decides which dollar a bare "$" means. ``fallback=False`` gives the rules alone (the learned
+    and decides which dollar a bare "$" means. ``language`` is the customer's locale (BCP 47): it decides
+    whether "4/5" is April 5 ("en", "en-US") or 4 May ("en-GB", "es"); the lexicon reads English and common
+    Spanish whatever it says. ``fallback=False`` gives the rules alone (the learned
     fallback, ``arrears.agent.learned``, is on by default; benchmarks switch it off to show its effect).
     """
     norm = normalise(text)
@@ -110,7 +112,9 @@ def understand(
     digitised = digitise(norm.text)
     day: date | None = None
     if set(labels) & _DATED:
-        day = resolve_date(prepare_digitised(digitised), _reference_day(reference), _direction(labels))
+        day = resolve_date(
+            prepare_digitised(digitised), _reference_day(reference), _direction(labels), locale=language
+        )
     found = find_amount(digitised)
     amount = minor = currency = None
     if found is not None and found.value > 0:
@@ -122,7 +126,6 @@ def understand(
                 minor = parse_minor(amount, currency)
             except MoneyError:
                 minor = None
-    del language  # The lexicon is English with common Spanish phrases; other languages fall to "unclear".
     return Understanding(
         labels=labels,
         date=day,

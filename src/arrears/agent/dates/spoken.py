@@ -126,6 +126,11 @@ def _week_on(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
     return _shift(anchor, _quantity(m.group("q")), m.group("u"))
 
 
+def _after_next(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
+    """ "Friday after next": the Friday after the coming one."""
+    return roll_weekday(ref, WEEKDAYS[m.group("wd")], "forward") + timedelta(days=7)
+
+
 def _first_es(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
     if m.group("mon"):
         return roll_month_day(ref, MONTHS[m.group("mon")], 1, direction)
@@ -180,6 +185,7 @@ SPOKEN_RULES: tuple[Rule, ...] = (
         ),
         _week_on,
     ),
+    (re.compile(rf"\b(?:the )?{_WD} after next\b"), _after_next),
     (re.compile(rf"\bel (?:primero|1ro|1º|1°)(?: de {_MON})?\b"), _first_es),
     (re.compile(r"\b(?:el )?d[ií]a (?P<day>[0-3]?\d)\b(?! de)"), _day_es),
 )
