@@ -3,6 +3,7 @@ and what it added (None when it failed), so a team can count what the second opi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,3 +78,36 @@ def test_a_failed_second_opinion_is_recorded_as_none(
     assert data["labels"] == [
         label.value for label in understand(TEXT, NOW, "sms", default_currency="USD").labels
     ]
+
+
+def test_a_live_conversation_gives_the_second_opinion_its_earlier_turns_and_the_account(
+    sessions: sessionmaker[Session], server: tuple[FakeOpenAI, str]
+) -> None:
+    """The conversation service passes what a second opinion needs; the balance only after verification."""
+    fake, url = server
+    fake.reply = {"labels": ["affirm"], "date": None, "amount": None, "currency": None}
+    service = ConversationService(
+        AgentConfig(business_name="Brightwater Energy"),
+        understand_fn=LLMBackend(url, "audit-model", None, 2.0).understand,
+    )
+    seed_case(sessions)
+    with sessions.begin() as session:
+        first = service.message(
+            session,
+            channel="sms",
+            provider="twilio",
+            thread=f"{PHONE}|+15005550006",
+            message_id="SM1",
+            sender=PHONE,
+            text="yes speaking",
+            now=NOW,
+        )
+    assert first is not None
+    with sessions.begin() as session:
+        service.turn(session, first.conversation_id, "its 10001", turn_key="SM2", now=NOW)
+    opening, second = (json.loads(body["messages"][1]["content"]) for _, body in fake.requests[-2:])
+    assert opening["earlier_turns"] == [] and opening["account"]["balance"] == ""
+    assert opening["account"]["stage"] == "opening"
+    assert {"speaker": "customer", "text": "yes speaking"} in second["earlier_turns"]
+    assert second["earlier_turns"][-1]["speaker"] == "agent"
+    assert second["account"]["stage"] == "verify" and second["account"]["balance"] == ""

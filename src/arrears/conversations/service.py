@@ -1,22 +1,19 @@
 """One conversation path for every transport: a Twilio call, an SMS, WhatsApp or e-mail thread, the web
 chat and the terminal all open, advance and finish conversations here.
 
-A turn is: lock the conversation row, drop it if its turn key was already applied (a redelivery answers
-with the last reply and writes nothing), build the case context from the store, understand, step the pure
-dialogue, apply its actions through the services that own them, save the new state, and on the last turn
-write the outcome under the conversation's provider id so a replay cannot write it twice. The caller owns
-the transaction: everything a turn does commits together or not at all.
+A turn: lock the row, drop a turn key already applied (a redelivery gets the last reply), build the case
+context, read the words (`reading.py`), step the pure dialogue, apply its actions through their owners, save
+the state, and on the last turn write the outcome once, under the provider's id. The caller commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from arrears.agent import Understanding, understand
+from arrears.agent import Understanding
 from arrears.agent.dialogue import (
     CaseContext,
     ConversationState,
@@ -37,13 +34,13 @@ from arrears.conversations.codec import decode, encode
 from arrears.conversations.context import AgentConfig, build_context
 from arrears.conversations.effects import Where, apply_actions
 from arrears.conversations.outcomes import abandoned_outcome, write_outcome
+from arrears.conversations.reading import ReadTurn, account_facts, earlier_turns, read_locally
 from arrears.conversations.repository import ConversationStatus
 from arrears.core.ids import idempotency_key
 from arrears.outcomes import StrategyLookup
 from arrears.payments import LinkRequest, PaymentLinksInSession
 from arrears.store.models import Conversation
 
-UnderstandFn = Callable[..., Understanding]
 SEEN_LIMIT = 64
 
 
@@ -86,7 +83,7 @@ class ConversationService:
         self,
         config: AgentConfig | None = None,
         *,
-        understand_fn: UnderstandFn = understand,
+        understand_fn: ReadTurn = read_locally,
         payment_links: PaymentLinksInSession | None = None,
         link_validity: timedelta = timedelta(days=30),
         strategy_for: StrategyLookup = _no_strategy,
@@ -180,7 +177,7 @@ class ConversationService:
             outbox_id=None,
         )
         ctx = build_context(session, conv.case_id, channel, now, self.config)
-        heard = self.understand(text, ctx.today, channel, default_currency=ctx.balance.currency)
+        heard = self._read(text, ctx, channel, ConversationState())
         return self._advance(session, conv, ctx, heard, first_turn(ctx, heard), message_id, [], now)
 
     def voicemail(
@@ -254,9 +251,22 @@ class ConversationService:
             outbox_id=conv.outbox_id,
             disclosures=tuple(said) if said is not None else None,
         )
-        heard = self.understand(text, ctx.today, conv.channel, default_currency=ctx.balance.currency)
-        result = step(decode(conv.state["dialogue"]), heard, ctx)
+        state = decode(conv.state["dialogue"])
+        heard = self._read(text, ctx, conv.channel, state)
+        result = step(state, heard, ctx)
         return self._advance(session, conv, ctx, heard, result, turn_key, seen, now)
+
+    def _read(
+        self, text: str | bytes, ctx: CaseContext, channel: str, state: ConversationState
+    ) -> Understanding:
+        return self.understand(
+            text,
+            ctx.today,
+            channel,
+            default_currency=ctx.balance.currency,
+            context=earlier_turns(state),
+            facts=account_facts(ctx, state),
+        )
 
     def _advance(
         self,
@@ -370,11 +380,14 @@ class ConversationService:
         )
 
 
-def _result(conv: Conversation, reply: str, *, ended: bool, transfer: str | None = None) -> TurnResult:
+def _result(
+    conv: Conversation, reply: str, *, ended: bool, transfer: str | None = None, replayed: bool = False
+) -> TurnResult:
     return TurnResult(
         conv.id,
         reply,
         ended=ended,
+        replayed=replayed,
         outcome_id=conv.outcome_id,
         transfer_summary=transfer,
         case_id=conv.case_id,
@@ -383,12 +396,4 @@ def _result(conv: Conversation, reply: str, *, ended: bool, transfer: str | None
 
 
 def _replay(conv: Conversation) -> TurnResult:
-    return TurnResult(
-        conv.id,
-        conv.last_reply,
-        ended=conv.status != ConversationStatus.ACTIVE,
-        replayed=True,
-        outcome_id=conv.outcome_id,
-        case_id=conv.case_id,
-        customer_id=conv.customer_id,
-    )
+    return _result(conv, conv.last_reply, ended=conv.status != ConversationStatus.ACTIVE, replayed=True)

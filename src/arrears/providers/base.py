@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.cases.sync import StrategyResolver
 from arrears.channels.base import Channel
-from arrears.conversations.service import ConversationService, UnderstandFn
+from arrears.conversations.reading import ReadTurn
+from arrears.conversations.service import ConversationService
 from arrears.conversations.words import WordsService
 from arrears.core.clock import Clock
 from arrears.inbox import Handler, Inbox
@@ -40,7 +41,7 @@ class Offer:
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     #: Webhook routes; they store what arrives in the inbox, so they are made once the inbox exists.
     routes: Callable[[Inbox], APIRouter] | None = None
-    understand: UnderstandFn | None = None
+    understand: ReadTurn | None = None
     #: Payment links this provider issues; the composition root uses the last offer that has them.
     payment_links: PaymentLinks | None = None
     #: Where this provider writes domain events back (a CRM, signed webhooks, Slack alerts).

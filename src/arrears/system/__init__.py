@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from arrears.agent import understand
 from arrears.cases.sync import StrategyResolver
 from arrears.channels.base import Channel
 from arrears.compliance.model import ContactGate
 from arrears.conversations.context import AgentConfig
 from arrears.conversations.inputs import conversation_handlers
+from arrears.conversations.reading import read_locally
 from arrears.conversations.service import ConversationService
 from arrears.conversations.words import WordsService
 from arrears.core.clock import Clock
@@ -203,7 +203,7 @@ def build_system(settings: Settings, *, clock: Clock | None = None, engine: Engi
             identity_attempts=settings.agent_identity_attempts,
             identity_window=timedelta(hours=settings.agent_identity_window_hours),
         ),
-        understand_fn=understood.understand if understood and understood.understand else understand,
+        understand_fn=understood.understand if understood and understood.understand else read_locally,
         strategy_for=strategy_lookup(library),
         link_validity=timedelta(days=settings.payment_link_days),
     )
