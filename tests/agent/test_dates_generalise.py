@@ -212,3 +212,27 @@ def test_understand_reads_day_and_month_by_the_customers_language() -> None:
 def test_the_weekday_after_next() -> None:
     assert read("I'll pay the friday after next") == date(2026, 3, 20)
     assert read("monday after next") == date(2026, 3, 23)
+
+
+def test_jewish_holidays_are_computed_for_any_year() -> None:
+    """The arithmetic Hebrew calendar against python-holidays' Israeli calendar, 2000-2039."""
+    import holidays
+
+    from arrears.agent.dates.hebrew import JEWISH_HOLIDAYS
+
+    pairs = {"rosh hashanah": "Rosh Hashanah", "yom kippur": "Yom Kippur", "passover": "Pesach"}
+    pairs |= {"shavuot": "Shavuot", "hanukkah": "Hanukkah", "sukkot": "Sukkot"}
+    for year in range(2000, 2040):
+        first: dict[str, date] = {}
+        calendar = holidays.country_holidays("IL", years=year, categories=("public", "optional", "school"))
+        for day, name in sorted(calendar.items()):
+            if day.month > 1:  # early January holds the tail of the previous year's Hanukkah
+                first.setdefault(name, day)
+        for ours, theirs in pairs.items():
+            assert JEWISH_HOLIDAYS[ours](year) == first[theirs], (ours, year)
+
+
+def test_after_passover_and_chinese_new_year() -> None:
+    assert read("right after passover") == date(2026, 4, 3)
+    assert read("before rosh hashanah") == date(2026, 9, 11)
+    assert read("after chinese new year", "backward") == date(2026, 2, 18)

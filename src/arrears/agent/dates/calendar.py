@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Final, Literal
 
+from arrears.agent.dates.hebrew import JEWISH_HOLIDAYS
+
 MONTHS = {
     "jan": 1,
     "january": 1,
@@ -242,6 +244,7 @@ HOLIDAYS: dict[str, Callable[[int], date]] = {
     "dia de reyes": _fixed(1, 6),
     "dia de muertos": _fixed(11, 2),
     "dia de los muertos": _fixed(11, 2),
+    **JEWISH_HOLIDAYS,
 }
 
 

@@ -1,8 +1,9 @@
-"""Lunar and lunisolar festivals people pay around, from a fixed table: Diwali, Eid al-Fitr, Eid al-Adha.
+"""Lunar and lunisolar festivals from a fixed table: Diwali, Eid al-Fitr, Eid al-Adha, Chinese New Year.
 
 Their dates follow a moon sighting or a lunisolar calendar, so they are looked up, not computed. Source:
 python-holidays 0.109 (vacanza/holidays, MIT): ``holidays.India`` for Diwali (Lakshmi Puja) and
-``holidays.Turkey`` (the Diyanet's computed calendar) for the first day of each Eid. Local observance can
+``holidays.Turkey`` (the Diyanet's computed calendar) for the first day of each Eid, ``holidays.China``
+for the Spring Festival. (Jewish holidays are computed: hebrew.py.) Local observance can
 differ by a day. Outside 2025-2030 a festival names no day (None): the resolver does not guess.
 """
 
@@ -27,6 +28,14 @@ FESTIVALS: dict[str, tuple[date, ...]] = {
         date(2029, 2, 14),
         date(2030, 2, 4),
     ),
+    "chinese new year": (
+        date(2025, 1, 29),
+        date(2026, 2, 17),
+        date(2027, 2, 6),
+        date(2028, 1, 26),
+        date(2029, 2, 13),
+        date(2030, 2, 3),
+    ),
     "eid al adha": (
         date(2025, 6, 6),
         date(2026, 5, 27),
@@ -49,6 +58,9 @@ ALIASES = {
     "eid el adha": ("eid al adha",),
     "bakrid": ("eid al adha",),
     "bakri eid": ("eid al adha",),
+    "chinese new year": ("chinese new year",),
+    "lunar new year": ("chinese new year",),
+    "spring festival": ("chinese new year",),
 }
 """Spoken names -> table keys ("Eid" alone is whichever Eid comes first in the direction asked)."""
 
