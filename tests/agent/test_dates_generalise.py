@@ -209,6 +209,11 @@ def test_understand_reads_day_and_month_by_the_customers_language() -> None:
     assert understand("le pago el 4/5 sin falta", said, "sms", "es").date == date(2026, 5, 4)
 
 
+def test_after_the_weekend_is_the_monday() -> None:
+    assert read("i get it sorted after the weekend") == date(2026, 3, 16)
+    assert read("después del fin de semana te pago") == date(2026, 3, 16)
+
+
 def test_the_weekday_after_next() -> None:
     assert read("I'll pay the friday after next") == date(2026, 3, 20)
     assert read("monday after next") == date(2026, 3, 23)

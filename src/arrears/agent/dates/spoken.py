@@ -131,6 +131,11 @@ def _after_next(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
     return roll_weekday(ref, WEEKDAYS[m.group("wd")], "forward") + timedelta(days=7)
 
 
+def _after_weekend(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
+    """ "after the weekend": the Monday that ends it (the last one, for a payment made)."""
+    return roll_weekday(ref, 0, "backward" if direction == "backward" else "forward")
+
+
 def _first_es(m: re.Match[str], ref: date, direction: Direction) -> Resolved:
     if m.group("mon"):
         return roll_month_day(ref, MONTHS[m.group("mon")], 1, direction)
@@ -186,6 +191,13 @@ SPOKEN_RULES: tuple[Rule, ...] = (
         _week_on,
     ),
     (re.compile(rf"\b(?:the )?{_WD} after next\b"), _after_next),
+    (
+        re.compile(
+            r"\b(?:after|despues del?|después del?) (?:the |this |el |este )?"
+            r"(?:weekend|fin de semana|finde)\b"
+        ),
+        _after_weekend,
+    ),
     (re.compile(rf"\bel (?:primero|1ro|1º|1°)(?: de {_MON})?\b"), _first_es),
     (re.compile(r"\b(?:el )?d[ií]a (?P<day>[0-3]?\d)\b(?! de)"), _day_es),
 )
