@@ -153,7 +153,15 @@ def model_sets(folder: Path) -> list[tuple[str, Path]]:
     sets += [(name, path) for name, path in PARAPHRASES[1:]]
     sets += [(f"locked: {p.name}", p) for p in sorted((NLU_DATA / "locked").glob("*.jsonl"))]
     sets += [(f"public test: {p.parent.name}", p) for p in sorted((NLU_DATA / "public").glob("*/test.jsonl"))]
-    return [(name, path) for name, path in sets if path.exists() and path.stat().st_size > 0]
+    return [(name, path) for name, path in sets if _labelled(path)]
+
+
+def _labelled(path: Path) -> bool:
+    """A set of labelled turns (the public date corpus beside them holds dates, not labels)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    return "labels" in json.loads(first)
 
 
 def learned(folder: Path) -> None:
