@@ -41,8 +41,11 @@ def test_a_worker_paused_past_its_lease_and_resumed_sends_nothing_twice(
     file, expected = portfolio
     stalled = Run(postgres_url, tmp_path)
     run(["import", "invoices", str(file)], stalled.env(), stalled.logs, "import")
-    # Its other threads may be inside a transaction when it stops: the server ends that session after 2 s.
-    paused = stalled.worker("dispatch.after_accept:3:stop", database_idle_transaction_seconds="2")
+    # One send at a time: when the point stops the process, no other thread of it is inside a statement or
+    # a transaction (a worker stopped inside one is the next test's case). This test is about the fence.
+    paused = stalled.worker(
+        "dispatch.after_accept:3:stop", database_idle_transaction_seconds="2", send_concurrency="1"
+    )
     wait_for(lambda: bool(stalled.hit()) and process_state(paused.pid) == "T", "the worker to pause itself")
     held = statuses(stalled.sessions())["leased"]
     assert held > 0, "the paused worker holds leased rows"
