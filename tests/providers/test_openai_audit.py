@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.agent import understand
 from arrears.conversations.context import AgentConfig
-from arrears.conversations.service import ConversationService
+from arrears.conversations.service import ConversationService, TurnResult
 from arrears.providers.openai.backend import LLMBackend
 from arrears.store.models import AuditEntry
 from tests.conversations.support import NOW, PHONE, seed_case
@@ -28,23 +28,32 @@ def server() -> Iterator[tuple[FakeOpenAI, str]]:
         yield running
 
 
-def _turn_record(sessions: sessionmaker[Session], url: str) -> dict[str, Any]:
-    backend = LLMBackend(url, "audit-model", None, 2.0)
+def _first_text(
+    sessions: sessionmaker[Session], url: str, text: str
+) -> tuple[ConversationService, TurnResult]:
+    """A seeded case, a service asking the LLM at `url`, and the customer's first text on it."""
     service = ConversationService(
-        AgentConfig(business_name="Brightwater Energy"), understand_fn=backend.understand
+        AgentConfig(business_name="Brightwater Energy"),
+        understand_fn=LLMBackend(url, "audit-model", None, 2.0).understand,
     )
     seed_case(sessions)
     with sessions.begin() as session:
-        service.message(
+        first = service.message(
             session,
             channel="sms",
             provider="twilio",
             thread=f"{PHONE}|+15005550006",
             message_id="SM1",
             sender=PHONE,
-            text=TEXT,
+            text=text,
             now=NOW,
         )
+    assert first is not None
+    return service, first
+
+
+def _turn_record(sessions: sessionmaker[Session], url: str) -> dict[str, Any]:
+    _first_text(sessions, url, TEXT)
     with sessions() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "conversation_turn")).one()
         return dict(entry.data)
@@ -86,23 +95,7 @@ def test_a_live_conversation_gives_the_second_opinion_its_earlier_turns_and_the_
     """The conversation service passes what a second opinion needs; the balance only after verification."""
     fake, url = server
     fake.reply = {"labels": ["affirm"], "date": None, "amount": None, "currency": None}
-    service = ConversationService(
-        AgentConfig(business_name="Brightwater Energy"),
-        understand_fn=LLMBackend(url, "audit-model", None, 2.0).understand,
-    )
-    seed_case(sessions)
-    with sessions.begin() as session:
-        first = service.message(
-            session,
-            channel="sms",
-            provider="twilio",
-            thread=f"{PHONE}|+15005550006",
-            message_id="SM1",
-            sender=PHONE,
-            text="yes speaking",
-            now=NOW,
-        )
-    assert first is not None
+    service, first = _first_text(sessions, url, "yes speaking")
     with sessions.begin() as session:
         service.turn(session, first.conversation_id, "its 10001", turn_key="SM2", now=NOW)
     opening, second = (json.loads(body["messages"][1]["content"]) for _, body in fake.requests[-2:])
