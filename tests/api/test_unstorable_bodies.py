@@ -58,3 +58,29 @@ def test_unstorable_text_in_a_chat_message_is_a_422_naming_the_field(
     response = _post(client, "/v1/chat/conv-1/messages", {"text": text}, auth(desk, "m-1"))
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == ["text"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/tasks?team=%0064&owner=ana",
+        "/v1/tasks?owner=%00",
+        "/v1/tasks?case_id=c%00",
+        "/v1/holds?case_id=%00",
+        "/v1/tasks/t%00/claim",
+    ],
+)
+def test_a_nul_byte_in_a_query_or_path_parameter_is_a_422_naming_it(
+    client: TestClient, sessions: sessionmaker[Session], path: str
+) -> None:
+    """Found by schemathesis on PostgreSQL: `GET /v1/tasks?team=%00...` came back as a 500."""
+    desk = _desk(sessions)
+    verb = client.post if path.endswith("/claim") else client.get
+    kwargs: dict[str, Any] = {"json": {"by": "ana"}} if path.endswith("/claim") else {}
+    response = verb(path, headers=auth(desk), **kwargs)
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert errors and all("NUL byte" in e["detail"] for e in errors)
+    named = {e["field"] for e in errors}
+    expected = {"task_id"} if path.endswith("/claim") else {path.split("?")[1].split("=")[0]}
+    assert expected <= named

@@ -12,12 +12,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.api import openapi, problems, routes_chat, routes_events, routes_read, routes_work
 from arrears.api.access_log import AccessLog
 from arrears.api.body_limit import BodyLimit
+from arrears.api.parameters import storable_parameters
 from arrears.core.clock import Clock
 from arrears.inbox import Inbox
 
@@ -50,6 +51,7 @@ def create_app(web: Web) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        dependencies=[Depends(storable_parameters)],
     )
     app.state.sessions = web.sessions
     app.state.clock = web.clock
