@@ -131,10 +131,13 @@ def test_plan_within_bounds_is_offered_and_recorded() -> None:
     assert RecordPromise(date(2026, 3, 15), Money(5_000, "USD"), 5) in steps[4].actions
 
 
-def test_plan_outside_bounds_goes_to_a_person() -> None:
-    last = talk(ctx(), "yes", "july 12 1984", "could i pay $10 a month")[-1]
+def test_plan_outside_bounds_is_countered_and_a_refused_counter_goes_to_a_person() -> None:
+    steps = talk(ctx(), "yes", "july 12 1984", "could i pay $10 a month", "no")
+    assert "I can't agree that myself, but I can offer you 5 monthly payments of $50" in steps[3].reply
+    last = steps[-1]
     assert last.outcome is not None and last.outcome.routing is Routing.SENT_TO_REVIEW
-    assert any(isinstance(a, OpenTask) for a in last.actions)
+    task = next(a for a in last.actions if isinstance(a, OpenTask))
+    assert task.proposal is not None and "could i pay $10 a month" in task.proposal
 
 
 def test_question_is_answered_from_the_record_then_pay_now_sends_link() -> None:

@@ -21,7 +21,9 @@ from arrears.casefacts.load import load_case_facts
 from arrears.casefacts.model import CaseFacts
 from arrears.compliance.rendering import RenderedDisclosures
 from arrears.conversations.effects import IDENTITY_FAILED
+from arrears.conversations.terms import bounds_for
 from arrears.core.money import Money
+from arrears.outcomes import StrategyLookup
 from arrears.store.models import (
     Account,
     AuditEntry,
@@ -154,9 +156,11 @@ def build_context(
     *,
     outbox_id: str | None = None,
     disclosures: tuple[str, ...] | None = None,
+    strategy_for: StrategyLookup | None = None,
 ) -> CaseContext:
     """The case as the agent may know it now. `disclosures`: what this conversation was told to say at its
-    start (kept on the conversation), so a turn does not judge the contact again."""
+    start (kept on the conversation), so a turn does not judge the contact again. `strategy_for`: where
+    the case's strategy (and so what the agent may agree) comes from."""
     row = session.execute(
         select(Case, Customer, Account)
         .join(Customer, Customer.id == Case.customer_id)
@@ -177,12 +181,12 @@ def build_context(
         .where(Promise.case_id == case.id, Promise.status != "cancelled")
         .order_by(Promise.created_at)
     ).all()
-    tone = session.scalars(
-        select(OutboxAction.payload)
-        .where(OutboxAction.case_id == case.id, OutboxAction.kind == "contact")
-        .order_by(OutboxAction.created_at.desc())
-        .limit(1)
-    ).first()
+    tone, step_id = _last_contact(session, case.id)
+    strategy = strategy_for(case.strategy_name, case.strategy_version) if strategy_for else None
+    balance = Money(case.balance_minor, case.currency)
+    bounds = bounds_for(
+        strategy, step_id, segment=customer.segment, tier=customer.tier, balance=balance, today=today
+    )
     identity = (
         IdentityCheck("postcode", customer.postal_code)
         if customer.postal_code
@@ -192,7 +196,7 @@ def build_context(
         customer_name=customer.name,
         identity=identity,
         business_name=config.business_name,
-        balance=Money(case.balance_minor, case.currency),
+        balance=balance,
         days_overdue=max(0, (today - case.oldest_due_on).days),
         today=today,
         invoice_numbers=tuple(invoices),
@@ -200,7 +204,7 @@ def build_context(
             PriorPromise(due_on, Money(minor, currency), _KEPT.get(status))
             for due_on, minor, currency, status in promises
         ),
-        tone=_TONES.get(str((tone or {}).get("tone", "friendly")), Tone.FRIENDLY),
+        tone=_TONES.get(str(tone.get("tone", "friendly")), Tone.FRIENDLY),
         disclosures=()
         if channel in WRITTEN
         else disclosures
@@ -213,4 +217,20 @@ def build_context(
         failed_identity=failed_identity(session, customer.id, now - config.identity_window),
         identity_limit=config.identity_attempts,
         locale=customer.locale,
+        plan_bounds=bounds.plan,
+        settlement=bounds.settlement,
+        max_promise_days=bounds.max_promise_days,
+        segment=customer.segment or "",
+        tier=customer.tier or "",
     )
+
+
+def _last_contact(session: Session, case_id: str) -> tuple[Mapping[str, Any], str | None]:
+    """The payload and step of the case's latest contact: its tone is the agent's, its step's terms too."""
+    row = session.execute(
+        select(OutboxAction.payload, OutboxAction.step_id)
+        .where(OutboxAction.case_id == case_id, OutboxAction.kind == "contact")
+        .order_by(OutboxAction.created_at.desc())
+        .limit(1)
+    ).first()
+    return (row[0] or {}, row[1]) if row is not None else ({}, None)

@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arrears.agent.dialogue import (
     Action,
     IdentityFailed,
     MarkWrongNumber,
+    OfferSettlement,
     OpenTask,
     RecordPromise,
     ScheduleCallback,
@@ -35,6 +37,7 @@ from arrears.core.ids import idempotency_key, new_id
 from arrears.holds import HOLD_FOR_LABEL, HoldSpec, place
 from arrears.outbox import OutboxStatus, queue_actions
 from arrears.promises import record_promise
+from arrears.store.models import Case
 from arrears.tasks import TaskSpec, open_task
 
 _OUTREACH = ("email", "sms", "whatsapp", "voice", "letter")
@@ -62,6 +65,8 @@ class Applied:
     link_inline: bool = False
     transfer_summary: str | None = None
     promise_id: str | None = None
+    settlement: OfferSettlement | None = None
+    """An agreed settlement: a link shown inline (chat) is for its amount, valid until its last day."""
     written: list[str] = field(default_factory=list)
 
 
@@ -79,8 +84,11 @@ def apply_actions(session: Session, actions: tuple[Action, ...], where: Where, n
                 instalments=action.instalments,
                 channel=where.channel,
                 now=now,
+                every_days=action.every_days,
             )
             applied.written.append("promise")
+        elif isinstance(action, OfferSettlement):
+            _settlement(session, action, where, now, applied)
         elif isinstance(action, OpenTask):
             open_escalation(session, action, where, now)
             applied.written.append("task")
@@ -132,6 +140,8 @@ def open_escalation(session: Session, action: OpenTask, where: Where, now: datet
             now=now,
         )
         context |= {"hold_kinds": [kind], "hold_ids": [hold_id]}
+    if action.proposal:
+        context["proposal"] = action.proposal  # the customer's own terms, for the person who decides
     spec = TaskSpec(
         idempotency_key=idempotency_key("conversation", where.conversation_id, action.reason),
         case_id=where.case_id,
@@ -162,7 +172,42 @@ def link_destination(session: Session, channel: str, where: Where, now: datetime
     return None
 
 
-def _payment_link(session: Session, channel: str, where: Where, now: datetime, applied: Applied) -> None:
+def _settlement(
+    session: Session, action: OfferSettlement, where: Where, now: datetime, applied: Applied
+) -> None:
+    """A settlement the customer agreed within the strategy's floor: a link for the agreed amount that holds
+    until its last day (paid in full by then, the rest is settled, as for an early-payment offer), and a
+    promise of that amount on that day, so the strategy waits for it and reminds before it."""
+    balance = session.scalar(select(Case.balance_minor).where(Case.id == where.case_id)) or 0
+    offer = {
+        "pay_minor": action.amount.minor,
+        "discount_minor": max(0, balance - action.amount.minor),
+        "expires_on": action.last_day.isoformat(),
+        "currency": action.amount.currency,
+    }
+    applied.settlement = action
+    _payment_link(session, action.channel, where, now, applied, offer=offer)
+    applied.promise_id = record_promise(
+        session,
+        case_id=where.case_id,
+        amount=action.amount,
+        first_day=action.last_day,
+        instalments=1,
+        channel=where.channel,
+        now=now,
+    )
+    applied.written.append("settlement")
+
+
+def _payment_link(
+    session: Session,
+    channel: str,
+    where: Where,
+    now: datetime,
+    applied: Applied,
+    *,
+    offer: dict[str, object] | None = None,
+) -> None:
     if channel not in _DEST_KIND:
         applied.link_inline = True  # chat and terminal: the link is shown in the conversation itself
         return
@@ -192,7 +237,8 @@ def _payment_link(session: Session, channel: str, where: Where, now: datetime, a
                     "reason": "customer asked to pay",
                     # Asked for on this very thread: an answer to the customer's request (an on-demand text).
                     "purpose": "reply" if channel == where.channel else "collection",
-                },
+                }
+                | ({"offer": offer} if offer else {}),
                 "status": OutboxStatus.PENDING.value,
                 "not_before": now,
                 "attempts": 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -33,12 +34,12 @@ from arrears.conversations import repository as rows
 from arrears.conversations.codec import decode, encode
 from arrears.conversations.context import AgentConfig, build_context
 from arrears.conversations.effects import Where, apply_actions
+from arrears.conversations.links import inline_link
 from arrears.conversations.outcomes import abandoned_outcome, write_outcome
 from arrears.conversations.reading import ReadTurn, account_facts, earlier_turns, read_locally
 from arrears.conversations.repository import ConversationStatus
-from arrears.core.ids import idempotency_key
 from arrears.outcomes import StrategyLookup
-from arrears.payments import LinkRequest, PaymentLinksInSession
+from arrears.payments import PaymentLinksInSession
 from arrears.store.models import Conversation
 
 SEEN_LIMIT = 64
@@ -122,7 +123,7 @@ class ConversationService:
         existing = rows.find(session, provider, provider_conversation_id)
         if existing is not None:
             return _replay(existing)
-        ctx = build_context(session, case_id, channel, now, self.config, outbox_id=outbox_id)
+        ctx = self._context(session, case_id, channel, now, outbox_id=outbox_id)
         opening = start(ctx)
         conv = rows.create(
             session,
@@ -176,7 +177,7 @@ class ConversationService:
             thread=thread,
             outbox_id=None,
         )
-        ctx = build_context(session, conv.case_id, channel, now, self.config)
+        ctx = self._context(session, conv.case_id, channel, now)
         heard = self._read(text, ctx, channel, ConversationState())
         return self._advance(session, conv, ctx, heard, first_turn(ctx, heard), message_id, [], now)
 
@@ -195,7 +196,7 @@ class ConversationService:
         existing = rows.find(session, provider, provider_conversation_id)
         if existing is not None:
             return _replay(existing)
-        ctx = build_context(session, case_id, "voice", now, self.config, outbox_id=outbox_id)
+        ctx = self._context(session, case_id, "voice", now, outbox_id=outbox_id)
         text = voicemail(ctx)
         conv = rows.create(
             session,
@@ -242,12 +243,11 @@ class ConversationService:
         if turn_key in seen or conv.status != ConversationStatus.ACTIVE:
             return _replay(conv)
         said = conv.state.get("disclosures")
-        ctx = build_context(
+        ctx = self._context(
             session,
             conv.case_id,
             conv.channel,
             now,
-            self.config,
             outbox_id=conv.outbox_id,
             disclosures=tuple(said) if said is not None else None,
         )
@@ -255,6 +255,13 @@ class ConversationService:
         heard = self._read(text, ctx, conv.channel, state)
         result = step(state, heard, ctx)
         return self._advance(session, conv, ctx, heard, result, turn_key, seen, now)
+
+    def _context(
+        self, session: Session, case_id: str, channel: str, now: datetime, **given: Any
+    ) -> CaseContext:
+        """`given`: `build_context`'s outbox_id and disclosures; the strategy decides what may be agreed."""
+        config, lookup = self.config, self.strategy_for
+        return build_context(session, case_id, channel, now, config, strategy_for=lookup, **given)
 
     def _read(
         self, text: str | bytes, ctx: CaseContext, channel: str, state: ConversationState
@@ -283,7 +290,10 @@ class ConversationService:
         applied = apply_actions(session, result.actions, where, now)
         reply = result.reply
         if applied.link_inline:
-            reply = f"{reply} {self._inline_link(session, conv, ctx, turn_key, now)}"
+            shown = inline_link(
+                self.payment_links, self.link_validity, session, conv, ctx, turn_key, now, applied.settlement
+            )
+            reply = f"{reply} {shown}"
         labels = tuple(label.value for label in result.state.labels)
         rows.save_transcript(session, conv, result.state, now, labels)
         before = conv.state.get("reading", {}).get("confidence", 1.0)
@@ -323,28 +333,6 @@ class ConversationService:
         )
         session.flush()
         return _result(conv, reply, ended=result.outcome is not None, transfer=applied.transfer_summary)
-
-    def _inline_link(
-        self, session: Session, conv: Conversation, ctx: CaseContext, turn_key: str, now: datetime
-    ) -> str:
-        """The link shown in the chat itself, one per turn: a redelivered turn quotes the same URL."""
-        if self.payment_links is None or ctx.balance.minor <= 0:
-            return "We will send you a secure payment link."
-        invoices = ", ".join(ctx.invoice_numbers)
-        issued = self.payment_links.link_in(
-            session,
-            LinkRequest(
-                idempotency_key=idempotency_key("chat-link", conv.id, turn_key),
-                case_id=conv.case_id,
-                customer_id=conv.customer_id,
-                amount_minor=ctx.balance.minor,
-                currency=ctx.balance.currency,
-                purpose="balance",
-                expires_at=now + self.link_validity,
-                description=f"Invoices {invoices}" if invoices else "Your balance",
-            ),
-        )
-        return f"Pay securely: {issued.url}"
 
     def abandon(
         self,

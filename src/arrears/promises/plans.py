@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -54,10 +54,13 @@ def _from(status: PromiseStatus) -> list[str]:
     return [old.value for old in TRANSITIONS.sources(status)]
 
 
-def instalment_days(first: date, count: int) -> list[date]:
-    """`count` monthly dates from `first`, on the same day of the month, or the month's last day."""
+def instalment_days(first: date, count: int, every_days: int | None = None) -> list[date]:
+    """`count` dates from `first`: monthly on the same day of the month (or the month's last day), or
+    `every_days` apart."""
     if count < 1:
         raise ValueError("a plan has at least one instalment")
+    if every_days is not None:
+        return [first + timedelta(days=every_days * n) for n in range(count)]
     days = []
     for n in range(count):
         month_index = first.month - 1 + n
@@ -75,10 +78,12 @@ def record_promise(
     instalments: int,
     channel: str,
     now: datetime,
+    every_days: int | None = None,
 ) -> str:
     """Replace the case's open promise or plan with this one; returns the id of the instalment now due.
 
-    `amount` is each instalment's amount (the whole promise when `instalments` is 1).
+    `amount` is each instalment's amount (the whole promise when `instalments` is 1); `every_days`: the
+    plan's spacing (None: monthly).
     """
     cancel_open(session, [case_id], now)
     plan_id = new_id() if instalments > 1 else None
@@ -97,7 +102,7 @@ def record_promise(
             "instalment": n if plan_id else None,
             "instalments": instalments if plan_id else None,
         }
-        for n, day in enumerate(instalment_days(first_day, instalments), start=1)
+        for n, day in enumerate(instalment_days(first_day, instalments, every_days), start=1)
     ]
     session.execute(insert(Promise), rows)
     customer_id = session.scalar(select(Case.customer_id).where(Case.id == case_id))
@@ -106,6 +111,7 @@ def record_promise(
         "currency": amount.currency,
         "due_on": first_day.isoformat(),
         "instalments": instalments,
+        "every_days": every_days,
         "plan_id": plan_id,
         "channel": channel,
     }

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from arrears.core.money import is_currency
+from arrears.strategy.negotiation import Negotiation
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TEMPLATE_ID = r"^[a-z0-9][a-z0-9._/-]*$"
@@ -169,6 +170,8 @@ class Step(_Model):
     tone: Tone
     offer: Offer | None = None
     payment_link: bool = False
+    #: What the agent may agree in conversations this step opens, instead of the strategy's terms.
+    negotiation: tuple[Negotiation, ...] | None = None
     conditions: Conditions = Conditions()
     stage: StageAction | None = None
     #: Contact channels tried in order when `channel` cannot reach the customer (no deliverable
@@ -286,6 +289,8 @@ class Strategy(_Model):
     routing: RoutingRules = RoutingRules()
     retry: RetrySettings = RetrySettings()
     hold_task: HoldTask = HoldTask()
+    #: What the agent may agree without a person (plans, settlements); none: every proposal to a person.
+    negotiation: tuple[Negotiation, ...] = ()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Strategy:

@@ -12,17 +12,16 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from arrears.agent.dates import find_dates, prepare
-from arrears.agent.dialogue import replies
+from arrears.agent.dialogue import negotiate, replies
+from arrears.agent.dialogue.bargain import read_proposal
 from arrears.agent.dialogue.identity import identity_matches
 from arrears.agent.dialogue.model import (
     Action,
     CaseContext,
     ConversationState,
-    EndConversation,
     IdentityFailed,
     MarkWrongNumber,
     OpenTask,
-    Outcome,
     RecordPromise,
     Routing,
     ScheduleCallback,
@@ -34,6 +33,9 @@ from arrears.agent.dialogue.model import (
     Urgency,
     WarmTransfer,
 )
+from arrears.agent.dialogue.turns import finish as _finish
+from arrears.agent.dialogue.turns import say as _say
+from arrears.agent.dialogue.turns import summary as _summary
 from arrears.agent.labels import ESCALATION, Label, rank
 from arrears.agent.understand import Understanding
 from arrears.core.money import Money, MoneyError
@@ -45,50 +47,6 @@ def start(ctx: CaseContext) -> Step:
     """The opening turn: AI disclosure, who is calling, and who we want; nothing about the debt."""
     reply = replies.opening(ctx)
     return Step(ConversationState(transcript=(Turn("agent", reply),)), reply, ())
-
-
-def _say(state: ConversationState, reply: str, actions: tuple[Action, ...] = (), **changes: object) -> Step:
-    new = replace(state, transcript=(*state.transcript, Turn("agent", reply)), **changes)  # type: ignore[arg-type]
-    return Step(new, reply, actions)
-
-
-def _summary(state: ConversationState, ctx: CaseContext, note: str) -> str:
-    said = ", ".join(label.value for label in state.labels) or "nothing recognised"
-    who = "verified" if state.verified else "not verified"
-    last = next((t.text for t in reversed(state.transcript) if t.speaker == "customer"), "")
-    debt = (
-        f" Balance {replies.say_money(ctx.balance, ctx.locale)},"
-        f" {replies.say_days(ctx.days_overdue, ctx.locale)} overdue."
-        if state.verified
-        else ""
-    )
-    return f'{ctx.customer_name} ({who}) said: {said}. {note}.{debt} Last words: "{last[:200]}"'
-
-
-def _finish(
-    state: ConversationState,
-    ctx: CaseContext,
-    reply: str,
-    actions: tuple[Action, ...],
-    routing: Routing,
-    next_step: str,
-    *,
-    urgency: Urgency = Urgency.LOW,
-    promise: RecordPromise | None = None,
-) -> Step:
-    transcript = (*state.transcript, Turn("agent", reply))
-    ended = replace(state, stage=Stage.ENDED, transcript=transcript)
-    outcome = Outcome(
-        labels=tuple(sorted(set(state.labels) - {Label.UNCLEAR}, key=rank)) or (Label.UNCLEAR,),
-        urgency=urgency,
-        objection=state.objection,
-        promise=promise,
-        next_step=next_step,
-        routing=routing,
-        summary=_summary(ended, ctx, next_step),
-        transcript=transcript,
-    )
-    return Step(ended, reply, (*actions, EndConversation()), outcome)
 
 
 def _money(u: Understanding, ctx: CaseContext) -> Money | None:
@@ -116,7 +74,7 @@ def _escalate(state: ConversationState, ctx: CaseContext, label: Label) -> Step:
     return _finish(state, ctx, reply, tuple(actions), Routing.ESCALATED, next_step, urgency=urgency)
 
 
-_COLLECTING = frozenset({Stage.ASK, Stage.PROMISE_CONFIRM, Stage.PLAN_CONFIRM})
+_COLLECTING = frozenset({Stage.ASK, Stage.PROMISE_CONFIRM, Stage.PLAN_CONFIRM, Stage.SETTLE_CONFIRM})
 """Where a turn's labels decide the next collection step. (Asked for a date or an amount, the slot decides,
 and a turn without it is asked again anyway.)"""
 
@@ -187,8 +145,7 @@ def _after_draft(state: ConversationState, ctx: CaseContext) -> Step:
     if state.draft_day is None:
         return _say(state, replies.ask_date(limit, ctx.locale), stage=Stage.PROMISE_DATE, attempts=0)
     if state.draft_instalments > 1 and state.draft_amount is not None:
-        reply = replies.plan_offer(state.draft_amount, state.draft_instalments, state.draft_day, ctx.locale)
-        return _say(state, reply, stage=Stage.PLAN_CONFIRM, attempts=0)
+        return _say(state, negotiate.plan_offer(state, ctx), stage=Stage.PLAN_CONFIRM, attempts=0)
     if state.draft_amount is None:
         return _say(state, replies.ask_amount(ctx), stage=Stage.PROMISE_AMOUNT, attempts=0)
     return _say(
@@ -218,38 +175,22 @@ def _set_amount(state: ConversationState, ctx: CaseContext, amount: Money | None
     return replace(state, draft_amount=amount)
 
 
-def _plan(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
-    bounds = ctx.plan_bounds
-    per = _money(u, ctx)
-    if bounds is not None and per is None:
-        per = Money(-(-ctx.balance.minor // bounds.max_instalments), ctx.balance.currency)
-    count = -(-ctx.balance.minor // per.minor) if per is not None and per.minor > 0 else 0
-    if (
-        bounds is None
-        or per is None
-        or per.minor < bounds.min_instalment.minor
-        or not 1 < count <= (bounds.max_instalments)
-    ):
-        summary = _summary(state, ctx, "Asked for a plan outside the automatic bounds")
-        actions: tuple[Action, ...] = (OpenTask("payment_plan", summary, Urgency.NORMAL),)
-        actions += (WarmTransfer(summary),) if ctx.staff_available else (ScheduleCallback("payment plan"),)
-        return _finish(
-            state,
-            ctx,
-            replies.plan_needs_person(),
-            actions,
-            Routing.SENT_TO_REVIEW,
-            "person to agree a plan",
-            urgency=Urgency.NORMAL,
-        )
-    drafted = _set_day(replace(state, draft_amount=per, draft_instalments=count), ctx, u.date)
-    if isinstance(drafted, str):
-        return _say(state, drafted, stage=Stage.PROMISE_DATE)
-    return _after_draft(drafted, ctx)
+def _negotiate(state: ConversationState, move: negotiate.Move, ctx: CaseContext) -> Step:
+    """A negotiation move made real: say it, book a settlement, or hand the customer's proposal over."""
+    if isinstance(move, negotiate.Speak):
+        return _say(state, move.reply, (), **move.changes)
+    if isinstance(move, negotiate.PromiseInFull):
+        return _after_draft(replace(state, **move.changes), ctx)  # type: ignore[arg-type]
+    return negotiate.finished(state, move, ctx)
 
 
 def _ask(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
     labels = set(u.labels)
+    proposal = read_proposal(u.redacted, _money(u, ctx), ctx.balance)
+    if proposal.settlement:
+        return _negotiate(state, negotiate.settle(state, proposal, ctx), ctx)
+    if Label.PAYMENT_PLAN in labels:
+        return _negotiate(state, negotiate.plan(state, proposal, u.date, ctx), ctx)
     if labels & {Label.PAY_NOW, Label.AFFIRM} and Label.PROMISE_TO_PAY not in labels:
         reply = replies.link_sent(ctx.link_channel) + " Thank you, goodbye."
         return _finish(
@@ -261,8 +202,6 @@ def _ask(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
         if isinstance(drafted, str):
             return _say(state, drafted, stage=Stage.PROMISE_DATE)
         return _after_draft(drafted, ctx)
-    if Label.PAYMENT_PLAN in labels:
-        return _plan(state, u, ctx)
     if Label.ALREADY_PAID in labels:
         summary = _summary(state, ctx, "Customer says the balance is already paid")
         return _finish(
@@ -286,9 +225,19 @@ def _ask(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
 
 def _promise_stage(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
     labels = set(u.labels)
+    if state.stage is Stage.SETTLE_CONFIRM:
+        return _settle_stage(state, labels, ctx)
+    declined = negotiate.declined(state, ctx, "payment_plan") if labels & {Label.DENY, Label.REFUSE} else None
+    if declined is not None:  # a counter-offer turned down: the customer's own terms go to a person
+        return _negotiate(state, declined, ctx)
+    other_terms = Label.PAYMENT_PLAN in labels or (u.amount is not None and Label.AFFIRM not in labels)
+    if state.stage is Stage.PLAN_CONFIRM and other_terms:
+        proposal = read_proposal(u.redacted, _money(u, ctx), ctx.balance)  # a counter-proposal
+        return _negotiate(state, negotiate.plan(state, proposal, u.date, ctx), ctx)
     if state.stage is Stage.PROMISE_CONFIRM or state.stage is Stage.PLAN_CONFIRM:
         if Label.AFFIRM in labels and state.draft_day and state.draft_amount:
-            promise = RecordPromise(state.draft_day, state.draft_amount, state.draft_instalments)
+            every = state.draft_every_days
+            promise = RecordPromise(state.draft_day, state.draft_amount, state.draft_instalments, every)
             if state.draft_instalments > 1:
                 reply = replies.plan_recorded(state.draft_amount, state.draft_instalments, ctx.locale)
             else:
@@ -324,6 +273,17 @@ def _promise_stage(state: ConversationState, u: Understanding, ctx: CaseContext)
         )
         return _reprompt(state, ctx, question)
     return _after_draft(drafted2, ctx)
+
+
+def _settle_stage(state: ConversationState, labels: set[Label], ctx: CaseContext) -> Step:
+    if Label.AFFIRM in labels and state.draft_day and state.draft_amount:
+        return _negotiate(state, negotiate.settle_confirmed(state, ctx), ctx)
+    if labels & {Label.DENY, Label.REFUSE}:
+        declined = negotiate.declined(state, ctx, "settlement")
+        if declined is not None:
+            return _negotiate(state, declined, ctx)
+        return _finish(state, ctx, replies.objection(False), (), Routing.NURTURED, "continue the strategy")
+    return _reprompt(state, ctx, "Shall I send the link?")
 
 
 def step(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:

@@ -29,6 +29,7 @@ class Stage(StrEnum):
     PROMISE_AMOUNT = "promise_amount"
     PROMISE_CONFIRM = "promise_confirm"
     PLAN_CONFIRM = "plan_confirm"
+    SETTLE_CONFIRM = "settle_confirm"
     ENDED = "ended"
 
 
@@ -69,10 +70,21 @@ class IdentityCheck:
 
 @dataclass(frozen=True, slots=True)
 class PlanBounds:
-    """What the strategy step allows without a person: smallest instalment, most instalments."""
+    """The plans the strategy lets the agent agree without a person: the smallest instalment, the most
+    instalments, and how far apart they may fall (monthly plans fall on the same day of each month)."""
 
     min_instalment: Money
     max_instalments: int
+    min_spacing_days: int = 7
+    max_spacing_days: int = 31
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementBounds:
+    """The least the agent may accept to settle the whole balance, and the last day it must be paid by."""
+
+    floor: Money
+    last_day: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +107,9 @@ class CaseContext:
     prior_promises: tuple[PriorPromise, ...] = ()
     tone: Tone = Tone.FRIENDLY
     plan_bounds: PlanBounds | None = None
+    settlement: SettlementBounds | None = None
+    segment: str = ""
+    tier: str = ""
     disclosures: tuple[str, ...] = ()
     staff_available: bool = False
     callback_number: str = ""
@@ -119,7 +134,20 @@ class RecordPromise:
     day: date
     amount: Money
     instalments: int = 1
-    """More than one for a plan: ``amount`` is then each instalment, the first due on ``day``, monthly."""
+    """More than one for a plan: ``amount`` is then each instalment, the first due on ``day``."""
+    every_days: int | None = None
+    """A plan's spacing in days; None: monthly, on the same day of each month."""
+
+
+@dataclass(frozen=True, slots=True)
+class OfferSettlement:
+    """The customer agreed to settle the whole balance for ``amount`` paid by ``last_day``: a link for that
+    amount, valid until then, which settles the rest once paid in full; and a promise to follow it."""
+
+    amount: Money
+    last_day: date
+    channel: str
+    """Where the link goes (the context's ``link_channel``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +155,8 @@ class OpenTask:
     reason: str
     summary: str
     urgency: Urgency
+    proposal: str | None = None
+    """The customer's own proposal in their words, when they asked for terms the agent may not agree."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +194,7 @@ class IdentityFailed:
 Action = (
     SendPaymentLink
     | RecordPromise
+    | OfferSettlement
     | OpenTask
     | MarkWrongNumber
     | WarmTransfer
@@ -201,11 +232,17 @@ class ConversationState:
     draft_day: date | None = None
     draft_amount: Money | None = None
     draft_instalments: int = 1
+    draft_every_days: int | None = None
+    countered: str | None = None
+    """The customer's own proposal (their words) when the agent answered it with a counter-offer: if they
+    turn the counter down, a person gets the proposal."""
     objection: str | None = None
     link_sent: bool = False
     clarifying: bool = False
     """The agent's last turn asked the customer to clarify a turn the model could not read with confidence."""
     transcript: tuple[Turn, ...] = field(default_factory=tuple)
+    language: str = "en"
+    """The language the agent speaks in this conversation (BCP 47 primary code)."""
 
 
 @dataclass(frozen=True, slots=True)
