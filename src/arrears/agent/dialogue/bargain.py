@@ -31,7 +31,7 @@ _SPLIT = re.compile(
     rf"\b(?:split|divide|break)(?: it| this| that| the \w+)? (?:in|into|over|en) (\d{{1,2}}|{'|'.join(_COUNT_WORDS)})\b"
 )
 _SPACING: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (14, re.compile(r"\bfortnight(?:ly)?\b|\bevery (?:two|2|other) weeks?\b|\bbi-?weekly\b|\bquincenal(?:es|mente)?\b|\bcada (?:dos|2) semanas\b|\bcada (?:quince|15) d[ií]as\b|\ba la quincena\b")),
+    (14, re.compile(r"\bfortnight(?:ly)?\b|\bevery (?:two|2|other) weeks?\b|\bbi-?weekly\b|\bquincenal(?:es|mente)?\b|\bcada (?:dos|2) semanas\b|\bcada (?:quince|15) d[ií]as\b|\b(?:a la|cada|por) quincena\b")),
     (61, re.compile(r"\bevery (?:two|2|other) months?\b|\bbi-?monthly\b|\bcada (?:dos|2) meses\b|\bbimestral(?:es)?\b")),
     (91, re.compile(r"\bquarterly\b|\bevery (?:three|3) months\b|\btrimestral(?:es)?\b|\bcada (?:tres|3) meses\b")),
     (7, re.compile(r"\bweekly\b|\b(?:a|per|each|every) week\b|\bsemanal(?:es|mente)?\b|\b(?:cada|por|a la) semana\b|\bweeks\b|\bsemanas\b")),

@@ -6,7 +6,7 @@ Pure, like the machine that turns these moves into steps: no clock (the context'
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from arrears.agent.dialogue import bargain_texts as say
@@ -79,7 +79,7 @@ def plan(state: ConversationState, proposal: Proposal, day: date | None, ctx: Ca
     language = language_of(state)
     verdict = assess_plan(proposal, ctx.balance, ctx.plan_bounds)
     if verdict.terms is None or (verdict.countered and state.countered is not None):
-        return _hand_over("payment_plan", proposal, ctx, language)
+        return _hand_over("payment_plan", _after_earlier(proposal, state), ctx, language)
     terms = verdict.terms
     if terms.count == 1:
         return PromiseInFull({"draft_amount": terms.per, "draft_day": _in_range(day, ctx)})
@@ -122,7 +122,7 @@ def settle(state: ConversationState, proposal: Proposal, ctx: CaseContext) -> Mo
     language = language_of(state)
     verdict = assess_settlement(proposal, ctx.balance, ctx.settlement)
     if verdict.amount is None or ctx.settlement is None or (verdict.countered and state.countered):
-        return _hand_over("settlement", proposal, ctx, language)
+        return _hand_over("settlement", _after_earlier(proposal, state), ctx, language)
     last_day = ctx.settlement.last_day
     reply = say.settlement_offer(verdict.amount, last_day, ctx.locale, language, countered=verdict.countered)
     changes: dict[str, object] = {
@@ -147,6 +147,13 @@ def declined(state: ConversationState, ctx: CaseContext, reason: str) -> HandOve
         return None
     words = Proposal(None, None, None, reason == "settlement", state.countered)
     return _hand_over(reason, words, ctx, language_of(state))
+
+
+def _after_earlier(proposal: Proposal, state: ConversationState) -> Proposal:
+    """A second proposal after a counter-offer: the person sees both, in the customer's order."""
+    if state.countered is None:
+        return proposal
+    return replace(proposal, words=f"{state.countered}" + " ... then: " + proposal.words)
 
 
 def _hand_over(reason: str, proposal: Proposal, ctx: CaseContext, language: str) -> HandOver:
