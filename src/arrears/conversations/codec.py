@@ -30,6 +30,8 @@ def encode(state: ConversationState) -> dict[str, Any]:
             else None
         ),
         "draft_instalments": state.draft_instalments,
+        "draft_every_days": state.draft_every_days,
+        "countered": state.countered,
         "objection": state.objection,
         "link_sent": state.link_sent,
         "clarifying": state.clarifying,
@@ -49,11 +51,18 @@ def decode(data: dict[str, Any]) -> ConversationState:
         draft_day=date.fromisoformat(data["draft_day"]) if data["draft_day"] else None,
         draft_amount=Money(int(amount["minor"]), str(amount["currency"])) if amount else None,
         draft_instalments=int(data["draft_instalments"]),
+        # Absent in states stored before negotiation: a monthly draft, no counter-offer made.
+        draft_every_days=_optional_int(data.get("draft_every_days")),
+        countered=str(data["countered"]) if data.get("countered") is not None else None,
         objection=data["objection"],
         link_sent=bool(data["link_sent"]),
         clarifying=bool(data.get("clarifying", False)),  # absent in states stored before it existed
         transcript=tuple(Turn(str(speaker), str(text)) for speaker, text in data["transcript"]),
     )
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def transcript_text(turns: tuple[Turn, ...]) -> str:
