@@ -102,6 +102,22 @@ def test_an_offer_shows_the_agreed_amount_while_it_holds(
     assert "$1,000.00" in page and "amount agreed with you" in page and "$1,254.50" not in page
 
 
+def test_an_offer_paid_while_it_holds_settles_the_invoices_it_covered(
+    client: TestClient, system: System, sessions: sessionmaker[Session]
+) -> None:
+    """An agreed settlement or an early-payment discount: the customer pays the agreed amount and owes
+    nothing more (Stripe's handler does the same); the settling events come through the inbox once."""
+    case = open_case(sessions)
+    path = _link(system, case, purpose="offer", amount_minor=100_000)
+    assert client.post(path).status_code == 200 and client.post(path).status_code == 200
+    with sessions() as session:
+        settled = session.scalars(select(InboxEvent).where(InboxEvent.kind == "invoice.paid")).all()
+        after = session.get_one(Case, case.id)
+        payment = session.scalars(select(Payment)).one()
+    assert [(e.source, e.status) for e in settled] == [("local-pay", "done")] * 2
+    assert payment.amount_minor == 100_000 and (after.balance_minor, after.status) == (0, "closed")
+
+
 def test_a_forged_or_altered_token_gets_404_and_an_expired_one_410_recording_nothing(
     client: TestClient, system: System, sessions: sessionmaker[Session], clock: SimulatedClock
 ) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from arrears.cases.status import CaseStatus
 from arrears.core.money import format_minor
-from arrears.events.schemas import PaymentReceived
+from arrears.events.schemas import InvoicePaid, PaymentReceived
 from arrears.inbox import Applied, Inbox, InboxStatus
 from arrears.messages.formatting import day, money
 from arrears.store.models import Account, Case, Customer, InboxEvent, Invoice, PaymentLink
@@ -120,7 +120,37 @@ def record_test_payment(
     )
     if applied.status is InboxStatus.DONE and link.paid_at is None:
         link.paid_at = now
+        if link.purpose == "offer" and now <= link.expires_at:
+            _settle_offer(session, inbox, link, account, now)
     return applied, due, case.currency
+
+
+def _settle_offer(session: Session, inbox: Inbox, link: PaymentLink, account: Account, now: datetime) -> None:
+    """An offer (an early-payment discount, an agreed settlement) paid while it held settles the invoices
+    it covered, as Stripe's handler does: each as an `invoice.paid` through the inbox, under the link's
+    identity, so the strategy stops and the source system is told. Invoices billed later stay owed."""
+    covered = session.scalars(
+        select(Invoice)
+        .where(
+            Invoice.account_id == account.id,
+            Invoice.currency == link.currency,
+            Invoice.status == "open",
+            Invoice.balance_minor > 0,
+            Invoice.created_at <= link.created_at,
+        )
+        .order_by(Invoice.due_on, Invoice.external_id)
+    ).all()
+    for invoice in covered:
+        settle = InvoicePaid(
+            type="invoice.paid",
+            source_system=invoice.source_system,
+            invoice_external_id=invoice.external_id,
+            paid_at=now,
+        )
+        external_id = f"{link.id}:settles:{invoice.external_id}"[:128]
+        inbox.take_in(
+            session, source=SOURCE, external_id=external_id, kind=settle.type, payload=settle.payload()
+        )
 
 
 def _local_day(instant: datetime, zone: str | None) -> date:
