@@ -6,7 +6,7 @@ import dataclasses
 import io
 import json
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import typer
@@ -66,6 +66,8 @@ def chat(
     callback_number: str = typer.Option("", help="number the customer can call"),
     plan_min: str | None = typer.Option(None, help="smallest instalment allowed"),
     plan_max: int = typer.Option(6, help="most instalments allowed"),
+    settle_floor: str | None = typer.Option(None, help="least accepted to settle the balance in full"),
+    settle_days: int = typer.Option(14, help="days to pay an agreed settlement in"),
     channel: str = typer.Option("chat"),
     locale: str = typer.Option("en-US", help="the customer's locale: how amounts and dates are written"),
 ) -> None:
@@ -79,7 +81,15 @@ def chat(
             settings = settings.model_copy(update={"database_url": database})
         raise typer.Exit(run(account, settings, channel))
     from arrears.agent import understand
-    from arrears.agent.dialogue import CaseContext, IdentityCheck, PlanBounds, Tone, start, step
+    from arrears.agent.dialogue import (
+        CaseContext,
+        IdentityCheck,
+        PlanBounds,
+        SettlementBounds,
+        Tone,
+        start,
+        step,
+    )
     from arrears.core.money import Money
 
     now = datetime.now()
@@ -93,6 +103,11 @@ def chat(
         invoice_numbers=tuple(invoice),
         tone=Tone(tone),
         plan_bounds=PlanBounds(Money.parse(plan_min, currency), plan_max) if plan_min else None,
+        settlement=SettlementBounds(
+            Money.parse(settle_floor, currency), now.date() + timedelta(days=settle_days)
+        )
+        if settle_floor
+        else None,
         disclosures=tuple(disclosure),
         staff_available=staff,
         callback_number=callback_number,
