@@ -24,6 +24,7 @@ class Persona(StrEnum):
     HARDSHIP = "hardship"
     STOPPER = "stopper"
     LINK_ASKER = "link_asker"
+    SETTLER = "settler"  # offers to settle for less, and pays the agreed amount on the link it is sent
 
 
 PERSONA_WEIGHTS = {
@@ -31,11 +32,12 @@ PERSONA_WEIGHTS = {
     Persona.KEEPER: 16,
     Persona.BREAKER: 9,
     Persona.LATE_PAYER: 12,
-    Persona.IGNORER: 26,
+    Persona.IGNORER: 23,
     Persona.DISPUTER: 6,
     Persona.HARDSHIP: 6,
     Persona.STOPPER: 4,
     Persona.LINK_ASKER: 5,
+    Persona.SETTLER: 3,
 }
 #: What a person says on the phone when asked to pay and they had nothing else in mind.
 CALL_LINES = {
@@ -69,6 +71,7 @@ class Reaction:
     text: str = ""
     amount_minor: int = 0
     address: str = ""  # the customer's number or e-mail address the message comes from
+    on_offer_link: bool = False  # a payment of the agreed amount, on the page of the offer link sent
 
 
 #: How many times a person answers the agent on one text thread before they stop replying.
@@ -144,6 +147,8 @@ class SimulatedCustomer:
             self.engaged = True
             text = "STOP" if reply_channel in ("sms", "whatsapp") else "Stop contacting me about this."
             return [Reaction(later, "message", reply_channel, text)]
+        if p is Persona.SETTLER:
+            return self._settle(later, reply_channel, balance_minor, currency)
         if p is Persona.LINK_ASKER and not self.engaged:
             self.engaged = True
             self.done = True
@@ -163,6 +168,22 @@ class SimulatedCustomer:
                 Reaction(later + timedelta(hours=2), "payment", amount_minor=balance_minor),
             ]
         return []
+
+    def _settle(self, at: datetime, channel: str, balance_minor: int, currency: str) -> list[Reaction]:
+        """First message: an offer of 82-95% of the balance as full and final settlement (the strategy's
+        floor decides whether the agent accepts or counters); the next message is the agreed link: pay it."""
+        if not self.engaged:
+            self.engaged = True
+            offered = format_minor(balance_minor * self.rng.randint(82, 95) // 100, currency)
+            text = self.rng.choice(
+                (
+                    f"I can give you {offered} as full and final settlement",
+                    f"can I pay {offered} as a full and final settlement",
+                )
+            )
+            return [Reaction(at, "message", channel, text)]
+        self.done = True
+        return [Reaction(at + timedelta(hours=1), "payment", on_offer_link=True)]
 
     def _promise_text(self, on: date, today: date, amount: str, currency: str) -> str:
         weekday = WEEKDAYS[on.weekday()]

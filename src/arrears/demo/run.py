@@ -258,6 +258,9 @@ class _World:
             ).first()
         if case is None or case[1] <= 0:
             return
+        if reaction.on_offer_link:
+            self._pay_online(str(case[0]), at, purpose="offer")
+            return
         card = int(at.timestamp()) % 2 == 0
         if card and self._pay_online(str(case[0]), at):
             return
@@ -275,15 +278,15 @@ class _World:
         }
         self.network.post_event(event, external)
 
-    def _pay_online(self, case_id: str, at: datetime) -> bool:
-        """Pay the balance on the page of the newest unexpired balance link sent for the case (an offer's
-        link would pay the offer's price, whose discount the billing system settles: not simulated)."""
+    def _pay_online(self, case_id: str, at: datetime, purpose: str = "balance") -> bool:
+        """Pay on the page of the newest unexpired link of this purpose sent for the case: the balance, or
+        an offer's agreed amount (paid while it holds, the offer settles the rest)."""
         with self.system.sessions() as session:
             link = session.execute(
                 select(PaymentLink.url, PaymentLink.provider, PaymentLink.provider_ref)
                 .where(
                     PaymentLink.case_id == case_id,
-                    PaymentLink.purpose == "balance",
+                    PaymentLink.purpose == purpose,
                     PaymentLink.expires_at > at,
                 )
                 .order_by(PaymentLink.created_at.desc())
