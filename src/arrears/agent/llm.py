@@ -114,6 +114,11 @@ class AccountFacts:
     currency: str
     days_overdue: int
     stage: str
+    segment: str = ""
+    tier: str = ""
+    payment_options: tuple[str, ...] = ()
+    """What the agent may offer ("payment link", "plan: ...", "settlement: ..."), so "the six payments"
+    or "the reduced amount" can be read as the customer means it."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +126,9 @@ class AccountFacts:
             "currency": self.currency,
             "days_overdue": self.days_overdue,
             "stage": self.stage,
+            "segment": self.segment,
+            "tier": self.tier,
+            "payment_options": list(self.payment_options),
         }
 
 
