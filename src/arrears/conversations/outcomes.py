@@ -29,6 +29,7 @@ def abandoned_outcome(state: ConversationState, reason: str, routing: Routing = 
         routing=routing,
         summary=f"The conversation ended before a decision ({reason}) at the {state.stage.value} stage.",
         transcript=state.transcript,
+        language=state.language,
     )
 
 
@@ -90,6 +91,7 @@ def write_outcome(
             channel=conv.channel,
             confidence=reading.get("confidence"),
             model=reading.get("model"),
+            language=outcome.language,
         ),
         now,
     )

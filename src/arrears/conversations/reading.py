@@ -23,6 +23,7 @@ class ReadTurn(Protocol):
         text: str | bytes,
         reference: date,
         channel: str,
+        language: str = "en",
         *,
         default_currency: str | None,
         context: Sequence[tuple[str, str]],
@@ -34,14 +35,16 @@ def read_locally(
     text: str | bytes,
     reference: date,
     channel: str,
+    language: str = "en",
     *,
     default_currency: str | None,
     context: Sequence[tuple[str, str]] = (),
     facts: AccountFacts | None = None,
 ) -> Understanding:
-    """The deterministic reading alone (no second opinion configured)."""
+    """The deterministic reading alone (no second opinion configured). ``language``: the customer's locale
+    (it decides, for one, whether "3/4" is the 3rd of April or March the 4th)."""
     del context, facts
-    return understand(text, reference, channel, default_currency=default_currency)
+    return understand(text, reference, channel, language, default_currency=default_currency)
 
 
 def earlier_turns(state: ConversationState) -> tuple[tuple[str, str], ...]:
@@ -50,7 +53,20 @@ def earlier_turns(state: ConversationState) -> tuple[tuple[str, str], ...]:
 
 
 def account_facts(ctx: CaseContext, state: ConversationState) -> AccountFacts:
-    """Facts about the account, told to a second opinion only once the customer is verified."""
-    balance = format_minor(ctx.balance.minor, ctx.balance.currency) if state.verified else ""
-    days = ctx.days_overdue if state.verified else 0
-    return AccountFacts(balance, ctx.balance.currency, days, state.stage.value)
+    """Facts about the account, told to a second opinion only once the customer is verified: then also
+    the customer's segment and tier and what the agent may offer them."""
+    if not state.verified:
+        return AccountFacts("", ctx.balance.currency, 0, state.stage.value)
+    balance = format_minor(ctx.balance.minor, ctx.balance.currency)
+    options = ["payment link", f"promise to pay within {ctx.max_promise_days} days"]
+    if ctx.plan_bounds is not None:
+        plan = ctx.plan_bounds
+        smallest = format_minor(plan.min_instalment.minor, plan.min_instalment.currency)
+        options.append(f"plan: 2 to {plan.max_instalments} instalments of at least {smallest}")
+    if ctx.settlement is not None:
+        floor = format_minor(ctx.settlement.floor.minor, ctx.settlement.floor.currency)
+        options.append(f"settlement: at least {floor} paid by {ctx.settlement.last_day.isoformat()}")
+    days = ctx.days_overdue
+    return AccountFacts(
+        balance, ctx.balance.currency, days, state.stage.value, ctx.segment, ctx.tier, tuple(options)
+    )

@@ -270,6 +270,7 @@ class ConversationService:
             text,
             ctx.today,
             channel,
+            ctx.locale,
             default_currency=ctx.balance.currency,
             context=earlier_turns(state),
             facts=account_facts(ctx, state),

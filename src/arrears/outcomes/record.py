@@ -33,6 +33,7 @@ class OutcomeSpec:
     right_party: bool | None = None
     confidence: float | None = None
     model: str | None = None
+    language: str | None = None
     conversation_id: str | None = None
     channel: str | None = None
 
@@ -63,6 +64,7 @@ def record_outcome(session: Session, spec: OutcomeSpec, now: datetime) -> str:
                 "summary": spec.summary[:4000],
                 "confidence": spec.confidence,
                 "model": spec.model,
+                "language": spec.language,
                 "right_party": spec.right_party,
                 "created_at": now,
             }
@@ -94,6 +96,7 @@ def record_outcome(session: Session, spec: OutcomeSpec, now: datetime) -> str:
                 "summary": spec.summary[:1000],
                 "confidence": spec.confidence,
                 "model": spec.model,
+                "language": spec.language,
             },
         )
     return stored

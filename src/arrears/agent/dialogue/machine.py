@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from arrears.agent.dates import find_dates, prepare
-from arrears.agent.dialogue import negotiate, replies
+from arrears.agent.dialogue import negotiate, speech
 from arrears.agent.dialogue.bargain import read_proposal
 from arrears.agent.dialogue.identity import identity_matches
 from arrears.agent.dialogue.model import (
@@ -43,10 +43,14 @@ from arrears.core.money import Money, MoneyError
 _HIGH = frozenset({Label.VULNERABLE, Label.DECEASED, Label.LEGAL, Label.BANKRUPTCY})
 
 
+_w = speech.words
+
+
 def start(ctx: CaseContext) -> Step:
     """The opening turn: AI disclosure, who is calling, and who we want; nothing about the debt."""
-    reply = replies.opening(ctx)
-    return Step(ConversationState(transcript=(Turn("agent", reply),)), reply, ())
+    opened = ConversationState(language=speech.opening_language(ctx))
+    reply = _w(opened).opening(ctx)
+    return Step(replace(opened, transcript=(Turn("agent", reply),)), reply, ())
 
 
 def _money(u: Understanding, ctx: CaseContext) -> Money | None:
@@ -69,7 +73,7 @@ def _escalate(state: ConversationState, ctx: CaseContext, label: Label) -> Step:
         actions.append(WarmTransfer(summary))
     else:
         actions.append(ScheduleCallback(label.value))
-    reply = replies.escalation(label, transfer, ctx.callback_number)
+    reply = _w(state).escalation(label, transfer, ctx.callback_number)
     next_step = "warm transfer to staff" if transfer else f"human task: {label.value}"
     return _finish(state, ctx, reply, tuple(actions), Routing.ESCALATED, next_step, urgency=urgency)
 
@@ -84,13 +88,13 @@ def _unsure(state: ConversationState, ctx: CaseContext) -> Step:
     go on a guess. First time, one clarifying question; unsure again, a person reads the turn (quoted in
     the task) and the conversation ends without any collection step."""
     if not state.clarifying:
-        return _say(state, replies.clarify(), clarifying=True)
+        return _say(state, _w(state).clarify(), clarifying=True)
     last = next((t.text for t in reversed(state.transcript) if t.speaker == "customer"), "")
     summary = _summary(state, ctx, f'Could not read with confidence, twice; the turn to read: "{last[:300]}"')
     return _finish(
         state,
         ctx,
-        replies.unsure_handoff(),
+        _w(state).unsure_handoff(),
         (OpenTask("unsure reading", summary, Urgency.NORMAL),),
         Routing.SENT_TO_REVIEW,
         "a person to read the customer's words",
@@ -106,7 +110,7 @@ def _locked_out(state: ConversationState, ctx: CaseContext, failed: tuple[Action
     if failed:
         summary = _summary(state, ctx, f"Identity locked out after {ctx.identity_limit} failed answers")
         actions += (OpenTask("identity_locked", summary, Urgency.NORMAL),)
-    reply = replies.identity_locked(ctx.callback_number)
+    reply = _w(state).identity_locked(ctx.callback_number)
     return _finish(state, ctx, reply, actions, Routing.SENT_TO_REVIEW, next_step, urgency=Urgency.NORMAL)
 
 
@@ -114,16 +118,16 @@ def _verify(state: ConversationState, u: Understanding, ctx: CaseContext) -> Ste
     if ctx.failed_identity >= ctx.identity_limit:
         return _locked_out(state, ctx)
     if identity_matches(u.redacted, ctx):
-        reply = " ".join([*ctx.disclosures, replies.balance(ctx)])
+        reply = " ".join([*ctx.disclosures, _w(state).balance(ctx)])
         return _say(state, reply, stage=Stage.ASK, verified=True, attempts=0)
     failed: tuple[Action, ...] = (IdentityFailed(),)
     if ctx.failed_identity + 1 >= ctx.identity_limit:
         return _locked_out(state, ctx, failed)
     if state.attempts + 1 >= ctx.max_attempts:
         return _finish(
-            state, ctx, replies.identity_failed(), failed, Routing.RETRIED, "identity not confirmed"
+            state, ctx, _w(state).identity_failed(), failed, Routing.RETRIED, "identity not confirmed"
         )
-    return _say(state, replies.identity_retry(ctx), failed, attempts=state.attempts + 1)
+    return _say(state, _w(state).identity_retry(ctx), failed, attempts=state.attempts + 1)
 
 
 def _reprompt(state: ConversationState, ctx: CaseContext, question: str) -> Step:
@@ -131,26 +135,26 @@ def _reprompt(state: ConversationState, ctx: CaseContext, question: str) -> Step
         return _finish(
             state,
             ctx,
-            replies.give_up(),
+            _w(state).give_up(),
             (ScheduleCallback("no usable answer"),),
             Routing.RETRIED,
             "retry later",
         )
-    return _say(state, f"{replies.reprompt()} {question}", attempts=state.attempts + 1)
+    return _say(state, f"{_w(state).reprompt()} {question}", attempts=state.attempts + 1)
 
 
 def _after_draft(state: ConversationState, ctx: CaseContext) -> Step:
     """Ask for whatever the promise still lacks, then read it back."""
     limit = ctx.today + timedelta(days=ctx.max_promise_days)
     if state.draft_day is None:
-        return _say(state, replies.ask_date(limit, ctx.locale), stage=Stage.PROMISE_DATE, attempts=0)
+        return _say(state, _w(state).ask_date(limit, ctx.locale), stage=Stage.PROMISE_DATE, attempts=0)
     if state.draft_instalments > 1 and state.draft_amount is not None:
         return _say(state, negotiate.plan_offer(state, ctx), stage=Stage.PLAN_CONFIRM, attempts=0)
     if state.draft_amount is None:
-        return _say(state, replies.ask_amount(ctx), stage=Stage.PROMISE_AMOUNT, attempts=0)
+        return _say(state, _w(state).ask_amount(ctx), stage=Stage.PROMISE_AMOUNT, attempts=0)
     return _say(
         state,
-        replies.read_back(state.draft_amount, state.draft_day, ctx.locale),
+        _w(state).read_back(state.draft_amount, state.draft_day, ctx.locale),
         stage=Stage.PROMISE_CONFIRM,
         attempts=0,
     )
@@ -161,7 +165,7 @@ def _set_day(state: ConversationState, ctx: CaseContext, day: date | None) -> Co
         return state
     limit = ctx.today + timedelta(days=ctx.max_promise_days)
     if not ctx.today <= day <= limit:
-        return replies.date_out_of_range(limit, ctx.locale)
+        return _w(state).date_out_of_range(limit, ctx.locale)
     return replace(state, draft_day=day)
 
 
@@ -169,7 +173,7 @@ def _set_amount(state: ConversationState, ctx: CaseContext, amount: Money | None
     if amount is None:
         return state
     if amount.minor > ctx.balance.minor:
-        return replies.amount_too_high(ctx)
+        return _w(state).amount_too_high(ctx)
     if amount.minor <= 0:
         return state
     return replace(state, draft_amount=amount)
@@ -192,7 +196,7 @@ def _ask(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
     if Label.PAYMENT_PLAN in labels:
         return _negotiate(state, negotiate.plan(state, proposal, u.date, ctx), ctx)
     if labels & {Label.PAY_NOW, Label.AFFIRM} and Label.PROMISE_TO_PAY not in labels:
-        reply = replies.link_sent(ctx.link_channel) + " Thank you, goodbye."
+        reply = f"{_w(state).link_sent(ctx.link_channel)} {_w(state).thanks_goodbye()}"
         return _finish(
             state, ctx, reply, (SendPaymentLink(ctx.link_channel),), Routing.BOOKED, "customer paying by link"
         )
@@ -207,20 +211,20 @@ def _ask(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
         return _finish(
             state,
             ctx,
-            replies.paid_claim(),
+            _w(state).paid_claim(),
             (OpenTask("payment claimed", summary, Urgency.NORMAL),),
             Routing.SENT_TO_REVIEW,
             "check the claimed payment",
             urgency=Urgency.NORMAL,
         )
     if Label.QUESTION in labels:
-        return _say(state, replies.answer_question(ctx))
+        return _say(state, _w(state).answer_question(ctx))
     if labels & {Label.REFUSE, Label.DENY}:
         if state.objection is None:
             reason = "refused" if Label.REFUSE in labels else "declined to pay today"
-            return _say(state, replies.objection(True), objection=reason)
-        return _finish(state, ctx, replies.objection(False), (), Routing.NURTURED, "continue the strategy")
-    return _reprompt(state, ctx, "Can you pay the balance today?")
+            return _say(state, _w(state).objection(True), objection=reason)
+        return _finish(state, ctx, _w(state).objection(False), (), Routing.NURTURED, "continue the strategy")
+    return _reprompt(state, ctx, _w(state).ask_pay_today())
 
 
 def _promise_stage(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
@@ -239,9 +243,9 @@ def _promise_stage(state: ConversationState, u: Understanding, ctx: CaseContext)
             every = state.draft_every_days
             promise = RecordPromise(state.draft_day, state.draft_amount, state.draft_instalments, every)
             if state.draft_instalments > 1:
-                reply = replies.plan_recorded(state.draft_amount, state.draft_instalments, ctx.locale)
+                reply = _w(state).plan_recorded(state.draft_amount, state.draft_instalments, ctx.locale)
             else:
-                reply = replies.promise_recorded(state.draft_amount, state.draft_day, ctx.locale)
+                reply = _w(state).promise_recorded(state.draft_amount, state.draft_day, ctx.locale)
             return _finish(
                 state,
                 ctx,
@@ -253,7 +257,7 @@ def _promise_stage(state: ConversationState, u: Understanding, ctx: CaseContext)
             )
         if labels & {Label.DENY, Label.REFUSE}:
             return _after_draft(replace(state, draft_day=None, draft_amount=None, draft_instalments=1), ctx)
-        return _reprompt(state, ctx, "Shall I note that?")
+        return _reprompt(state, ctx, _w(state).ask_note())
     day = u.date
     if day is None and state.stage is Stage.PROMISE_DATE:
         found = find_dates(prepare(u.redacted), ctx.today, "forward")
@@ -268,11 +272,28 @@ def _promise_stage(state: ConversationState, u: Understanding, ctx: CaseContext)
     if isinstance(drafted2, str):
         return _say(state, drafted2)
     if drafted2 == state:
-        question = (
-            "What date can you pay by?" if state.stage is Stage.PROMISE_DATE else "How much will you pay?"
-        )
+        ask = _w(state)
+        question = ask.ask_date_again() if state.stage is Stage.PROMISE_DATE else ask.ask_amount_again()
         return _reprompt(state, ctx, question)
     return _after_draft(drafted2, ctx)
+
+
+def _language_handoff(state: ConversationState, ctx: CaseContext, heard: str | None) -> Step:
+    """Asked for another language, or written in one the agent does not speak: a person who speaks it
+    calls back, and the language is recorded on the task and the outcome."""
+    other = heard is not None and heard not in speech.SPOKEN
+    summary = _summary(
+        state, ctx, "Writes in a language the agent does not speak" if other else "Needs another language"
+    )
+    return _finish(
+        state,
+        ctx,
+        _w(state).language_handoff(),
+        (OpenTask("language", summary, Urgency.NORMAL), ScheduleCallback("language")),
+        Routing.SENT_TO_REVIEW,
+        "contact in the customer's language",
+        urgency=Urgency.NORMAL,
+    )
 
 
 def _settle_stage(state: ConversationState, labels: set[Label], ctx: CaseContext) -> Step:
@@ -282,8 +303,8 @@ def _settle_stage(state: ConversationState, labels: set[Label], ctx: CaseContext
         declined = negotiate.declined(state, ctx, "settlement")
         if declined is not None:
             return _negotiate(state, declined, ctx)
-        return _finish(state, ctx, replies.objection(False), (), Routing.NURTURED, "continue the strategy")
-    return _reprompt(state, ctx, "Shall I send the link?")
+        return _finish(state, ctx, _w(state).objection(False), (), Routing.NURTURED, "continue the strategy")
+    return _reprompt(state, ctx, _w(state).ask_send_link())
 
 
 def step(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
@@ -291,21 +312,23 @@ def step(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
     form of the turn that is kept)."""
     if state.stage is Stage.ENDED:
         return Step(state, "", ())
+    heard = speech.heard_language(u.redacted)
     state = replace(
         state,
         transcript=(*state.transcript, Turn("customer", u.redacted)),
         labels=tuple(dict.fromkeys((*state.labels, *u.labels))),
+        language=heard or state.language,  # answered in the language written (English if not spoken)
     )
     labels = set(u.labels)
     if u.contains_card:
         if state.verified and not state.link_sent:
             return _say(
                 state,
-                replies.card_refused(ctx.link_channel),
+                _w(state).card_refused(ctx.link_channel),
                 (SendPaymentLink(ctx.link_channel),),
                 link_sent=True,
             )
-        return _say(state, replies.card_refused(ctx.link_channel if state.link_sent else None))
+        return _say(state, _w(state).card_refused(ctx.link_channel if state.link_sent else None))
     escalations = sorted(labels & ESCALATION, key=rank)
     if escalations:
         return _escalate(state, ctx, escalations[0])
@@ -313,31 +336,22 @@ def step(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
         return _finish(
             state,
             ctx,
-            "You're unsubscribed. Goodbye.",
+            _w(state).unsubscribed(),
             (StopContact(ctx.channel),),
             Routing.CLOSED,
             "opted out of this channel",
         )
     if Label.WRONG_PARTY in labels or (state.stage is Stage.OPENING and Label.DENY in labels):
         return _finish(
-            state, ctx, replies.wrong_party(), (MarkWrongNumber(),), Routing.CLOSED, "wrong number"
+            state, ctx, _w(state).wrong_party(), (MarkWrongNumber(),), Routing.CLOSED, "wrong number"
         )
-    if Label.LANGUAGE in labels:
-        summary = _summary(state, ctx, "Needs another language")
-        return _finish(
-            state,
-            ctx,
-            replies.language_handoff(),
-            (OpenTask("language", summary, Urgency.NORMAL), ScheduleCallback("language")),
-            Routing.SENT_TO_REVIEW,
-            "contact in the customer's language",
-            urgency=Urgency.NORMAL,
-        )
+    if Label.LANGUAGE in labels or (heard is not None and heard not in speech.SPOKEN):
+        return _language_handoff(state, ctx, heard)
     if Label.CALLBACK in labels:
         return _finish(
             state,
             ctx,
-            replies.callback_ok(),
+            _w(state).callback_ok(),
             (ScheduleCallback("customer asked"),),
             Routing.RETRIED,
             "call back later",
@@ -349,8 +363,8 @@ def step(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
         if Label.AFFIRM in labels and ctx.failed_identity >= ctx.identity_limit:
             return _locked_out(state, ctx)
         if Label.AFFIRM in labels:
-            return _say(state, replies.ask_identity(ctx), stage=Stage.VERIFY, attempts=0)
-        return _reprompt(state, ctx, f"Am I speaking with {ctx.customer_name}?")
+            return _say(state, _w(state).ask_identity(ctx), stage=Stage.VERIFY, attempts=0)
+        return _reprompt(state, ctx, _w(state).ask_who(ctx))
     if state.stage is Stage.VERIFY:
         return _verify(state, u, ctx)
     if state.stage is Stage.ASK:

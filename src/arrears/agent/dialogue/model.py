@@ -221,6 +221,8 @@ class Outcome:
     routing: Routing
     summary: str
     transcript: tuple[Turn, ...]
+    language: str | None = None
+    """The conversation's language; for a hand-over to a person who speaks it, the customer's."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,8 @@ from arrears.agent.labels import Label
 from arrears.core.money import Money
 from arrears.messages import formatting
 
-#: The dialogue speaks English (Spanish replies are issue 12's); amounts and dates follow the customer's
-#: region within English sentences, so an es-ES customer reads "€1,234.50" here and "1.234,50 €" in the
-#: Spanish templates: each text is consistent with its own language.
+#: The English replies (replies_es.py holds the Spanish ones, speech.py picks). Amounts and dates follow the
+#: customer's region within English sentences: an es-US customer answered in English reads "$1,234.50".
 _SPOKEN = "en"
 
 
@@ -164,18 +163,6 @@ def read_back(amount: Money, day: date, locale: str = formatting.DEFAULT_LOCALE)
     return f"To confirm: {say_money(amount, locale)} on {say_date(day, locale)}. Is that right?"
 
 
-def plan_offer(amount: Money, count: int, day: date, locale: str = formatting.DEFAULT_LOCALE) -> str:
-    return (
-        f"I can set up {count} monthly payments of {say_money(amount, locale)}, "
-        f"the first on {say_date(day, locale)}. "
-        "Shall I set that up?"
-    )
-
-
-def plan_needs_person() -> str:
-    return "That plan is outside what I can arrange myself, so I'll pass it to a colleague."
-
-
 def promise_recorded(amount: Money, day: date, locale: str = formatting.DEFAULT_LOCALE) -> str:
     return (
         f"Thank you. I've noted {say_money(amount, locale)} on {say_date(day, locale)}; "
@@ -249,3 +236,35 @@ def escalation(label: Label, transfer: bool, callback_number: str) -> str:
 
 def language_handoff() -> str:
     return "I'll arrange for someone who speaks your language to contact you. Goodbye."
+
+
+def unsubscribed() -> str:
+    return "You're unsubscribed. Goodbye."
+
+
+def ask_who(ctx: CaseContext) -> str:
+    return f"Am I speaking with {ctx.customer_name}?"
+
+
+def ask_pay_today() -> str:
+    return "Can you pay the balance today?"
+
+
+def ask_note() -> str:
+    return "Shall I note that?"
+
+
+def ask_send_link() -> str:
+    return "Shall I send the link?"
+
+
+def ask_date_again() -> str:
+    return "What date can you pay by?"
+
+
+def ask_amount_again() -> str:
+    return "How much will you pay?"
+
+
+def thanks_goodbye() -> str:
+    return "Thank you, goodbye."

@@ -19,6 +19,7 @@ from arrears.agent.dialogue.model import (
     Turn,
     Urgency,
 )
+from arrears.agent.dialogue.speech import SPOKEN, name_of
 from arrears.agent.labels import Label, rank
 
 
@@ -37,7 +38,8 @@ def summary(state: ConversationState, ctx: CaseContext, note: str) -> str:
         if state.verified
         else ""
     )
-    return f'{ctx.customer_name} ({who}) said: {said}. {note}.{debt} Last words: "{last[:200]}"'
+    language = "" if state.language in SPOKEN else f" Writes in {name_of(state.language)}."
+    return f'{ctx.customer_name} ({who}) said: {said}. {note}.{debt}{language} Last words: "{last[:200]}"'
 
 
 def finish(
@@ -62,5 +64,6 @@ def finish(
         routing=routing,
         summary=summary(ended, ctx, next_step),
         transcript=transcript,
+        language=state.language,
     )
     return Step(ended, reply, (*actions, EndConversation()), outcome)

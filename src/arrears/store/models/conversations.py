@@ -63,6 +63,9 @@ class Outcome(Base):
     confidence: Mapped[float | None]
     # The understanding model that read the customer's turns ("rules", or version+content hash).
     model: Mapped[str | None] = mapped_column(String(64))
+    #: The language the conversation was held in, or the one the customer wrote that the agent does not
+    #: speak (a person who does takes it over).
+    language: Mapped[str | None] = mapped_column(String(16))
     # Whether the agent spoke with the customer (identity verified); null where nobody was reached.
     right_party: Mapped[bool | None]
     created_at: Mapped[datetime]
