@@ -136,6 +136,8 @@ class OutcomeView(_View):
     routing: str
     summary: str
     confidence: float | None
+    model: str | None = None
+    language: str | None = None
     right_party: bool | None
     created_at: datetime
 

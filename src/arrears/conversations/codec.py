@@ -36,6 +36,7 @@ def encode(state: ConversationState) -> dict[str, Any]:
         "link_sent": state.link_sent,
         "clarifying": state.clarifying,
         "transcript": [[turn.speaker, turn.text] for turn in state.transcript],
+        "language": state.language,
     }
 
 
@@ -58,6 +59,7 @@ def decode(data: dict[str, Any]) -> ConversationState:
         link_sent=bool(data["link_sent"]),
         clarifying=bool(data.get("clarifying", False)),  # absent in states stored before it existed
         transcript=tuple(Turn(str(speaker), str(text)) for speaker, text in data["transcript"]),
+        language=str(data.get("language") or "en"),  # states stored before languages were English
     )
 
 
