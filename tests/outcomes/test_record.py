@@ -42,6 +42,7 @@ def _spec(sessions: sessionmaker[Session], key: str = "CA-call-1", **changes: ob
         "right_party": True,
         "confidence": 0.9,
         "model": "2026.12.02+0123456789abcdef",
+        "language": "es",
         "conversation_id": "conv-1",
         "channel": "voice",
     }
@@ -85,7 +86,12 @@ def test_an_outcome_stores_what_the_conversation_concluded(sessions: sessionmake
             24350,
             "USD",
         )
-        assert (row.right_party, row.confidence, row.model) == (True, 0.9, "2026.12.02+0123456789abcdef")
+        assert (row.right_party, row.confidence, row.model, row.language) == (
+            True,
+            0.9,
+            "2026.12.02+0123456789abcdef",
+            "es",
+        )
 
 
 def test_a_recorded_outcome_is_published_once_with_its_conversation(sessions: sessionmaker[Session]) -> None:
@@ -117,6 +123,7 @@ def test_a_recorded_outcome_is_published_once_with_its_conversation(sessions: se
             "summary": "Dana will pay 243.50 on the 17th.",
             "confidence": 0.9,
             "model": "2026.12.02+0123456789abcdef",
+            "language": "es",
         }
 
 

@@ -34,7 +34,7 @@ from arrears.agent.learned.combiner import (
 from arrears.agent.learned.corpus import Corpus, build
 from arrears.agent.learned.encoder import DIMENSIONS, ENCODER_NAME, load_encoder
 
-VERSION = "2026.12.02"
+VERSION = "2026.12.03"
 LABELS: tuple[Label, ...] = PRECEDENCE
 STEPS = 500
 RATE = 0.05
