@@ -266,3 +266,13 @@ def test_a_call_gives_the_number_once_when_a_disclosure_already_gives_it(locale:
     assert spoken.count("+1 555 0100") == 1 and tcpa in spoken
     plain = render_message(request("consumer/call-pay-or-promise", "voice", locale, "person")).text
     assert plain.count("+1 555 0100") == 1  # without the notice, the script closes with the number itself
+
+
+def test_a_link_for_an_agreed_settlement_names_the_agreed_amount_never_the_balance() -> None:
+    """An agreed settlement's link (payment-link with an offer): every channel says what was agreed."""
+    for locale, agreed, balance in (("en-US", "19,313.21", "19,707.36"), ("es-ES", "19.313,21", "19.707,36")):
+        for channel in ("sms", "email", "voice"):
+            message = render_message(request("payment-link", channel, locale, "person", offer=True))
+            lines = [line for line in message.text.splitlines() if line.strip()]
+            said = next(line for line in lines if agreed in line)
+            assert balance not in said and ("12" in said), (locale, channel, said)
