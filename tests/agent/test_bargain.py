@@ -103,6 +103,8 @@ def test_every_plan_the_agent_agrees_or_offers_is_inside_the_bounds(
     terms = verdict.terms
     assert terms.per.minor >= smallest and 2 <= terms.count <= most
     assert terms.per.minor * terms.count >= balance > terms.per.minor * (terms.count - 1)
+    assert 0 < terms.last.minor <= terms.per.minor
+    assert terms.per.minor * (terms.count - 1) + terms.last.minor == balance  # never more than is owed
     if terms.every_days is None:
         assert bounds.max_spacing_days >= 31
     else:

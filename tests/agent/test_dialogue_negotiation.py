@@ -29,7 +29,7 @@ SETTLE = SettlementBounds(Money(20_000, "USD"), date(2026, 3, 18))
 def test_a_weekly_plan_inside_the_bounds_is_read_back_and_booked_weekly() -> None:
     steps = talk(ctx(), *VERIFIED, "could I pay $50 a week starting friday", "yes")
     assert steps[3].state.stage is Stage.PLAN_CONFIRM
-    assert "5 weekly payments of $50, the first on Friday, March 6" in steps[3].reply
+    assert "5 weekly payments of $50 (the last one $43.50), the first on Friday, March 6" in steps[3].reply
     assert RecordPromise(date(2026, 3, 6), Money(5_000, "USD"), 5, 7) in steps[4].actions
     assert steps[4].outcome is not None and steps[4].outcome.routing is Routing.BOOKED
 

@@ -78,7 +78,7 @@ def test_an_agreed_settlement_leaves_as_an_offer_link_with_a_promise_behind_it(
 def test_a_weekly_plan_is_stored_a_week_apart(sessions: sessionmaker[Session]) -> None:
     case_id = seed_case(sessions)
     replies = _talk(sessions, case_id, "sms", "could I pay $50 a week starting friday", "yes")
-    assert "5 weekly payments of $50, the first on Friday, March 13" in replies[3]
+    assert "5 weekly payments of $50 (the last one $43.50), the first on Friday, March 13" in replies[3]
     with sessions() as session:
         days = session.scalars(select(Promise.due_on).order_by(Promise.due_on)).all()
     assert days == [date(2026, 3, 13) + timedelta(days=7 * n) for n in range(5)]

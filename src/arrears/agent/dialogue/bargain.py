@@ -62,6 +62,14 @@ class PlanTerms:
     per: Money
     count: int
     every_days: int | None  # None: monthly on the same day of the month
+    last: Money
+    """The last instalment: what is left of the balance after the others (at most ``per``)."""
+
+
+def plan_terms(per: int, count: int, every_days: int | None, balance: Money) -> PlanTerms:
+    """``count`` instalments of ``per`` minor units covering ``balance``, the last one what remains."""
+    last = balance.minor - per * (count - 1)
+    return PlanTerms(Money(per, balance.currency), count, every_days, Money(last, balance.currency))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +111,7 @@ def assess_plan(proposal: Proposal, balance: Money, bounds: PlanBounds | None) -
     if bounds is None or balance.minor < 2 * bounds.min_instalment.minor or bounds.max_instalments < 2:
         return PlanVerdict(None, False)
     if proposal.amount is not None and proposal.amount.minor >= balance.minor:
-        return PlanVerdict(PlanTerms(balance, 1, None), False)  # the whole balance: a promise, not a plan
+        return PlanVerdict(plan_terms(balance.minor, 1, None, balance), False)  # a promise, not a plan
     every = _spacing(proposal.every_days, bounds)
     asked_every = None if proposal.every_days == MONTHLY else proposal.every_days
     spacing_kept = proposal.every_days is None or asked_every == every
@@ -118,8 +126,9 @@ def assess_plan(proposal: Proposal, balance: Money, bounds: PlanBounds | None) -
         wanted = proposal.count if proposal.count is not None else most
         count = min(max(wanted, 2), most, balance.minor // smallest)
         per = _ceil(balance.minor, count)
+        count = _ceil(balance.minor, per)  # rounding up can make the last one needless (4 in 3 -> 2+2)
         kept = proposal.count is None or proposal.count == count
-    terms = PlanTerms(Money(per, balance.currency), count, every)
+    terms = plan_terms(per, count, every, balance)
     return PlanVerdict(terms, not (kept and spacing_kept))
 
 

@@ -42,11 +42,15 @@ def plan_terms(terms: PlanTerms, locale: str, language: str) -> str:
     """ "6 monthly payments of $83.34" / "6 pagos mensuales de 83,34 US$"."""
     spanish = _spanish(language)
     spacing, per = _spacing(terms.every_days, spanish), money(terms.per, locale, language)
+    smaller = terms.last.minor != terms.per.minor
+    last = money(terms.last, locale, language)
     if spanish:
-        return f"{terms.count} pagos {spacing} de {per}"
+        tail = f" (el último, de {last})" if smaller else ""
+        return f"{terms.count} pagos {spacing} de {per}{tail}"
+    tail = f" (the last one {last})" if smaller else ""
     if spacing.startswith("every"):
-        return f"{terms.count} payments of {per} {spacing}"
-    return f"{terms.count} {spacing} payments of {per}"
+        return f"{terms.count} payments of {per} {spacing}{tail}"
+    return f"{terms.count} {spacing} payments of {per}{tail}"
 
 
 def counter_plan(terms: PlanTerms, first: date | None, locale: str, language: str) -> str:

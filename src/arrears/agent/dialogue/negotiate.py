@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from arrears.agent.dialogue import bargain_texts as say
 from arrears.agent.dialogue import replies
 from arrears.agent.dialogue.bargain import (
-    PlanTerms,
     Proposal,
     assess_plan,
     assess_settlement,
+    plan_terms,
 )
 from arrears.agent.dialogue.model import (
     Action,
@@ -113,7 +113,8 @@ def _ask_first_date(limit: date, ctx: CaseContext) -> str:
 def plan_offer(state: ConversationState, ctx: CaseContext) -> str:
     """The read-back of a drafted plan (its first day known)."""
     assert state.draft_amount is not None and state.draft_day is not None
-    terms = PlanTerms(state.draft_amount, state.draft_instalments, state.draft_every_days)
+    every = state.draft_every_days
+    terms = plan_terms(state.draft_amount.minor, state.draft_instalments, every, ctx.balance)
     return say.plan_offer(terms, state.draft_day, ctx.locale, language_of(state))
 
 
