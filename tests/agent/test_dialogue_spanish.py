@@ -98,7 +98,7 @@ def test_a_turn_in_another_language_goes_to_a_person_with_the_language_recorded(
     assert last.outcome is not None and last.outcome.language == language
     assert last.outcome.routing in (Routing.SENT_TO_REVIEW, Routing.ESCALATED)
     task = next(a for a in last.actions if isinstance(a, OpenTask))
-    assert f"Writes in {name}" in task.summary
+    assert f"Writes in {name}" in task.summary and task.language == language
     assert not any(isinstance(a, RecordPromise | SendPaymentLink) for a in last.actions)
 
 
@@ -106,7 +106,7 @@ def test_an_escalation_in_another_language_still_escalates_first() -> None:
     last = talk(ctx(), "yes", "july 12 1984", "mon avocat s'occupe de ce dossier, ne m'appelez plus")[-1]
     assert last.outcome is not None and last.outcome.routing is Routing.ESCALATED
     task = next(a for a in last.actions if isinstance(a, OpenTask))
-    assert Label(task.reason) in ESCALATION
+    assert Label(task.reason) in ESCALATION and task.language == "fr"
 
 
 def test_every_spanish_escalation_and_closing_reply_is_spanish() -> None:

@@ -50,3 +50,4 @@ def test_another_language_reaches_a_person_with_the_language_recorded(
         outcome = session.scalars(select(Outcome)).one()
         task = session.scalars(select(Task)).one()
     assert outcome.language == "pt" and "Writes in Portuguese (pt)" in task.summary
+    assert task.context["language"] == "pt"  # the task can go to a person who speaks it

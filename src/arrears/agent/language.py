@@ -45,7 +45,7 @@ _WORDS: dict[str, frozenset[str]] = {
     ),
     "fr": frozenset(
         "le les des du et est je vous mon ma mes pour avec ne pas peux payer merci oui mais quand "
-        "comme suis ai aujourd'hui demain semaine mois veux une un".split()
+        "comme suis ai aujourd'hui demain semaine mois veux une un ce cette".split()
     ),
     "pt": frozenset(
         "o os as do da dos das e é eu você meu minha para com não posso pagar obrigado obrigada sim mas "

@@ -142,6 +142,8 @@ def open_escalation(session: Session, action: OpenTask, where: Where, now: datet
         context |= {"hold_kinds": [kind], "hold_ids": [hold_id]}
     if action.proposal:
         context["proposal"] = action.proposal  # the customer's own terms, for the person who decides
+    if action.language:
+        context["language"] = action.language  # so the task goes to a person who speaks it
     spec = TaskSpec(
         idempotency_key=idempotency_key("conversation", where.conversation_id, action.reason),
         case_id=where.case_id,

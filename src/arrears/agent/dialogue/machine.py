@@ -65,7 +65,8 @@ def _money(u: Understanding, ctx: CaseContext) -> Money | None:
 def _escalate(state: ConversationState, ctx: CaseContext, label: Label) -> Step:
     urgency = Urgency.HIGH if label in _HIGH else Urgency.NORMAL
     summary = _summary(state, ctx, f"Escalated for {label.value}; no collection attempted after it")
-    actions: list[Action] = [OpenTask(label.value, summary, urgency)]
+    other = state.language if state.language not in speech.SPOKEN else None  # a person who speaks it
+    actions: list[Action] = [OpenTask(label.value, summary, urgency, language=other)]
     transfer = ctx.staff_available and label is not Label.CEASE_CONTACT
     if label is Label.CEASE_CONTACT:
         actions.append(StopContact(ctx.channel))
@@ -289,7 +290,10 @@ def _language_handoff(state: ConversationState, ctx: CaseContext, heard: str | N
         state,
         ctx,
         _w(state).language_handoff(),
-        (OpenTask("language", summary, Urgency.NORMAL), ScheduleCallback("language")),
+        (
+            OpenTask("language", summary, Urgency.NORMAL, language=heard if other else None),
+            ScheduleCallback("language"),
+        ),
         Routing.SENT_TO_REVIEW,
         "contact in the customer's language",
         urgency=Urgency.NORMAL,

@@ -157,6 +157,8 @@ class OpenTask:
     urgency: Urgency
     proposal: str | None = None
     """The customer's own proposal in their words, when they asked for terms the agent may not agree."""
+    language: str | None = None
+    """For a hand-over to a person who speaks it: the customer's language (BCP 47 primary code)."""
 
 
 @dataclass(frozen=True, slots=True)
