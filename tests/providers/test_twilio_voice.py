@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from arrears.compliance.minimal import MinimalGate
@@ -19,7 +19,16 @@ from arrears.core.ids import new_id
 from arrears.engine.dispatcher import Dispatcher
 from arrears.providers.twilio.channels import TwilioVoice
 from arrears.providers.twilio.client import TwilioConfig, make_client
-from arrears.store.models import Case, Conversation, Interaction, OptOut, OutboxAction, Outcome, Promise
+from arrears.store.models import (
+    Case,
+    Conversation,
+    Customer,
+    Interaction,
+    OptOut,
+    OutboxAction,
+    Outcome,
+    Promise,
+)
 from arrears.system import System, build_system
 from tests.conversations.support import NOW, PHONE, seed_case
 from tests.fakes.twilio_api import FakeTwilio, fake_twilio
@@ -235,3 +244,25 @@ def test_the_gate_stands_between_the_plan_and_the_dialler(
     assert fake.requests == []  # nothing reached Twilio
     with sessions() as session:
         assert session.scalars(select(OutboxAction.status)).one() == "refused"
+
+
+def test_a_spanish_customer_is_spoken_to_and_heard_in_spanish(
+    client: TestClient, sessions: sessionmaker[Session], clock: SimulatedClock, fake: FakeTwilio
+) -> None:
+    """A Spanish locale: the opening is said in Spanish and every Gather listens for Spanish, so what the
+    customer says reaches the dialogue as Spanish words."""
+    answer, sid = _call(sessions, clock, fake)
+    with sessions.begin() as session:
+        session.execute(update(Customer).values(locale="es-US"))
+    form = {"CallSid": sid, "AccountSid": "AC" + "2" * 32, "From": OURS, "To": PHONE, "AnsweredBy": "human"}
+    root = xml(signed(client, answer, form))
+    assert said(root).startswith("Hola, le habla un asistente automático")
+    gather = root.find("Gather")
+    assert gather is not None and gather.get("language") == "es-US"
+    assert all(say.get("language") == "es" for say in root.iter("Say"))
+    path = gather_path(root)
+    assert path is not None
+    turn = {"CallSid": sid, "SpeechResult": "sí, soy yo", "Confidence": "0.9"}
+    root = xml(signed(client, path, turn))
+    assert "código postal" in said(root) and root.find("Gather") is not None
+    assert root.find("Gather").get("language") == "es-US"  # type: ignore[union-attr]

@@ -55,6 +55,8 @@ class TurnResult:
     transfer_summary: str | None = None
     case_id: str | None = None
     customer_id: str | None = None
+    language: str = "en"
+    """The language the agent now speaks (a voice transport says the reply and listens in it)."""
 
 
 class ConversationNotFound(LookupError):
@@ -381,6 +383,7 @@ def _result(
         transfer_summary=transfer,
         case_id=conv.case_id,
         customer_id=conv.customer_id,
+        language=str((conv.state or {}).get("dialogue", {}).get("language") or "en"),
     )
 
 

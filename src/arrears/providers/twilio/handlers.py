@@ -149,6 +149,7 @@ def _view(result: TurnResult | None, session: Session) -> dict[str, Any]:
         "conversation_id": result.conversation_id,
         "turn": int(turn or 0),
         "outcome_id": result.outcome_id,
+        "language": result.language,
     }
 
 

@@ -105,8 +105,9 @@ def _voice(config: TwilioConfig, applied: Applied) -> Response:
         unknown = result.get("unknown_caller")
         return _goodbye("Sorry, we couldn't find an account for this number. Goodbye." if unknown else _SORRY)
     response = VoiceResponse()
+    speech = _SPEECH.get(str(result.get("language") or "en"), {})
     if result.get("ended"):
-        response.say(result["reply"])
+        response.say(result["reply"], **speech)
         if result.get("transfer_to"):
             response.dial(result["transfer_to"])
         response.hangup()
@@ -120,10 +121,17 @@ def _voice(config: TwilioConfig, applied: Applied) -> Response:
         speech_timeout="auto",
         timeout=6,
         action_on_empty_result=True,
+        **_LISTEN.get(str(result.get("language") or "en"), {}),
     )
-    gather.say(result["reply"])
+    gather.say(result["reply"], **speech)
     response.append(gather)
     return _xml(response)
+
+
+#: A Spanish conversation is said in Spanish (the default voices speak "es") and heard by Spanish speech
+#: recognition; English keeps Twilio's defaults.
+_SPEECH: dict[str, dict[str, str]] = {"es": {"language": "es"}}
+_LISTEN: dict[str, dict[str, str]] = {"es": {"language": "es-US"}}
 
 
 def _goodbye(text: str) -> Response:
