@@ -19,6 +19,7 @@ from arrears.agent.dialogue import (
     SendPaymentLink,
     Stage,
     Step,
+    speech,
     start,
     step,
 )
@@ -120,3 +121,44 @@ def test_every_spanish_escalation_and_closing_reply_is_spanish() -> None:
         steps = talk(ctx(locale="es-MX"), *turns)
         assert steps[-1].outcome is not None, turns
         _spanish_only([s.reply for s in steps])
+
+
+def test_a_spanish_locale_customer_who_writes_english_is_answered_in_english() -> None:
+    steps = talk(ctx(locale="es-MX"), "yes, that's me, who is calling?")
+    assert steps[0].state.language == "es" and steps[0].reply.startswith("Hola")
+    assert steps[1].state.language == "en" and steps[1].reply.startswith("Thanks.")
+
+
+def test_short_turns_keep_a_spanish_conversation_in_spanish() -> None:
+    steps = talk(ctx(locale="es-MX"), "ok", "yes")
+    assert all(s.state.language == "es" for s in steps)
+    _spanish_only([s.reply for s in steps])
+
+
+def test_every_spanish_catalogue_reply_is_free_of_english_and_placeholders() -> None:
+    """Every sentence the Spanish catalogue can say, in both regions' formats (the machine's reprompts and
+    the opt-out goodbye included)."""
+    for locale in ("es-MX", "es-ES"):
+        case = ctx(locale=locale, callback_number="+1 555 0100", invoice_numbers=("INV-1", "INV-2"))
+        w = speech.words(ConversationState(language="es"))
+        day, money = date(2026, 3, 6), Money(12_345, "USD")
+        said = [
+            w.opening(case), w.ask_identity(case), w.identity_retry(case), w.identity_failed(),
+            w.identity_locked(case.callback_number), w.identity_locked(""), w.wrong_party(), w.balance(case),
+            w.answer_question(case), w.link_sent("sms"), w.link_sent("email"), w.card_refused("sms"),
+            w.card_refused(None), w.ask_date(day, locale), w.date_out_of_range(day, locale),
+            w.ask_amount(case), w.amount_too_high(case), w.read_back(money, day, locale),
+            w.promise_recorded(money, day, locale), w.plan_recorded(money, 3, locale), w.objection(True),
+            w.objection(False), w.reprompt(), w.clarify(), w.unsure_handoff(), w.give_up(), w.callback_ok(),
+            w.paid_claim(), w.language_handoff(), w.unsubscribed(), w.ask_who(case), w.ask_pay_today(),
+            w.ask_note(), w.ask_send_link(), w.ask_date_again(), w.ask_amount_again(), w.thanks_goodbye(),
+        ]  # fmt: skip
+        said += [
+            w.escalation(label, transfer, case.callback_number)
+            for label in ESCALATION
+            for transfer in (True, False)
+        ]
+        _spanish_only(said)
+    assert "el viernes 6 de marzo" in speech.words(ConversationState(language="es")).read_back(
+        money, day, "es-ES"
+    )
