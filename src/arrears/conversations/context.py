@@ -171,16 +171,7 @@ def build_context(
         raise CaseNotFound(case_id)
     case, customer, account = row
     today = local_now(now, customer.time_zone).date()
-    invoices = session.scalars(
-        select(Invoice.number)
-        .where(Invoice.account_id == account.id, Invoice.status == "open", Invoice.balance_minor > 0)
-        .order_by(Invoice.due_on)
-    ).all()
-    promises = session.execute(
-        select(Promise.due_on, Promise.amount_minor, Promise.currency, Promise.status)
-        .where(Promise.case_id == case.id, Promise.status != "cancelled")
-        .order_by(Promise.created_at)
-    ).all()
+    invoices, promises = _invoices_and_promises(session, account.id, case.id)
     tone, step_id = _last_contact(session, case.id)
     strategy = strategy_for(case.strategy_name, case.strategy_version) if strategy_for else None
     balance = Money(case.balance_minor, case.currency)
@@ -200,10 +191,7 @@ def build_context(
         days_overdue=max(0, (today - case.oldest_due_on).days),
         today=today,
         invoice_numbers=tuple(invoices),
-        prior_promises=tuple(
-            PriorPromise(due_on, Money(minor, currency), _KEPT.get(status))
-            for due_on, minor, currency, status in promises
-        ),
+        prior_promises=promises,
         tone=_TONES.get(str(tone.get("tone", "friendly")), Tone.FRIENDLY),
         disclosures=()
         if channel in WRITTEN
@@ -223,6 +211,27 @@ def build_context(
         segment=customer.segment or "",
         tier=customer.tier or "",
     )
+
+
+def _invoices_and_promises(
+    session: Session, account_id: str, case_id: str
+) -> tuple[tuple[str, ...], tuple[PriorPromise, ...]]:
+    """The open invoices' numbers, and the promises made on the case (kept, broken or pending)."""
+    invoices = session.scalars(
+        select(Invoice.number)
+        .where(Invoice.account_id == account_id, Invoice.status == "open", Invoice.balance_minor > 0)
+        .order_by(Invoice.due_on)
+    ).all()
+    promises = session.execute(
+        select(Promise.due_on, Promise.amount_minor, Promise.currency, Promise.status)
+        .where(Promise.case_id == case_id, Promise.status != "cancelled")
+        .order_by(Promise.created_at)
+    ).all()
+    prior = tuple(
+        PriorPromise(due_on, Money(minor, currency), _KEPT.get(status))
+        for due_on, minor, currency, status in promises
+    )
+    return tuple(invoices), prior
 
 
 def _last_contact(session: Session, case_id: str) -> tuple[Mapping[str, Any], str | None]:

@@ -300,6 +300,14 @@ def _language_handoff(state: ConversationState, ctx: CaseContext, heard: str | N
     )
 
 
+def _card_refused(state: ConversationState, ctx: CaseContext) -> Step:
+    """Card data: stop, refuse, and (verified, once) send the payment link instead."""
+    if state.verified and not state.link_sent:
+        link = (SendPaymentLink(ctx.link_channel),)
+        return _say(state, _w(state).card_refused(ctx.link_channel), link, link_sent=True)
+    return _say(state, _w(state).card_refused(ctx.link_channel if state.link_sent else None))
+
+
 def _settle_stage(state: ConversationState, labels: set[Label], ctx: CaseContext) -> Step:
     if Label.AFFIRM in labels and state.draft_day and state.draft_amount:
         return _negotiate(state, negotiate.settle_confirmed(state, ctx), ctx)
@@ -325,14 +333,7 @@ def step(state: ConversationState, u: Understanding, ctx: CaseContext) -> Step:
     )
     labels = set(u.labels)
     if u.contains_card:
-        if state.verified and not state.link_sent:
-            return _say(
-                state,
-                _w(state).card_refused(ctx.link_channel),
-                (SendPaymentLink(ctx.link_channel),),
-                link_sent=True,
-            )
-        return _say(state, _w(state).card_refused(ctx.link_channel if state.link_sent else None))
+        return _card_refused(state, ctx)
     escalations = sorted(labels & ESCALATION, key=rank)
     if escalations:
         return _escalate(state, ctx, escalations[0])
