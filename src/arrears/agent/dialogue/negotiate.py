@@ -69,14 +69,10 @@ class PromiseInFull:
 Move = Speak | HandOver | Settle | PromiseInFull
 
 
-def language_of(state: ConversationState) -> str:
-    return state.language
-
-
 def plan(state: ConversationState, proposal: Proposal, day: date | None, ctx: CaseContext) -> Move:
     """Agree the customer's plan when the bounds allow it; else counter once with the nearest plan they
     allow; a second proposal outside them (or one no plan fits) goes to a person."""
-    language = language_of(state)
+    language = state.language
     verdict = assess_plan(proposal, ctx.balance, ctx.plan_bounds)
     if verdict.terms is None or (verdict.countered and state.countered is not None):
         return _hand_over("payment_plan", _after_earlier(proposal, state), ctx, language)
@@ -115,12 +111,12 @@ def plan_offer(state: ConversationState, ctx: CaseContext) -> str:
     assert state.draft_amount is not None and state.draft_day is not None
     every = state.draft_every_days
     terms = plan_terms(state.draft_amount.minor, state.draft_instalments, every, ctx.balance)
-    return say.plan_offer(terms, state.draft_day, ctx.locale, language_of(state))
+    return say.plan_offer(terms, state.draft_day, ctx.locale, state.language)
 
 
 def settle(state: ConversationState, proposal: Proposal, ctx: CaseContext) -> Move:
     """Accept a settlement at or above the floor, counter below it once, else a person."""
-    language = language_of(state)
+    language = state.language
     verdict = assess_settlement(proposal, ctx.balance, ctx.settlement)
     if verdict.amount is None or ctx.settlement is None or (verdict.countered and state.countered):
         return _hand_over("settlement", _after_earlier(proposal, state), ctx, language)
@@ -138,7 +134,7 @@ def settle(state: ConversationState, proposal: Proposal, ctx: CaseContext) -> Mo
 
 def settle_confirmed(state: ConversationState, ctx: CaseContext) -> Settle:
     assert state.draft_amount is not None and state.draft_day is not None
-    reply = say.settlement_booked(state.draft_amount, state.draft_day, ctx.locale, language_of(state))
+    reply = say.settlement_booked(state.draft_amount, state.draft_day, ctx.locale, state.language)
     return Settle(state.draft_amount, state.draft_day, reply)
 
 
@@ -147,7 +143,7 @@ def declined(state: ConversationState, ctx: CaseContext, reason: str) -> HandOve
     if state.countered is None:
         return None
     words = Proposal(None, None, None, reason == "settlement", state.countered)
-    return _hand_over(reason, words, ctx, language_of(state))
+    return _hand_over(reason, words, ctx, state.language)
 
 
 def _after_earlier(proposal: Proposal, state: ConversationState) -> Proposal:
