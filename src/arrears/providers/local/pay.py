@@ -21,6 +21,7 @@ from arrears.core.money import format_minor
 from arrears.events.schemas import InvoicePaid, PaymentReceived
 from arrears.inbox import Applied, Inbox, InboxStatus
 from arrears.messages.formatting import day, money
+from arrears.payments.offers import invoices_covered
 from arrears.store.models import Account, Case, Customer, InboxEvent, Invoice, PaymentLink
 
 #: The inbox source of test payments; the external id is the link's: one payment per link.
@@ -129,18 +130,7 @@ def _settle_offer(session: Session, inbox: Inbox, link: PaymentLink, account: Ac
     """An offer (an early-payment discount, an agreed settlement) paid while it held settles the invoices
     it covered, as Stripe's handler does: each as an `invoice.paid` through the inbox, under the link's
     identity, so the strategy stops and the source system is told. Invoices billed later stay owed."""
-    covered = session.scalars(
-        select(Invoice)
-        .where(
-            Invoice.account_id == account.id,
-            Invoice.currency == link.currency,
-            Invoice.status == "open",
-            Invoice.balance_minor > 0,
-            Invoice.created_at <= link.created_at,
-        )
-        .order_by(Invoice.due_on, Invoice.external_id)
-    ).all()
-    for invoice in covered:
+    for invoice in invoices_covered(session, link, account.id):
         settle = InvoicePaid(
             type="invoice.paid",
             source_system=invoice.source_system,

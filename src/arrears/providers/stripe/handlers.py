@@ -23,7 +23,8 @@ from arrears.cases.sync import StrategyResolver
 from arrears.core.money import format_minor
 from arrears.events import InvoicePaid, PaymentReceived, apply_event
 from arrears.inbox import Handler, PermanentError
-from arrears.store.models import Account, Case, InboxEvent, Invoice, Payment, PaymentLink
+from arrears.payments.offers import invoices_covered
+from arrears.store.models import Account, Case, InboxEvent, Payment, PaymentLink
 from arrears.tasks.service import TaskSpec, open_task
 
 SOURCE = "stripe"
@@ -132,21 +133,8 @@ def _settle_discount(
     if link.purpose != "offer" or paid.amount_minor < link.amount_minor or paid.received_at > link.expires_at:
         return []
     case = session.get_one(Case, link.case_id)
-    metadata_invoices = _link_invoices(event)
-    still_open = session.scalars(
-        select(Invoice)
-        .where(
-            Invoice.account_id == case.account_id,
-            Invoice.currency == link.currency,
-            Invoice.status == "open",
-            Invoice.balance_minor > 0,
-        )
-        .order_by(Invoice.due_on, Invoice.external_id)
-    ).all()
     settled = []
-    for invoice in still_open:
-        if metadata_invoices and invoice.external_id not in metadata_invoices:
-            continue  # billed after the offer was made: not part of it
+    for invoice in invoices_covered(session, link, case.account_id, _link_invoices(event)):
         settle = InvoicePaid(
             type="invoice.paid",
             source_system=invoice.source_system,
